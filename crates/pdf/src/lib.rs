@@ -1,0 +1,55 @@
+//! Signet's PDF engine. Today it only recognises a PDF by its header, which the upload
+//! paths use to refuse other files early; reading, incremental updates, appearances,
+//! signing and validation are built by the PDF-engine and validator issues.
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SniffError {
+    #[error("not a PDF: the file does not start with a %PDF-x.y header")]
+    NotPdf,
+}
+
+/// The version in the `%PDF-x.y` header, which must appear within the first 1024 bytes
+/// (as readers such as Acrobat and pdf.js allow).
+pub fn header_version(bytes: &[u8]) -> Result<(u8, u8), SniffError> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(SniffError::NotPdf)?;
+    match head.get(at + 5..at + 8) {
+        Some([major @ b'1'..=b'2', b'.', minor @ b'0'..=b'9']) => {
+            Ok((major - b'0', minor - b'0'))
+        }
+        _ => Err(SniffError::NotPdf),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_files_have_headers() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipping: no corpus at {}", dir.display());
+            return;
+        };
+        let mut n = 0;
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "pdf") {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(header_version(&bytes).is_ok(), "{}", path.display());
+                n += 1;
+            }
+        }
+        assert!(n >= 5);
+    }
+
+    #[test]
+    fn rejects_non_pdf() {
+        assert_eq!(header_version(b"PK\x03\x04"), Err(SniffError::NotPdf));
+        assert_eq!(header_version(b"%PDF-x.y"), Err(SniffError::NotPdf));
+        assert_eq!(header_version(b""), Err(SniffError::NotPdf));
+        assert_eq!(header_version(b"junk\n%PDF-1.7\n"), Ok((1, 7)));
+        assert_eq!(header_version(b"%PDF-2.0"), Ok((2, 0)));
+    }
+}

@@ -1,0 +1,192 @@
+//! Typed settings, loaded once at start-up from (lowest to highest priority) built-in
+//! defaults, an optional TOML file (`--config FILE` or `SIGNET_CONFIG`), and `SIGNET_*`
+//! environment variables (`SIGNET_HTTP__PORT=9000`, nested keys joined by `__`).
+//! `DATABASE_URL` is honoured as well as `SIGNET_DATABASE__URL`. Nothing else in the code
+//! reads the environment.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    /// Where SQLite files (by default), blobs and generated keys live.
+    pub data_dir: PathBuf,
+    /// Base64 of 32 random bytes. When absent, a key is generated into
+    /// `<data_dir>/master.key` on first start (fine for one node; set it for several).
+    #[serde(default)]
+    pub master_key: Option<SecretString>,
+    pub auth: AuthSettings,
+    pub identity: IdentitySettings,
+    /// Directory of the built panel (`index.html` and the wasm bundle).
+    pub panel_dir: PathBuf,
+    /// Seeds the demo organisation and users and exposes the dev endpoints
+    /// (`/api/v1/dev/*`). Never enable on a real installation.
+    #[serde(default)]
+    pub demo: bool,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub host: String,
+    pub port: u16,
+    /// The externally visible base URL (used in links, and later in certificates).
+    pub public_base_url: String,
+    /// Worker threads; 0 means one per core.
+    #[serde(default)]
+    pub workers: usize,
+    /// Trust `X-Forwarded-For` from a reverse proxy for client IPs.
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Access-token lifetime in seconds.
+    pub access_ttl_secs: u64,
+    /// Refresh-token lifetime in days.
+    pub refresh_ttl_days: u64,
+    pub issuer: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdentitySettings {
+    /// `dev` (local rules, see docs/ARCHITECTURE.md) — the only provider so far.
+    pub provider: String,
+    /// Calls slower than this fail as "provider unavailable".
+    pub timeout_ms: u64,
+    /// Dev provider: `normal` or `down` (every check fails as unavailable).
+    pub dev_mode: String,
+    /// Dev provider: how long a "slow" test identity (phone ending 8888) takes.
+    pub dev_slow_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info,signet_server=debug`.
+    pub filter: String,
+}
+
+const DEFAULTS: &str = r#"
+data_dir = "data"
+panel_dir = "frontend/dist"
+demo = false
+
+[http]
+host = "127.0.0.1"
+port = 8080
+public_base_url = "http://127.0.0.1:8080"
+workers = 0
+trust_forwarded_for = false
+
+[database]
+url = "sqlite://data/signet.db?mode=rwc"
+max_connections = 16
+
+[auth]
+access_ttl_secs = 900
+refresh_ttl_days = 30
+issuer = "signet"
+
+[identity]
+provider = "dev"
+timeout_ms = 5000
+dev_mode = "normal"
+dev_slow_ms = 10000
+
+[log]
+format = "pretty"
+filter = "info"
+"#;
+
+impl Settings {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, config::ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(file, vars)
+    }
+
+    /// As [`Settings::load`], with the environment given explicitly (tests).
+    pub fn load_from(
+        file: Option<&std::path::Path>,
+        vars: Vec<(String, String)>,
+    ) -> Result<Self, config::ConfigError> {
+        let mut env: std::collections::HashMap<String, String> = vars
+            .iter()
+            .filter(|(k, _)| k.starts_with("SIGNET_") && k != "SIGNET_CONFIG")
+            .cloned()
+            .collect();
+        if let Some((_, url)) = vars.iter().find(|(k, _)| k == "DATABASE_URL")
+            && !env.contains_key("SIGNET_DATABASE__URL")
+        {
+            env.insert("SIGNET_DATABASE__URL".into(), url.clone());
+        }
+        let file = file.map(std::path::Path::to_path_buf).or_else(|| {
+            vars.iter().find(|(k, _)| k == "SIGNET_CONFIG").map(|(_, v)| PathBuf::from(v))
+        });
+        let mut b = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(f) = file {
+            b = b.add_source(config::File::from(f).format(config::FileFormat::Toml));
+        }
+        b.add_source(
+            config::Environment::with_prefix("SIGNET")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env)),
+        )
+        .build()?
+        .try_deserialize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn defaults_then_env() {
+        let s = Settings::load_from(None, vec![]).unwrap();
+        assert_eq!(s.http.port, 8080);
+        assert_eq!(s.database.url.expose_secret(), "sqlite://data/signet.db?mode=rwc");
+        let s = Settings::load_from(
+            None,
+            vec![
+                ("SIGNET_HTTP__PORT".into(), "9000".into()),
+                ("DATABASE_URL".into(), "postgres://x/y".into()),
+                ("SIGNET_DEMO".into(), "true".into()),
+                ("SIGNET_MASTER_KEY".into(), "c2VjcmV0".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.http.port, 9000);
+        assert!(s.demo);
+        assert_eq!(s.database.url.expose_secret(), "postgres://x/y");
+        // Secrets never show in Debug output (and so never in logs).
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("postgres://x/y") && !dbg.contains("c2VjcmV0"), "{dbg}");
+    }
+
+    #[test]
+    fn toml_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("signet.toml");
+        std::fs::write(&f, "[http]\nport = 7000\n").unwrap();
+        let s = Settings::load_from(Some(&f), vec![]).unwrap();
+        assert_eq!(s.http.port, 7000);
+        assert_eq!(s.http.host, "127.0.0.1");
+    }
+}

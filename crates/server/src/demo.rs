@@ -1,0 +1,126 @@
+//! The demo tenant (`signet serve --demo`): an organisation with an admin and a member, so a
+//! person can log in at once. Idempotent: runs at every demo start, creates what is missing.
+
+use chrono::Utc;
+use signet_domain::identity::IdCardNumber;
+use signet_store::repo::{orgs, users};
+use signet_store::sea_orm::TransactionTrait;
+
+use crate::state::AppState;
+
+pub struct DemoAccount {
+    pub account_name: &'static str,
+    pub real_name: &'static str,
+    pub phone: &'static str,
+    /// First 17 digits of the ID number; the check digit is computed.
+    pub id17: &'static str,
+    pub admin: bool,
+}
+
+pub const DEMO_PASSWORD: &str = "Signet-demo-2026";
+pub const DEMO_ORG: &str = "示例科技有限公司";
+
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        account_name: "demoadmin",
+        real_name: "张三",
+        phone: "13800000001",
+        id17: "11010519900101001",
+        admin: true,
+    },
+    DemoAccount {
+        account_name: "demouser",
+        real_name: "李四",
+        phone: "13800000002",
+        id17: "35010219920202002",
+        admin: false,
+    },
+];
+
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    if users::by_account_name(&state.db, ACCOUNTS[0].account_name).await?.is_some() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let hash = crate::auth::hash_password(DEMO_PASSWORD.to_owned())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let txn = state.db.begin().await?;
+    let mut ids = Vec::new();
+    for a in ACCOUNTS {
+        let number = format!("{}{}", a.id17, IdCardNumber::check_digit(a.id17.as_bytes()) as char);
+        let id_card = IdCardNumber::parse(&number, now.date_naive())?;
+        let id = signet_store::new_id("usr");
+        users::insert(
+            &txn,
+            users::User {
+                id: id.clone(),
+                account_name: a.account_name.into(),
+                real_name: a.real_name.into(),
+                id_card_sealed: state.master.seal("id_card", id.as_bytes(), id_card.expose().as_bytes()),
+                id_card_index: state.master.blind_index("id_card", id_card.expose().as_bytes()),
+                id_card_masked: id_card.masked(),
+                phone: a.phone.into(),
+                password_hash: hash.clone(),
+                real_name_verified_at: Some(now),
+                failed_logins: 0,
+                failure_window_start: None,
+                locked_until: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        ids.push((id, a.admin));
+    }
+    let creator = ids.first().map(|(id, _)| id.clone()).unwrap_or_default();
+    let org = orgs::insert(
+        &txn,
+        orgs::Organization {
+            id: signet_store::new_id("org"),
+            name: DEMO_ORG.into(),
+            uscc: None,
+            verified_at: Some(now),
+            created_by: creator,
+            created_at: now,
+        },
+    )
+    .await?;
+    for (id, admin) in ids {
+        orgs::add_member(
+            &txn,
+            orgs::Membership {
+                id: signet_store::new_id("mem"),
+                org_id: org.id.clone(),
+                user_id: id,
+                role: if admin { "admin" } else { "member" }.into(),
+                can_initiate: admin,
+                created_at: now,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::info!("demo organisation and users created");
+    Ok(())
+}
+
+/// The lines `signet serve --demo` prints.
+pub fn credentials_banner(base_url: &str) -> String {
+    let mut s = format!(
+        "\nSignet demo is running at {base_url}/\n  API docs: {base_url}/api/docs/\n  Organisation: {DEMO_ORG}\n"
+    );
+    for a in ACCOUNTS {
+        s.push_str(&format!(
+            "  {} {} ({}): account {} / phone {} / password {}\n",
+            if a.admin { "admin " } else { "member" },
+            a.real_name,
+            if a.admin { "may initiate" } else { "member" },
+            a.account_name,
+            a.phone,
+            DEMO_PASSWORD
+        ));
+    }
+    s.push_str("  SMS codes: GET /api/v1/dev/sms-outbox · captcha answers: GET /api/v1/dev/captcha/{id}\n");
+    s
+}

@@ -1,0 +1,65 @@
+//! The OpenAPI document, generated from the handlers' annotations. `signet openapi` prints it
+//! and `openapi/openapi.json` in the repository is checked against it by a test.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{accounts, agreements, codes, dev, health, orgs};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Signet API",
+        description = "Signet: electronic contracts and seals. JSON over HTTPS under `/api/v1`; \
+errors are RFC 9457 `application/problem+json` with a stable `code`; lists take `page` and \
+`page_size` (at most 100) and return `total`; times are RFC 3339 UTC. Authenticate with \
+`Authorization: Bearer <access_token>` from `/api/v1/auth/login`. Messages follow \
+`Accept-Language` (zh-CN by default, `en`).",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        health::healthz, health::readyz,
+        agreements::list, agreements::get,
+        codes::new_captcha, codes::send_sms_code,
+        accounts::register, accounts::login_password, accounts::login_sms, accounts::refresh,
+        accounts::logout, accounts::jwks, accounts::me, accounts::change_password,
+        accounts::reset_password,
+        orgs::create, orgs::list, orgs::get, orgs::members, orgs::update_member,
+        orgs::remove_member, orgs::invite, orgs::invitations, orgs::revoke_invitation,
+        orgs::my_invitations, orgs::accept_invitation, orgs::decline_invitation,
+        dev::sms_outbox, dev::captcha_answer,
+    ),
+    components(schemas(signet_api::Problem, crate::auth::Jwk)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Probes"),
+        (name = "agreements", description = "用户协议 and 隐私政策, versioned"),
+        (name = "verification", description = "Image captchas and SMS codes"),
+        (name = "accounts", description = "Registration with real-name check, login, tokens"),
+        (name = "organizations", description = "Organizations, members, roles, grants, invitations"),
+        (name = "dev", description = "Demo-mode helpers; absent on real installations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.
+pub fn document_json() -> String {
+    let mut s = document().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

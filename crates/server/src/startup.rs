@@ -1,0 +1,139 @@
+//! Building and running the application: the same path for `signet serve` and the tests'
+//! `spawn_app` (which binds port 0).
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{App, HttpServer, web};
+use secrecy::ExposeSecret;
+use signet_pki::MasterKey;
+use signet_store::blob::FsBlobStore;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+use crate::adapters::identity::DevIdentity;
+use crate::adapters::sms::DevSms;
+use crate::auth::JwtKeys;
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::{demo, problem, routes};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = web::Data::new(build_state(settings).await?);
+        let listener = TcpListener::bind((
+            state.settings.http.host.as_str(),
+            state.settings.http.port,
+        ))?;
+        let port = listener.local_addr()?.port();
+        let workers = match state.settings.http.workers {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            n => n,
+        };
+        let data = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(problem::problem_layer))
+                .wrap(TracingLogger::default())
+                .app_data(data.clone())
+                .configure(routes::configure)
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Connects, migrates, loads keys and adapters, and seeds the demo data when asked.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let db = signet_store::connect(
+        settings.database.url.expose_secret(),
+        settings.database.max_connections,
+    )
+    .await?;
+    signet_store::migrate(&db).await?;
+    let master = load_master_key(&settings)?;
+    let jwt = JwtKeys::load_or_create(
+        &db,
+        &master,
+        &settings.auth.issuer,
+        chrono::Duration::seconds(settings.auth.access_ttl_secs as i64),
+    )
+    .await?;
+    if settings.identity.provider != "dev" {
+        anyhow::bail!("unknown identity provider {:?}", settings.identity.provider);
+    }
+    let identity = Arc::new(DevIdentity {
+        down: settings.identity.dev_mode == "down",
+        slow: Duration::from_millis(settings.identity.dev_slow_ms),
+    });
+    let dev_sms = Arc::new(DevSms::default());
+    let blobs = Arc::new(FsBlobStore::new(settings.data_dir.join("blobs")));
+    let state = AppState {
+        db,
+        master,
+        jwt,
+        sms: dev_sms.clone(),
+        dev_sms: Some(dev_sms),
+        identity,
+        blobs,
+        settings,
+    };
+    if state.settings.demo {
+        demo::seed(&state).await?;
+    }
+    Ok(state)
+}
+
+/// The master key from settings, or from `<data_dir>/master.key`, created on first start.
+fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
+    if let Some(k) = &settings.master_key {
+        return Ok(MasterKey::from_base64(k.expose_secret())?);
+    }
+    let path = settings.data_dir.join("master.key");
+    if path.exists() {
+        return Ok(MasterKey::from_base64(&std::fs::read_to_string(&path)?)?);
+    }
+    let key = MasterKey::generate();
+    write_private(&path, key.to_base64().as_bytes())?;
+    tracing::warn!(path = %path.display(), "generated a new master key; back it up, or set SIGNET_MASTER_KEY");
+    Ok(key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}

@@ -1,0 +1,565 @@
+//! Repositories: async functions over any [`ConnectionTrait`], so the caller decides whether
+//! they run on the pool or inside its request's transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::entities::*;
+
+pub mod users {
+    use super::*;
+    pub use user::Model as User;
+
+    pub async fn by_id<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<User>, DbErr> {
+        user::Entity::find_by_id(id.to_owned()).one(db).await
+    }
+
+    pub async fn by_account_name<C: ConnectionTrait>(
+        db: &C,
+        name: &str,
+    ) -> Result<Option<User>, DbErr> {
+        user::Entity::find().filter(user::Column::AccountName.eq(name)).one(db).await
+    }
+
+    pub async fn by_phone<C: ConnectionTrait>(db: &C, phone: &str) -> Result<Option<User>, DbErr> {
+        user::Entity::find().filter(user::Column::Phone.eq(phone)).one(db).await
+    }
+
+    /// Which unique value is already taken, if any: `account_name`, `phone` or `id_card`.
+    pub async fn taken<C: ConnectionTrait>(
+        db: &C,
+        account_name: &str,
+        phone: &str,
+        id_card_index: &str,
+    ) -> Result<Option<&'static str>, DbErr> {
+        if by_account_name(db, account_name).await?.is_some() {
+            return Ok(Some("account_name"));
+        }
+        if by_phone(db, phone).await?.is_some() {
+            return Ok(Some("phone"));
+        }
+        let id = user::Entity::find()
+            .filter(user::Column::IdCardIndex.eq(id_card_index))
+            .one(db)
+            .await?;
+        Ok(id.map(|_| "id_card"))
+    }
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, u: User) -> Result<User, DbErr> {
+        user::ActiveModel::from(u).insert(db).await
+    }
+
+    pub async fn set_throttle<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        failed_logins: i32,
+        window_start: Option<DateTime<Utc>>,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<(), DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(failed_logins))
+            .col_expr(user::Column::FailureWindowStart, Expr::value(window_start))
+            .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
+            .filter(user::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_password<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(user::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+}
+
+pub mod sessions {
+    use super::*;
+    pub use refresh_token::Model as RefreshToken;
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, t: RefreshToken) -> Result<(), DbErr> {
+        refresh_token::ActiveModel::from(t).insert(db).await.map(|_| ())
+    }
+
+    pub async fn by_hash<C: ConnectionTrait>(
+        db: &C,
+        hash: &str,
+    ) -> Result<Option<RefreshToken>, DbErr> {
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(db).await
+    }
+
+    /// Marks a token used if it was not used yet; false when another request used it first.
+    pub async fn mark_used<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let res = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    pub async fn revoke_family<C: ConnectionTrait>(
+        db: &C,
+        family_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn revoke_user<C: ConnectionTrait>(
+        db: &C,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_token::Column::UserId.eq(user_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a login session (token family) was revoked (logout, reuse, password change).
+    pub async fn family_revoked<C: ConnectionTrait>(db: &C, family_id: &str) -> Result<bool, DbErr> {
+        let n = refresh_token::Entity::find()
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_not_null())
+            .count(db)
+            .await?;
+        Ok(n > 0)
+    }
+}
+
+pub mod captchas {
+    use super::*;
+    pub use captcha::Model as Captcha;
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, c: Captcha) -> Result<(), DbErr> {
+        captcha::ActiveModel::from(c).insert(db).await.map(|_| ())
+    }
+
+    pub async fn by_id<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Captcha>, DbErr> {
+        captcha::Entity::find_by_id(id.to_owned()).one(db).await
+    }
+
+    /// Uses the captcha up; false if it was already used (single use, even under a race).
+    pub async fn consume<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let res = captcha::Entity::update_many()
+            .col_expr(captcha::Column::UsedAt, Expr::value(now))
+            .filter(captcha::Column::Id.eq(id))
+            .filter(captcha::Column::UsedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Deletes captchas that expired before `before`.
+    pub async fn purge<C: ConnectionTrait>(db: &C, before: DateTime<Utc>) -> Result<u64, DbErr> {
+        let res = captcha::Entity::delete_many()
+            .filter(captcha::Column::ExpiresAt.lt(before))
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+}
+
+pub mod sms_codes {
+    use super::*;
+    pub use sms_code::Model as SmsCode;
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, c: SmsCode) -> Result<(), DbErr> {
+        sms_code::ActiveModel::from(c).insert(db).await.map(|_| ())
+    }
+
+    pub async fn last_to_phone<C: ConnectionTrait>(
+        db: &C,
+        phone: &str,
+    ) -> Result<Option<SmsCode>, DbErr> {
+        sms_code::Entity::find()
+            .filter(sms_code::Column::Phone.eq(phone))
+            .order_by_desc(sms_code::Column::CreatedAt)
+            .one(db)
+            .await
+    }
+
+    pub async fn count_to_phone_since<C: ConnectionTrait>(
+        db: &C,
+        phone: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, DbErr> {
+        sms_code::Entity::find()
+            .filter(sms_code::Column::Phone.eq(phone))
+            .filter(sms_code::Column::CreatedAt.gte(since))
+            .count(db)
+            .await
+    }
+
+    pub async fn count_from_ip_since<C: ConnectionTrait>(
+        db: &C,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, DbErr> {
+        sms_code::Entity::find()
+            .filter(sms_code::Column::Ip.eq(ip))
+            .filter(sms_code::Column::CreatedAt.gte(since))
+            .count(db)
+            .await
+    }
+
+    /// The newest code for this phone and purpose (older ones are superseded).
+    pub async fn newest<C: ConnectionTrait>(
+        db: &C,
+        phone: &str,
+        purpose: &str,
+    ) -> Result<Option<SmsCode>, DbErr> {
+        sms_code::Entity::find()
+            .filter(sms_code::Column::Phone.eq(phone))
+            .filter(sms_code::Column::Purpose.eq(purpose))
+            .order_by_desc(sms_code::Column::CreatedAt)
+            .one(db)
+            .await
+    }
+
+    pub async fn set_attempts<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        attempts: i32,
+    ) -> Result<(), DbErr> {
+        sms_code::Entity::update_many()
+            .col_expr(sms_code::Column::Attempts, Expr::value(attempts))
+            .filter(sms_code::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    /// Consumes the code; false if another request consumed it first.
+    pub async fn consume<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let res = sms_code::Entity::update_many()
+            .col_expr(sms_code::Column::ConsumedAt, Expr::value(now))
+            .filter(sms_code::Column::Id.eq(id))
+            .filter(sms_code::Column::ConsumedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+}
+
+pub mod agreements {
+    use super::*;
+    pub use agreement::Model as Agreement;
+
+    /// The newest version of each kind, ordered by kind.
+    pub async fn current<C: ConnectionTrait>(db: &C) -> Result<Vec<Agreement>, DbErr> {
+        let all = agreement::Entity::find()
+            .order_by_asc(agreement::Column::Kind)
+            .order_by_desc(agreement::Column::Version)
+            .all(db)
+            .await?;
+        let mut out: Vec<Agreement> = Vec::new();
+        for a in all {
+            if out.last().is_none_or(|l| l.kind != a.kind) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn by_kind_version<C: ConnectionTrait>(
+        db: &C,
+        kind: &str,
+        version: i32,
+    ) -> Result<Option<Agreement>, DbErr> {
+        agreement::Entity::find()
+            .filter(agreement::Column::Kind.eq(kind))
+            .filter(agreement::Column::Version.eq(version))
+            .one(db)
+            .await
+    }
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, a: Agreement) -> Result<Agreement, DbErr> {
+        agreement::ActiveModel::from(a).insert(db).await
+    }
+
+    pub async fn accept<C: ConnectionTrait>(
+        db: &C,
+        acceptance: agreement_acceptance::Model,
+    ) -> Result<(), DbErr> {
+        agreement_acceptance::ActiveModel::from(acceptance).insert(db).await.map(|_| ())
+    }
+
+    pub async fn accepted_by<C: ConnectionTrait>(
+        db: &C,
+        user_id: &str,
+    ) -> Result<Vec<agreement_acceptance::Model>, DbErr> {
+        agreement_acceptance::Entity::find()
+            .filter(agreement_acceptance::Column::UserId.eq(user_id))
+            .all(db)
+            .await
+    }
+}
+
+pub mod orgs {
+    use super::*;
+    pub use invitation::Model as Invitation;
+    pub use membership::Model as Membership;
+    pub use organization::Model as Organization;
+
+    pub async fn insert<C: ConnectionTrait>(db: &C, o: Organization) -> Result<Organization, DbErr> {
+        organization::ActiveModel::from(o).insert(db).await
+    }
+
+    pub async fn by_id<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Organization>, DbErr> {
+        organization::Entity::find_by_id(id.to_owned()).one(db).await
+    }
+
+    pub async fn by_name<C: ConnectionTrait>(
+        db: &C,
+        name: &str,
+    ) -> Result<Option<Organization>, DbErr> {
+        organization::Entity::find().filter(organization::Column::Name.eq(name)).one(db).await
+    }
+
+    pub async fn set_verified<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, DbErr> {
+        let res = organization::Entity::update_many()
+            .col_expr(organization::Column::VerifiedAt, Expr::value(at))
+            .filter(organization::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    pub async fn add_member<C: ConnectionTrait>(db: &C, m: Membership) -> Result<(), DbErr> {
+        membership::Entity::insert(membership::ActiveModel::from(m))
+            .on_conflict(
+                OnConflict::columns([membership::Column::OrgId, membership::Column::UserId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await
+            .map(|_| ())
+    }
+
+    /// The caller's membership: the one door to everything of an organisation.
+    pub async fn membership<C: ConnectionTrait>(
+        db: &C,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Membership>, DbErr> {
+        membership::Entity::find()
+            .filter(membership::Column::OrgId.eq(org_id))
+            .filter(membership::Column::UserId.eq(user_id))
+            .one(db)
+            .await
+    }
+
+    pub async fn memberships_of<C: ConnectionTrait>(
+        db: &C,
+        user_id: &str,
+    ) -> Result<Vec<(Membership, Organization)>, DbErr> {
+        let rows = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user_id))
+            .order_by_asc(membership::Column::CreatedAt)
+            .all(db)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            if let Some(o) = by_id(db, &m.org_id).await? {
+                out.push((m, o));
+            }
+        }
+        Ok(out)
+    }
+
+    /// One page of the organisations a user belongs to, and how many there are.
+    pub async fn page_of_user<C: ConnectionTrait>(
+        db: &C,
+        user_id: &str,
+        page: u64,
+        page_size: u64,
+    ) -> Result<(Vec<(Membership, Organization)>, u64), DbErr> {
+        let q = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user_id))
+            .order_by_asc(membership::Column::CreatedAt)
+            .order_by_asc(membership::Column::Id);
+        let total = q.clone().count(db).await?;
+        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            if let Some(o) = by_id(db, &m.org_id).await? {
+                out.push((m, o));
+            }
+        }
+        Ok((out, total))
+    }
+
+    pub async fn members_page<C: ConnectionTrait>(
+        db: &C,
+        org_id: &str,
+        page: u64,
+        page_size: u64,
+    ) -> Result<(Vec<(Membership, user::Model)>, u64), DbErr> {
+        let q = membership::Entity::find()
+            .filter(membership::Column::OrgId.eq(org_id))
+            .order_by_asc(membership::Column::CreatedAt)
+            .order_by_asc(membership::Column::Id);
+        let total = q.clone().count(db).await?;
+        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            if let Some(u) = user::Entity::find_by_id(m.user_id.clone()).one(db).await? {
+                out.push((m, u));
+            }
+        }
+        Ok((out, total))
+    }
+
+    pub async fn count_admins<C: ConnectionTrait>(db: &C, org_id: &str) -> Result<u64, DbErr> {
+        membership::Entity::find()
+            .filter(membership::Column::OrgId.eq(org_id))
+            .filter(membership::Column::Role.eq("admin"))
+            .count(db)
+            .await
+    }
+
+    pub async fn update_member<C: ConnectionTrait>(
+        db: &C,
+        m: Membership,
+        role: String,
+        can_initiate: bool,
+    ) -> Result<Membership, DbErr> {
+        let mut am = membership::ActiveModel::from(m);
+        am.role = Set(role);
+        am.can_initiate = Set(can_initiate);
+        am.update(db).await
+    }
+
+    pub async fn remove_member<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbErr> {
+        membership::Entity::delete_by_id(id.to_owned()).exec(db).await.map(|_| ())
+    }
+
+    pub async fn insert_invitation<C: ConnectionTrait>(
+        db: &C,
+        i: Invitation,
+    ) -> Result<Invitation, DbErr> {
+        invitation::ActiveModel::from(i).insert(db).await
+    }
+
+    pub async fn invitation<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+    ) -> Result<Option<Invitation>, DbErr> {
+        invitation::Entity::find_by_id(id.to_owned()).one(db).await
+    }
+
+    pub async fn invitations_of_org<C: ConnectionTrait>(
+        db: &C,
+        org_id: &str,
+        page: u64,
+        page_size: u64,
+    ) -> Result<(Vec<Invitation>, u64), DbErr> {
+        let q = invitation::Entity::find()
+            .filter(invitation::Column::OrgId.eq(org_id))
+            .order_by_desc(invitation::Column::CreatedAt)
+            .order_by_desc(invitation::Column::Id);
+        let total = q.clone().count(db).await?;
+        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        Ok((rows, total))
+    }
+
+    pub async fn pending_for_phone<C: ConnectionTrait>(
+        db: &C,
+        phone: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>, DbErr> {
+        invitation::Entity::find()
+            .filter(invitation::Column::Phone.eq(phone))
+            .filter(invitation::Column::Status.eq("pending"))
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .order_by_desc(invitation::Column::CreatedAt)
+            .all(db)
+            .await
+    }
+
+    /// Moves a pending invitation to `status`; false if it was no longer pending.
+    pub async fn settle_invitation<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let res = invitation::Entity::update_many()
+            .col_expr(invitation::Column::Status, Expr::value(status))
+            .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+            .filter(invitation::Column::Id.eq(id))
+            .filter(invitation::Column::Status.eq("pending"))
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+}
+
+pub mod server_keys {
+    use super::*;
+    pub use server_key::Model as ServerKey;
+
+    pub async fn all_for<C: ConnectionTrait>(
+        db: &C,
+        purpose: &str,
+    ) -> Result<Vec<ServerKey>, DbErr> {
+        server_key::Entity::find()
+            .filter(server_key::Column::Purpose.eq(purpose))
+            .order_by_desc(server_key::Column::CreatedAt)
+            .all(db)
+            .await
+    }
+
+    /// Inserts the key unless one with the same kid exists.
+    pub async fn insert<C: ConnectionTrait>(db: &C, k: ServerKey) -> Result<(), DbErr> {
+        server_key::Entity::insert(server_key::ActiveModel::from(k))
+            .on_conflict(OnConflict::column(server_key::Column::Kid).do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await
+            .map(|_| ())
+    }
+}
