@@ -25,7 +25,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         account_name: "demoadmin",
         real_name: "张三",
         phone: "13800000001",
-        id17: "11010519900101001",
+        id17: "44010619850615123",
         admin: true,
     },
     DemoAccount {

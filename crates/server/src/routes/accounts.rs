@@ -40,10 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and real-name verified", body = Me),
-        (status = 400, description = "A field failed validation, or a wrong code", body = signet_api::Problem),
-        (status = 409, description = "Account name, phone or ID number already registered", body = signet_api::Problem),
-        (status = 422, description = "Real-name check failed", body = signet_api::Problem),
-        (status = 503, description = "Identity provider unavailable; nothing was created", body = signet_api::Problem)))]
+        (status = 400, description = "A field failed validation, or a wrong code", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Account name, phone or ID number already registered", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Real-name check failed", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Identity provider unavailable; nothing was created", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -185,8 +185,8 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     request_body = PasswordLogin,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, description = "Wrong account or password", body = signet_api::Problem),
-        (status = 423, description = "Locked after too many wrong passwords", body = signet_api::Problem)))]
+        (status = 401, description = "Wrong account or password", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Locked after too many wrong passwords", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn login_password(
     state: web::Data<AppState>,
     body: web::Json<PasswordLogin>,
@@ -236,7 +236,7 @@ pub async fn login_password(
     request_body = SmsLogin,
     responses(
         (status = 200, body = TokenPair),
-        (status = 400, description = "Wrong, expired or used-up code", body = signet_api::Problem)))]
+        (status = 400, description = "Wrong, expired or used-up code", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn login_sms(
     state: web::Data<AppState>,
     body: web::Json<SmsLogin>,
@@ -263,7 +263,7 @@ pub async fn login_sms(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, description = "Unknown, expired, revoked or reused token", body = signet_api::Problem)))]
+        (status = 401, description = "Unknown, expired, revoked or reused token", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -296,7 +296,7 @@ pub async fn refresh(
 /// Ends the caller's login: its refresh tokens and access tokens stop working. Logged in.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 204, description = "Logged out"), (status = 401, body = signet_api::Problem)))]
+    responses((status = 204, description = "Logged out"), (status = 401, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     sessions::revoke_family(&state.db, &user.session_id, Utc::now()).await?;
     Ok(no_content())
@@ -334,7 +334,7 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
 /// The caller's profile and memberships. Logged in.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = signet_api::Problem)))]
+    responses((status = 200, body = Me), (status = 401, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let u = users::by_id(&state.db, &user.user_id)
         .await?
@@ -349,8 +349,8 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpRes
     request_body = ChangePassword,
     responses(
         (status = 200, body = TokenPair),
-        (status = 400, description = "The new password breaks the policy", body = signet_api::Problem),
-        (status = 403, description = "Wrong current password", body = signet_api::Problem)))]
+        (status = 400, description = "The new password breaks the policy", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong current password", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -382,7 +382,7 @@ pub async fn change_password(
     request_body = ResetPassword,
     responses(
         (status = 204, description = "Password changed"),
-        (status = 400, description = "Bad password or code", body = signet_api::Problem)))]
+        (status = 400, description = "Bad password or code", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn reset_password(
     state: web::Data<AppState>,
     body: web::Json<ResetPassword>,

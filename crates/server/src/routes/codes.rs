@@ -92,10 +92,10 @@ fn code_digest(state: &AppState, code_id: &str, code: &str) -> String {
     request_body = SendSmsCode,
     responses(
         (status = 201, body = SmsCodeSent),
-        (status = 400, description = "Bad phone, purpose or captcha", body = signet_api::Problem),
-        (status = 409, description = "Registering a phone that is already registered", body = signet_api::Problem),
-        (status = 429, description = "Too soon, or a daily or per-address limit", body = signet_api::Problem),
-        (status = 503, description = "The SMS gateway failed", body = signet_api::Problem)))]
+        (status = 400, description = "Bad phone, purpose or captcha", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Registering a phone that is already registered", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too soon, or a daily or per-address limit", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The SMS gateway failed", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn send_sms_code(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -105,6 +105,12 @@ pub async fn send_sms_code(
     let purpose = SmsPurpose::parse(&body.purpose)
         .ok_or_else(|| ApiError::bad_request("invalid_sms_purpose").field("purpose"))?;
     check_captcha(&state, &body.captcha_id, &body.captcha_answer).await?;
+
+    let registered = users::by_phone(&state.db, phone.as_str()).await?.is_some();
+    if purpose == SmsPurpose::Register && registered {
+        return Err(ApiError::conflict("phone_taken").field("phone"));
+    }
+    let deliver = purpose == SmsPurpose::Register || registered;
 
     let now = Utc::now();
     let last = sms_codes::last_to_phone(&state.db, phone.as_str()).await?;
@@ -123,11 +129,6 @@ pub async fn send_sms_code(
         Err(SendRefusal::IpLimit) => return Err(ApiError::too_many("sms_ip_limit", 600)),
     }
 
-    let registered = users::by_phone(&state.db, phone.as_str()).await?.is_some();
-    if purpose == SmsPurpose::Register && registered {
-        return Err(ApiError::conflict("phone_taken").field("phone"));
-    }
-    let deliver = purpose == SmsPurpose::Register || registered;
 
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let id = signet_store::new_id("sms");

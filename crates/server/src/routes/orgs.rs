@@ -86,7 +86,7 @@ async fn admin(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<org
 /// Logged in. It stays unverified until enterprise real-name verification.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations",
     security(("bearer" = [])), request_body = CreateOrg,
-    responses((status = 201, body = Org), (status = 400, body = signet_api::Problem)))]
+    responses((status = 201, body = Org), (status = 400, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -136,7 +136,7 @@ pub async fn list(
 /// One organisation. Members only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path)),
-    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem)))]
+    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -162,7 +162,7 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
 /// Members of an organisation. Members only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = MemberList), (status = 404, body = signet_api::Problem)))]
+    responses((status = 200, body = MemberList), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -193,9 +193,9 @@ fn parse_grants(grants: &[String]) -> ApiResult<Vec<Grant>> {
     request_body = UpdateMember,
     responses(
         (status = 200, body = Member),
-        (status = 403, description = "Not an admin", body = signet_api::Problem),
-        (status = 404, body = signet_api::Problem),
-        (status = 409, description = "Would leave no admin", body = signet_api::Problem)))]
+        (status = 403, description = "Not an admin", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no admin", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn update_member(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -229,8 +229,8 @@ pub async fn update_member(
 /// Removes a member. Admins only; the last admin cannot be removed.
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{user_id}", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204, description = "Removed"), (status = 403, body = signet_api::Problem),
-        (status = 404, body = signet_api::Problem), (status = 409, body = signet_api::Problem)))]
+    responses((status = 204, description = "Removed"), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"), (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn remove_member(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -270,8 +270,8 @@ async fn invitation_view(state: &AppState, i: orgs::Invitation) -> ApiResult<Inv
 /// registered.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path)), request_body = CreateInvitation,
-    responses((status = 201, body = Invitation), (status = 403, body = signet_api::Problem),
-        (status = 404, body = signet_api::Problem), (status = 409, description = "Already a member", body = signet_api::Problem)))]
+    responses((status = 201, body = Invitation), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"), (status = 409, description = "Already a member", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn invite(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -312,7 +312,7 @@ pub async fn invite(
 /// Invitations of an organisation, newest first. Admins only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = InvitationList), (status = 403, body = signet_api::Problem), (status = 404, body = signet_api::Problem)))]
+    responses((status = 200, body = InvitationList), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn invitations(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -332,7 +332,7 @@ pub async fn invitations(
 /// Withdraws a pending invitation. Admins only.
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/invitations/{invitation_id}", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), ("invitation_id" = String, Path)),
-    responses((status = 204, description = "Revoked"), (status = 404, body = signet_api::Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn revoke_invitation(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -382,7 +382,7 @@ async fn my_pending(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<or
 /// Only the holder of the invited phone number.
 #[utoipa::path(post, path = "/api/v1/me/invitations/{invitation_id}/accept", tag = "organizations",
     security(("bearer" = [])), params(("invitation_id" = String, Path)),
-    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem)))]
+    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -414,7 +414,7 @@ pub async fn accept_invitation(
 /// Declines an invitation. Only the holder of the invited phone number.
 #[utoipa::path(post, path = "/api/v1/me/invitations/{invitation_id}/decline", tag = "organizations",
     security(("bearer" = [])), params(("invitation_id" = String, Path)),
-    responses((status = 204, description = "Declined"), (status = 404, body = signet_api::Problem)))]
+    responses((status = 204, description = "Declined"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn decline_invitation(
     state: web::Data<AppState>,
     user: AuthUser,

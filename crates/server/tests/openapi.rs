@@ -1,0 +1,40 @@
+//! `openapi/openapi.json` must be what the code generates. Regenerate with
+//! `make openapi` (or `UPDATE_OPENAPI=1 cargo nextest run -p signet-server openapi`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[test]
+fn committed_openapi_document_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json");
+    let generated = signet_server::openapi::document_json();
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `make openapi` and commit the diff"
+    );
+}
+
+#[test]
+fn every_operation_has_responses_and_every_error_is_a_problem() {
+    let doc: serde_json::Value = serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 20);
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {path}");
+            assert!(op["summary"].is_string() || op["description"].is_string(), "{method} {path} undocumented");
+            for (status, resp) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &resp["content"]["application/problem+json"]["schema"]["$ref"];
+                    if path != "/readyz" {
+                        assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+    }
+}
