@@ -1,1 +1,72 @@
-fn main() {}
+//! Signet's user panel (Leptos 0.8, client-side rendered). Talks to the API over HTTP only,
+//! with the request and response types of `signet-api`.
+
+mod api;
+mod i18n;
+mod pages;
+mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::{Lang, t};
+use crate::session::{Session, use_session};
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let session = Session::load();
+    provide_context(session);
+    view! {
+        <Router>
+            <TopBar/>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=pages::home::Home/>
+                <Route path=path!("/login") view=pages::login::Login/>
+                <Route path=path!("/register") view=pages::register::Register/>
+            </Routes>
+            <Footer/>
+        </Router>
+    }
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let toggle = move |_| {
+        let next = if lang.get() == Lang::Zh {
+            Lang::En
+        } else {
+            Lang::Zh
+        };
+        s.set_lang(next);
+    };
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">{move || t(lang.get(), "app_name")}</A>
+            <nav>
+                <button class="secondary" id="lang-switch" on:click=toggle>
+                    {move || t(lang.get(), "lang_switch")}
+                </button>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let lang = use_session().lang;
+    view! { <footer>{move || t(lang.get(), "copyright")}</footer> }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let lang = use_session().lang;
+    view! { <main><h1>{move || t(lang.get(), "not_found")}</h1></main> }
+}

@@ -174,8 +174,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, RefreshTokens::Table, "idx_refresh_tokens_family", [RefreshTokens::FamilyId]).await?;
-        index(m, RefreshTokens::Table, "idx_refresh_tokens_user", [RefreshTokens::UserId]).await?;
+        index(
+            m,
+            RefreshTokens::Table,
+            "idx_refresh_tokens_family",
+            [RefreshTokens::FamilyId],
+        )
+        .await?;
+        index(
+            m,
+            RefreshTokens::Table,
+            "idx_refresh_tokens_user",
+            [RefreshTokens::UserId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -188,7 +200,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, Captchas::Table, "idx_captchas_expires", [Captchas::ExpiresAt]).await?;
+        index(
+            m,
+            Captchas::Table,
+            "idx_captchas_expires",
+            [Captchas::ExpiresAt],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -205,8 +223,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, SmsCodes::Table, "idx_sms_codes_phone", [SmsCodes::Phone, SmsCodes::CreatedAt]).await?;
-        index(m, SmsCodes::Table, "idx_sms_codes_ip", [SmsCodes::Ip, SmsCodes::CreatedAt]).await?;
+        index(
+            m,
+            SmsCodes::Table,
+            "idx_sms_codes_phone",
+            [SmsCodes::Phone, SmsCodes::CreatedAt],
+        )
+        .await?;
+        index(
+            m,
+            SmsCodes::Table,
+            "idx_sms_codes_ip",
+            [SmsCodes::Ip, SmsCodes::CreatedAt],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -247,13 +277,22 @@ impl MigrationTrait for Migration {
                 )
                 .foreign_key(
                     ForeignKey::create()
-                        .from(AgreementAcceptances::Table, AgreementAcceptances::AgreementId)
+                        .from(
+                            AgreementAcceptances::Table,
+                            AgreementAcceptances::AgreementId,
+                        )
                         .to(Agreements::Table, Agreements::Id),
                 )
                 .to_owned(),
         )
         .await?;
-        index(m, AgreementAcceptances::Table, "idx_acceptances_user", [AgreementAcceptances::UserId]).await?;
+        index(
+            m,
+            AgreementAcceptances::Table,
+            "idx_acceptances_user",
+            [AgreementAcceptances::UserId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -307,7 +346,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, Memberships::Table, "idx_memberships_user", [Memberships::UserId]).await?;
+        index(
+            m,
+            Memberships::Table,
+            "idx_memberships_user",
+            [Memberships::UserId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -330,8 +375,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, Invitations::Table, "idx_invitations_phone", [Invitations::Phone]).await?;
-        index(m, Invitations::Table, "idx_invitations_org", [Invitations::OrgId]).await?;
+        index(
+            m,
+            Invitations::Table,
+            "idx_invitations_phone",
+            [Invitations::Phone],
+        )
+        .await?;
+        index(
+            m,
+            Invitations::Table,
+            "idx_invitations_org",
+            [Invitations::OrgId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -346,7 +403,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, ServerKeys::Table, "idx_server_keys_purpose", [ServerKeys::Purpose, ServerKeys::CreatedAt]).await?;
+        index(
+            m,
+            ServerKeys::Table,
+            "idx_server_keys_purpose",
+            [ServerKeys::Purpose, ServerKeys::CreatedAt],
+        )
+        .await?;
         Ok(())
     }
 

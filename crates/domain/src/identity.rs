@@ -97,8 +97,8 @@ impl fmt::Debug for IdCardNumber {
 }
 
 const PROVINCES: &[u32] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 ];
 
 impl IdCardNumber {
@@ -135,8 +135,11 @@ impl IdCardNumber {
     pub fn check_digit(first17: &[u8]) -> u8 {
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CODES: &[u8; 11] = b"10X98765432";
-        let sum: u32 =
-            first17.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+        let sum: u32 = first17
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
         CODES[(sum % 11) as usize]
     }
 
@@ -200,7 +203,10 @@ impl Password {
             return Err(ValidationError::new("password", "password_length"));
         }
         if input.chars().any(char::is_control) {
-            return Err(ValidationError::new("password", "password_invalid_character"));
+            return Err(ValidationError::new(
+                "password",
+                "password_invalid_character",
+            ));
         }
         let letters = input.chars().any(char::is_alphabetic);
         let digits = input.chars().any(|c| c.is_ascii_digit());
@@ -271,7 +277,9 @@ string_newtype!(Uscc);
 
 impl Uscc {
     const CHARSET: &'static [u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
 
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         const E: ValidationError = ValidationError::new("uscc", "invalid_uscc");
@@ -284,7 +292,11 @@ impl Uscc {
         if values.len() != 18 {
             return Err(E);
         }
-        let sum: u32 = values[..17].iter().zip(Self::WEIGHTS).map(|(v, w)| v * w).sum();
+        let sum: u32 = values[..17]
+            .iter()
+            .zip(Self::WEIGHTS)
+            .map(|(v, w)| v * w)
+            .sum();
         let check = (31 - sum % 31) % 31;
         if values[17] != check {
             return Err(ValidationError::new("uscc", "invalid_uscc_checksum"));
@@ -340,18 +352,49 @@ mod tests {
         assert!(AccountName::parse("zyying016").is_ok());
         assert!(AccountName::parse("abc123").is_ok());
         assert!(AccountName::parse("a23456789012345678").is_ok());
-        for bad in ["abc12", "a234567890123456789", "13800138000", "abc 123", "张三abcdef", ""] {
-            assert_eq!(AccountName::parse(bad).unwrap_err().code, "invalid_account_name", "{bad}");
+        for bad in [
+            "abc12",
+            "a234567890123456789",
+            "13800138000",
+            "abc 123",
+            "张三abcdef",
+            "",
+        ] {
+            assert_eq!(
+                AccountName::parse(bad).unwrap_err().code,
+                "invalid_account_name",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn real_name_rules() {
-        for ok in ["张三", "欧阳娜娜", "阿卜杜·热合曼", "John Smith", "Mary-Jane O'Neil", "Li"] {
+        for ok in [
+            "张三",
+            "欧阳娜娜",
+            "阿卜杜·热合曼",
+            "John Smith",
+            "Mary-Jane O'Neil",
+            "Li",
+        ] {
             assert!(RealName::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["张", "张3", "John张", "·张三", "a", "John  Smith", &"张".repeat(31), "Joe1"] {
-            assert_eq!(RealName::parse(bad).unwrap_err().code, "invalid_real_name", "{bad}");
+        for bad in [
+            "张",
+            "张3",
+            "John张",
+            "·张三",
+            "a",
+            "John  Smith",
+            &"张".repeat(31),
+            "Joe1",
+        ] {
+            assert_eq!(
+                RealName::parse(bad).unwrap_err().code,
+                "invalid_real_name",
+                "{bad}"
+            );
         }
     }
 
@@ -362,7 +405,9 @@ mod tests {
         assert!(IdCardNumber::parse("11010519491231002X", today()).is_ok());
         assert!(IdCardNumber::parse("11010519491231002x", today()).is_ok());
         assert_eq!(
-            IdCardNumber::parse("110105194912310021", today()).unwrap_err().code,
+            IdCardNumber::parse("110105194912310021", today())
+                .unwrap_err()
+                .code,
             "invalid_id_card_checksum"
         );
     }
@@ -372,10 +417,22 @@ mod tests {
         let e = |s: &str| IdCardNumber::parse(s, today()).unwrap_err().code;
         assert_eq!(e("1101051949123100"), "invalid_id_card_number");
         assert_eq!(e("11010519491231002Y"), "invalid_id_card_number");
-        assert_eq!(e(&with_check("99010519491231002")), "invalid_id_card_region");
-        assert_eq!(e(&with_check("35010219900230123")), "invalid_id_card_birth_date");
-        assert_eq!(e(&with_check("35010218991231123")), "invalid_id_card_birth_date");
-        assert_eq!(e(&with_check("35010220991231123")), "invalid_id_card_birth_date");
+        assert_eq!(
+            e(&with_check("99010519491231002")),
+            "invalid_id_card_region"
+        );
+        assert_eq!(
+            e(&with_check("35010219900230123")),
+            "invalid_id_card_birth_date"
+        );
+        assert_eq!(
+            e(&with_check("35010218991231123")),
+            "invalid_id_card_birth_date"
+        );
+        assert_eq!(
+            e(&with_check("35010220991231123")),
+            "invalid_id_card_birth_date"
+        );
         let ok = IdCardNumber::parse(&with_check("35010219900228123"), today()).unwrap();
         assert_eq!(ok.masked(), format!("3501**********{}", &ok.expose()[14..]));
         assert!(!format!("{ok:?}").contains("19900228"));
@@ -384,11 +441,30 @@ mod tests {
 
     #[test]
     fn phone_rules() {
-        assert_eq!(PhoneNumber::parse("+86 138-0013-8000").unwrap().as_str(), "13800138000");
-        assert_eq!(PhoneNumber::parse("8613800138000").unwrap().as_str(), "13800138000");
-        assert_eq!(PhoneNumber::parse("13800138000").unwrap().masked(), "138****8000");
-        for bad in ["1380013800", "23800138000", "12800138000", "1380013800a", ""] {
-            assert_eq!(PhoneNumber::parse(bad).unwrap_err().code, "invalid_phone", "{bad}");
+        assert_eq!(
+            PhoneNumber::parse("+86 138-0013-8000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("8613800138000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("13800138000").unwrap().masked(),
+            "138****8000"
+        );
+        for bad in [
+            "1380013800",
+            "23800138000",
+            "12800138000",
+            "1380013800a",
+            "",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(bad).unwrap_err().code,
+                "invalid_phone",
+                "{bad}"
+            );
         }
     }
 
@@ -398,11 +474,26 @@ mod tests {
         assert!(Password::parse("12345678!").is_ok());
         assert!(Password::parse("密码密码密码密码1").is_ok());
         assert_eq!(Password::parse("abc1").unwrap_err().code, "password_length");
-        assert_eq!(Password::parse(&"a1".repeat(33)).unwrap_err().code, "password_length");
-        assert_eq!(Password::parse("abcdefgh").unwrap_err().code, "password_too_weak");
-        assert_eq!(Password::parse("12345678").unwrap_err().code, "password_too_weak");
-        assert_eq!(Password::parse("abc\u{0}12345").unwrap_err().code, "password_invalid_character");
-        assert_eq!(format!("{:?}", Password::parse("abcdefg1").unwrap()), "Password(***)");
+        assert_eq!(
+            Password::parse(&"a1".repeat(33)).unwrap_err().code,
+            "password_length"
+        );
+        assert_eq!(
+            Password::parse("abcdefgh").unwrap_err().code,
+            "password_too_weak"
+        );
+        assert_eq!(
+            Password::parse("12345678").unwrap_err().code,
+            "password_too_weak"
+        );
+        assert_eq!(
+            Password::parse("abc\u{0}12345").unwrap_err().code,
+            "password_invalid_character"
+        );
+        assert_eq!(
+            format!("{:?}", Password::parse("abcdefg1").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]
@@ -421,9 +512,18 @@ mod tests {
     fn uscc_rules() {
         // A published example code.
         assert!(Uscc::parse("91350100M000100Y43").is_ok());
-        assert_eq!(Uscc::parse("91350100M000100Y44").unwrap_err().code, "invalid_uscc_checksum");
-        assert_eq!(Uscc::parse("91350100M000100Y4").unwrap_err().code, "invalid_uscc");
-        assert_eq!(Uscc::parse("91350100M000100YI3").unwrap_err().code, "invalid_uscc");
+        assert_eq!(
+            Uscc::parse("91350100M000100Y44").unwrap_err().code,
+            "invalid_uscc_checksum"
+        );
+        assert_eq!(
+            Uscc::parse("91350100M000100Y4").unwrap_err().code,
+            "invalid_uscc"
+        );
+        assert_eq!(
+            Uscc::parse("91350100M000100YI3").unwrap_err().code,
+            "invalid_uscc"
+        );
     }
 
     #[test]

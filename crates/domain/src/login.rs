@@ -34,8 +34,10 @@ impl LoginThrottle {
     pub fn record_failure(self, now: DateTime<Utc>) -> (Self, FailureOutcome) {
         // A lock that has run out starts a fresh window; callers refuse logins while locked.
         let lock_expired = self.locked_until.is_some_and(|until| until <= now);
-        let in_window =
-            !lock_expired && self.window_start.is_some_and(|start| now - start < FAILURE_WINDOW);
+        let in_window = !lock_expired
+            && self
+                .window_start
+                .is_some_and(|start| now - start < FAILURE_WINDOW);
         let (failures, window_start) = if in_window {
             (self.failures + 1, self.window_start)
         } else {
@@ -43,10 +45,18 @@ impl LoginThrottle {
         };
         if failures >= MAX_FAILURES {
             let until = now + LOCK_DURATION;
-            let next = Self { failures, window_start, locked_until: Some(until) };
+            let next = Self {
+                failures,
+                window_start,
+                locked_until: Some(until),
+            };
             (next, FailureOutcome::Locked(until))
         } else {
-            let next = Self { failures, window_start, locked_until: None };
+            let next = Self {
+                failures,
+                window_start,
+                locked_until: None,
+            };
             (next, FailureOutcome::Remaining(MAX_FAILURES - failures))
         }
     }
@@ -103,7 +113,10 @@ mod tests {
 
     #[test]
     fn success_resets() {
-        let s = LoginThrottle::default().record_failure(t(0)).0.record_success();
+        let s = LoginThrottle::default()
+            .record_failure(t(0))
+            .0
+            .record_success();
         assert_eq!(s, LoginThrottle::default());
     }
 }

@@ -87,12 +87,18 @@ mod tests {
             check_role_change(Role::Admin, Role::Admin, Role::Member, 1),
             Err(OrgRuleError::LastAdmin)
         );
-        assert_eq!(check_role_change(Role::Admin, Role::Admin, Role::Member, 2), Ok(()));
+        assert_eq!(
+            check_role_change(Role::Admin, Role::Admin, Role::Member, 2),
+            Ok(())
+        );
         assert_eq!(
             check_role_change(Role::Member, Role::Member, Role::Admin, 1),
             Err(OrgRuleError::NotAdmin)
         );
-        assert_eq!(check_removal(Role::Admin, Role::Admin, 1), Err(OrgRuleError::LastAdmin));
+        assert_eq!(
+            check_removal(Role::Admin, Role::Admin, 1),
+            Err(OrgRuleError::LastAdmin)
+        );
         assert_eq!(check_removal(Role::Admin, Role::Member, 1), Ok(()));
     }
 

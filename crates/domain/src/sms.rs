@@ -42,7 +42,9 @@ impl SmsPurpose {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendRefusal {
     /// The last code to this phone was sent less than 60 s ago; retry after this many seconds.
-    TooSoon { retry_after_secs: i64 },
+    TooSoon {
+        retry_after_secs: i64,
+    },
     DailyLimit,
     IpLimit,
 }
@@ -58,7 +60,9 @@ pub fn may_send(
         let next = last + RESEND_INTERVAL;
         if next > now {
             let secs = (next - now).num_seconds().max(1);
-            return Err(SendRefusal::TooSoon { retry_after_secs: secs });
+            return Err(SendRefusal::TooSoon {
+                retry_after_secs: secs,
+            });
         }
     }
     if sent_to_phone_today >= DAILY_LIMIT_PER_PHONE {
@@ -83,7 +87,9 @@ pub enum CheckOutcome {
     /// The code matched: consume it.
     Accepted,
     /// Wrong code: store the new attempt count.
-    Wrong { attempts: u32 },
+    Wrong {
+        attempts: u32,
+    },
     Expired,
     TooManyAttempts,
     /// No live code (never sent, or already used).
@@ -106,7 +112,9 @@ pub fn check(code: Option<IssuedCode>, now: DateTime<Utc>, matches: bool) -> Che
     if matches {
         CheckOutcome::Accepted
     } else {
-        CheckOutcome::Wrong { attempts: code.attempts + 1 }
+        CheckOutcome::Wrong {
+            attempts: code.attempts + 1,
+        }
     }
 }
 
@@ -123,29 +131,57 @@ mod tests {
         assert_eq!(may_send(t(0), None, 0, 0), Ok(()));
         assert_eq!(
             may_send(t(30), Some(t(0)), 1, 1),
-            Err(SendRefusal::TooSoon { retry_after_secs: 30 })
+            Err(SendRefusal::TooSoon {
+                retry_after_secs: 30
+            })
         );
         assert_eq!(may_send(t(60), Some(t(0)), 1, 1), Ok(()));
-        assert_eq!(may_send(t(60), Some(t(0)), 10, 1), Err(SendRefusal::DailyLimit));
-        assert_eq!(may_send(t(60), Some(t(0)), 9, 20), Err(SendRefusal::IpLimit));
+        assert_eq!(
+            may_send(t(60), Some(t(0)), 10, 1),
+            Err(SendRefusal::DailyLimit)
+        );
+        assert_eq!(
+            may_send(t(60), Some(t(0)), 9, 20),
+            Err(SendRefusal::IpLimit)
+        );
     }
 
     #[test]
     fn code_checks() {
-        let live = IssuedCode { expires_at: t(300), attempts: 0, consumed: false };
+        let live = IssuedCode {
+            expires_at: t(300),
+            attempts: 0,
+            consumed: false,
+        };
         assert_eq!(check(Some(live), t(10), true), CheckOutcome::Accepted);
-        assert_eq!(check(Some(live), t(10), false), CheckOutcome::Wrong { attempts: 1 });
+        assert_eq!(
+            check(Some(live), t(10), false),
+            CheckOutcome::Wrong { attempts: 1 }
+        );
         assert_eq!(check(Some(live), t(300), true), CheckOutcome::Expired);
-        let tired = IssuedCode { attempts: 5, ..live };
-        assert_eq!(check(Some(tired), t(10), true), CheckOutcome::TooManyAttempts);
-        let used = IssuedCode { consumed: true, ..live };
+        let tired = IssuedCode {
+            attempts: 5,
+            ..live
+        };
+        assert_eq!(
+            check(Some(tired), t(10), true),
+            CheckOutcome::TooManyAttempts
+        );
+        let used = IssuedCode {
+            consumed: true,
+            ..live
+        };
         assert_eq!(check(Some(used), t(10), true), CheckOutcome::NotFound);
         assert_eq!(check(None, t(10), true), CheckOutcome::NotFound);
     }
 
     #[test]
     fn purposes_round_trip() {
-        for p in [SmsPurpose::Register, SmsPurpose::Login, SmsPurpose::ResetPassword] {
+        for p in [
+            SmsPurpose::Register,
+            SmsPurpose::Login,
+            SmsPurpose::ResetPassword,
+        ] {
             assert_eq!(SmsPurpose::parse(p.as_str()), Some(p));
         }
         assert_eq!(SmsPurpose::parse("other"), None);

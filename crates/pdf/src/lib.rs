@@ -12,11 +12,12 @@ pub enum SniffError {
 /// (as readers such as Acrobat and pdf.js allow).
 pub fn header_version(bytes: &[u8]) -> Result<(u8, u8), SniffError> {
     let head = &bytes[..bytes.len().min(1024)];
-    let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(SniffError::NotPdf)?;
+    let at = head
+        .windows(5)
+        .position(|w| w == b"%PDF-")
+        .ok_or(SniffError::NotPdf)?;
     match head.get(at + 5..at + 8) {
-        Some([major @ b'1'..=b'2', b'.', minor @ b'0'..=b'9']) => {
-            Ok((major - b'0', minor - b'0'))
-        }
+        Some([major @ b'1'..=b'2', b'.', minor @ b'0'..=b'9']) => Ok((major - b'0', minor - b'0')),
         _ => Err(SniffError::NotPdf),
     }
 }
@@ -27,7 +28,8 @@ mod tests {
 
     #[test]
     fn corpus_files_have_headers() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf");
         let Ok(entries) = std::fs::read_dir(&dir) else {
             eprintln!("skipping: no corpus at {}", dir.display());
             return;

@@ -38,10 +38,13 @@ impl P256KeyPair {
     }
 
     fn from_signing_key(key: &SigningKey) -> Result<Self, KeyError> {
-        let private_pkcs8_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|_| KeyError::Encode)?;
+        let private_pkcs8_pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| KeyError::Encode)?;
         let verifying = key.verifying_key();
-        let public_spki_pem =
-            verifying.to_public_key_pem(LineEnding::LF).map_err(|_| KeyError::Encode)?;
+        let public_spki_pem = verifying
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|_| KeyError::Encode)?;
         let point = verifying.to_encoded_point(false);
         let (Some(x), Some(y)) = (point.x(), point.y()) else {
             return Err(KeyError::Encode);

@@ -40,8 +40,13 @@ impl MasterKey {
     }
 
     pub fn from_base64(s: &str) -> Result<Self, MasterKeyError> {
-        let mut bytes = STANDARD.decode(s.trim()).map_err(|_| MasterKeyError::BadKey)?;
-        let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| MasterKeyError::BadKey)?;
+        let mut bytes = STANDARD
+            .decode(s.trim())
+            .map_err(|_| MasterKeyError::BadKey)?;
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| MasterKeyError::BadKey)?;
         bytes.zeroize();
         Ok(Self(key))
     }
@@ -68,7 +73,13 @@ impl MasterKey {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
             .unwrap_or_default();
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
         out.push(VERSION);
@@ -77,7 +88,12 @@ impl MasterKey {
         out
     }
 
-    pub fn open(&self, purpose: &str, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, MasterKeyError> {
+    pub fn open(
+        &self,
+        purpose: &str,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, MasterKeyError> {
         if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != VERSION {
             return Err(MasterKeyError::Open);
         }
@@ -111,15 +127,30 @@ mod tests {
     fn seal_open_round_trip_and_binding() {
         let k = MasterKey::generate();
         let sealed = k.seal("id_card", b"usr_1", b"11010519491231002X");
-        assert_eq!(k.open("id_card", b"usr_1", &sealed).unwrap(), b"11010519491231002X");
-        assert_eq!(k.open("id_card", b"usr_2", &sealed), Err(MasterKeyError::Open));
-        assert_eq!(k.open("other", b"usr_1", &sealed), Err(MasterKeyError::Open));
-        assert_eq!(MasterKey::generate().open("id_card", b"usr_1", &sealed), Err(MasterKeyError::Open));
+        assert_eq!(
+            k.open("id_card", b"usr_1", &sealed).unwrap(),
+            b"11010519491231002X"
+        );
+        assert_eq!(
+            k.open("id_card", b"usr_2", &sealed),
+            Err(MasterKeyError::Open)
+        );
+        assert_eq!(
+            k.open("other", b"usr_1", &sealed),
+            Err(MasterKeyError::Open)
+        );
+        assert_eq!(
+            MasterKey::generate().open("id_card", b"usr_1", &sealed),
+            Err(MasterKeyError::Open)
+        );
         let mut bad = sealed.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
         assert_eq!(k.open("id_card", b"usr_1", &bad), Err(MasterKeyError::Open));
-        assert_eq!(k.open("id_card", b"usr_1", &sealed[..5]), Err(MasterKeyError::Open));
+        assert_eq!(
+            k.open("id_card", b"usr_1", &sealed[..5]),
+            Err(MasterKeyError::Open)
+        );
     }
 
     #[test]
@@ -128,8 +159,14 @@ mod tests {
         let k2 = MasterKey::from_base64(&k.to_base64()).unwrap();
         assert_eq!(k.blind_index("x", b"v"), k2.blind_index("x", b"v"));
         assert_ne!(k.blind_index("x", b"v"), k.blind_index("y", b"v"));
-        assert_eq!(MasterKey::from_base64("c2hvcnQ=").unwrap_err(), MasterKeyError::BadKey);
-        assert_eq!(MasterKey::from_base64("!!").unwrap_err(), MasterKeyError::BadKey);
+        assert_eq!(
+            MasterKey::from_base64("c2hvcnQ=").unwrap_err(),
+            MasterKeyError::BadKey
+        );
+        assert_eq!(
+            MasterKey::from_base64("!!").unwrap_err(),
+            MasterKeyError::BadKey
+        );
         assert_eq!(format!("{k:?}"), "MasterKey(***)");
     }
 }

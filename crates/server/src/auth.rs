@@ -35,7 +35,9 @@ fn argon2() -> Argon2<'static> {
 pub async fn hash_password(password: String) -> ApiResult<String> {
     web::block(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await?
     .map_err(|e| ApiError::internal(anyhow::anyhow!("argon2: {e}")))
@@ -47,7 +49,11 @@ pub async fn verify_password(password: String, stored: Option<String>) -> ApiRes
     web::block(move || {
         let hash = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let ok = PasswordHash::new(hash)
-            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && stored.is_some()
     })
@@ -57,7 +63,10 @@ pub async fn verify_password(password: String, stored: Option<String>) -> ApiRes
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2().hash_password(b"not a password", &salt).map(|h| h.to_string()).unwrap_or_default()
+    argon2()
+        .hash_password(b"not a password", &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 });
 
 /// Claims of an access token.
@@ -113,8 +122,11 @@ impl JwtKeys {
         let mut rows = server_keys::all_for(db, KEY_PURPOSE).await?;
         if rows.is_empty() {
             let pair = P256KeyPair::generate()?;
-            let sealed =
-                master.seal("server_key", pair.kid.as_bytes(), pair.private_pkcs8_pem.as_bytes());
+            let sealed = master.seal(
+                "server_key",
+                pair.kid.as_bytes(),
+                pair.private_pkcs8_pem.as_bytes(),
+            );
             server_keys::insert(
                 db,
                 server_keys::ServerKey {
@@ -131,7 +143,9 @@ impl JwtKeys {
             // Another node may have raced us; read back whatever won.
             rows = server_keys::all_for(db, KEY_PURPOSE).await?;
         }
-        let newest = rows.first().ok_or_else(|| anyhow::anyhow!("no token-signing key"))?;
+        let newest = rows
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no token-signing key"))?;
         let private = master
             .open("server_key", newest.kid.as_bytes(), &newest.private_sealed)
             .map_err(|e| anyhow::anyhow!("token-signing key {}: {e}", newest.kid))?;
@@ -139,7 +153,10 @@ impl JwtKeys {
         let mut decoding = Vec::new();
         let mut jwks = Vec::new();
         for k in &rows {
-            decoding.push((k.kid.clone(), DecodingKey::from_ec_pem(k.public_pem.as_bytes())?));
+            decoding.push((
+                k.kid.clone(),
+                DecodingKey::from_ec_pem(k.public_pem.as_bytes())?,
+            ));
             jwks.push(Jwk {
                 kty: "EC".into(),
                 crv: "P-256".into(),
@@ -187,13 +204,19 @@ impl JwtKeys {
             return Err(invalid());
         }
         let kid = header.kid.ok_or_else(invalid)?;
-        let (_, key) = self.decoding.iter().find(|(k, _)| *k == kid).ok_or_else(invalid)?;
+        let (_, key) = self
+            .decoding
+            .iter()
+            .find(|(k, _)| *k == kid)
+            .ok_or_else(invalid)?;
         let mut v = Validation::new(Algorithm::ES256);
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[AUDIENCE]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         v.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, key, &v).map(|d| d.claims).map_err(|_| invalid())
+        jsonwebtoken::decode::<Claims>(token, key, &v)
+            .map(|d| d.claims)
+            .map_err(|_| invalid())
     }
 }
 
@@ -276,7 +299,10 @@ impl FromRequest for AuthUser {
             if sessions::family_revoked(&state.db, &claims.sid).await? {
                 return Err(ApiError::unauthorized("session_revoked"));
             }
-            Ok(AuthUser { user_id: claims.sub, session_id: claims.sid })
+            Ok(AuthUser {
+                user_id: claims.sub,
+                session_id: claims.sid,
+            })
         })
     }
 }
@@ -297,9 +323,13 @@ impl FromRequest for ClientMeta {
             .app_data::<web::Data<AppState>>()
             .is_some_and(|s| s.settings.http.trust_forwarded_for);
         let info = req.connection_info();
-        let ip = if trust { info.realip_remote_addr() } else { info.peer_addr() }
-            .unwrap_or("unknown")
-            .to_owned();
+        let ip = if trust {
+            info.realip_remote_addr()
+        } else {
+            info.peer_addr()
+        }
+        .unwrap_or("unknown")
+        .to_owned();
         let user_agent = req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -320,7 +350,11 @@ mod tests {
     async fn password_hash_round_trip() {
         let h = hash_password("abcdefg1".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("abcdefg1".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify_password("abcdefg1".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("abcdefg2".into(), Some(h)).await.unwrap());
         assert!(!verify_password("abcdefg1".into(), None).await.unwrap());
     }

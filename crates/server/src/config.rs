@@ -133,7 +133,9 @@ impl Settings {
             env.insert("SIGNET_DATABASE__URL".into(), url.clone());
         }
         let file = file.map(std::path::Path::to_path_buf).or_else(|| {
-            vars.iter().find(|(k, _)| k == "SIGNET_CONFIG").map(|(_, v)| PathBuf::from(v))
+            vars.iter()
+                .find(|(k, _)| k == "SIGNET_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
         });
         let mut b = config::Config::builder()
             .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
@@ -161,7 +163,10 @@ mod tests {
     fn defaults_then_env() {
         let s = Settings::load_from(None, vec![]).unwrap();
         assert_eq!(s.http.port, 8080);
-        assert_eq!(s.database.url.expose_secret(), "sqlite://data/signet.db?mode=rwc");
+        assert_eq!(
+            s.database.url.expose_secret(),
+            "sqlite://data/signet.db?mode=rwc"
+        );
         let s = Settings::load_from(
             None,
             vec![
@@ -177,7 +182,10 @@ mod tests {
         assert_eq!(s.database.url.expose_secret(), "postgres://x/y");
         // Secrets never show in Debug output (and so never in logs).
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("postgres://x/y") && !dbg.contains("c2VjcmV0"), "{dbg}");
+        assert!(
+            !dbg.contains("postgres://x/y") && !dbg.contains("c2VjcmV0"),
+            "{dbg}"
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 ];
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
-    if users::by_account_name(&state.db, ACCOUNTS[0].account_name).await?.is_some() {
+    if users::by_account_name(&state.db, ACCOUNTS[0].account_name)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let now = Utc::now();
@@ -48,7 +51,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let txn = state.db.begin().await?;
     let mut ids = Vec::new();
     for a in ACCOUNTS {
-        let number = format!("{}{}", a.id17, IdCardNumber::check_digit(a.id17.as_bytes()) as char);
+        let number = format!(
+            "{}{}",
+            a.id17,
+            IdCardNumber::check_digit(a.id17.as_bytes()) as char
+        );
         let id_card = IdCardNumber::parse(&number, now.date_naive())?;
         let id = signet_store::new_id("usr");
         users::insert(
@@ -57,8 +64,14 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 id: id.clone(),
                 account_name: a.account_name.into(),
                 real_name: a.real_name.into(),
-                id_card_sealed: state.master.seal("id_card", id.as_bytes(), id_card.expose().as_bytes()),
-                id_card_index: state.master.blind_index("id_card", id_card.expose().as_bytes()),
+                id_card_sealed: state.master.seal(
+                    "id_card",
+                    id.as_bytes(),
+                    id_card.expose().as_bytes(),
+                ),
+                id_card_index: state
+                    .master
+                    .blind_index("id_card", id_card.expose().as_bytes()),
                 id_card_masked: id_card.masked(),
                 phone: a.phone.into(),
                 password_hash: hash.clone(),
@@ -121,6 +134,8 @@ pub fn credentials_banner(base_url: &str) -> String {
             DEMO_PASSWORD
         ));
     }
-    s.push_str("  SMS codes: GET /api/v1/dev/sms-outbox · captcha answers: GET /api/v1/dev/captcha/{id}\n");
+    s.push_str(
+        "  SMS codes: GET /api/v1/dev/sms-outbox · captcha answers: GET /api/v1/dev/captcha/{id}\n",
+    );
     s
 }

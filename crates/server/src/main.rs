@@ -7,7 +7,11 @@ use signet_server::config::Settings;
 use signet_server::{demo, openapi, startup, telemetry};
 
 #[derive(Parser)]
-#[command(name = "signet", version, about = "Signet: electronic contracts and seals")]
+#[command(
+    name = "signet",
+    version,
+    about = "Signet: electronic contracts and seals"
+)]
 struct Cli {
     /// TOML configuration file (also `SIGNET_CONFIG`); `SIGNET_*` variables override it.
     #[arg(long, global = true)]
@@ -44,7 +48,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     telemetry::init(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("signet: cannot start the runtime: {e}");

@@ -27,7 +27,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str) -> Self {
-        Self { status, code, field: None, retry_after: None, params: Vec::new(), source: None }
+        Self {
+            status,
+            code,
+            field: None,
+            retry_after: None,
+            params: Vec::new(),
+            source: None,
+        }
     }
     pub fn bad_request(code: &'static str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code)
@@ -176,7 +183,11 @@ pub async fn problem_layer(
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
     let res = next.call(req).await?.map_into_boxed_body();
-    let mut res = match res.response().error().and_then(|e| e.as_error::<ApiError>()) {
+    let mut res = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
         Some(api) => {
             if api.status.is_server_error() {
                 tracing::error!(error = ?api, "request failed");
@@ -188,7 +199,8 @@ pub async fn problem_layer(
         None => res,
     };
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), id);
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), id);
     }
     Ok(res)
 }
@@ -200,7 +212,9 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
         }
-        J::ContentType => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        J::ContentType => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
         J::Deserialize(e) => {
             ApiError::bad_request("invalid_json").param("reason", short_reason(&e.to_string()))
         }
@@ -213,14 +227,18 @@ pub fn query_error(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::bad_request("invalid_query").param("reason", short_reason(&err.to_string())).into()
+    ApiError::bad_request("invalid_query")
+        .param("reason", short_reason(&err.to_string()))
+        .into()
 }
 
 pub fn path_error(
     err: actix_web::error::PathError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::not_found("not_found").param("reason", short_reason(&err.to_string())).into()
+    ApiError::not_found("not_found")
+        .param("reason", short_reason(&err.to_string()))
+        .into()
 }
 
 fn short_reason(s: &str) -> String {

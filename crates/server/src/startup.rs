@@ -2,7 +2,7 @@
 //! `spawn_app` (which binds port 0).
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress};
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use secrecy::ExposeSecret;
 use signet_pki::MasterKey;
@@ -29,13 +29,13 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let state = web::Data::new(build_state(settings).await?);
-        let listener = TcpListener::bind((
-            state.settings.http.host.as_str(),
-            state.settings.http.port,
-        ))?;
+        let listener =
+            TcpListener::bind((state.settings.http.host.as_str(), state.settings.http.port))?;
         let port = listener.local_addr()?.port();
         let workers = match state.settings.http.workers {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             n => n,
         };
         let data = state.clone();
@@ -51,7 +51,11 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -35,7 +35,11 @@ async fn register_and_login_by_account_phone_and_sms(app: TestApp) {
     assert_eq!(masked, format!("1101**********{}", &p.id_card_number[14..]));
     assert_eq!(me["phone_masked"], "139****0001");
     // The ID number is stored encrypted: not in any column in clear.
-    let row = user::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let row = user::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&row.id_card_sealed).contains(&p.id_card_number));
     assert!(!row.id_card_index.contains(&p.id_card_number));
     // Each acceptance is recorded with the document and version.
@@ -44,14 +48,31 @@ async fn register_and_login_by_account_phone_and_sms(app: TestApp) {
     let by_account = app.login(&p.account_name, &p.password).await;
     let by_phone = app.login(&p.phone, &p.password).await;
     for token in [&by_account, &by_phone] {
-        let me: Value = app.get("/api/v1/me", Some(token)).await.json().await.unwrap();
+        let me: Value = app
+            .get("/api/v1/me", Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(me["real_name"], "王小明");
     }
     let code = app.sms_code(&p.phone, "login").await;
-    let r = app.post("/api/v1/auth/login/sms", &json!({"phone": p.phone, "sms_code": code}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login/sms",
+            &json!({"phone": p.phone, "sms_code": code}),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), 200);
     // The code is used up.
-    let r = app.post("/api/v1/auth/login/sms", &json!({"phone": p.phone, "sms_code": code}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login/sms",
+            &json!({"phone": p.phone, "sms_code": code}),
+            None,
+        )
+        .await;
     assert_problem(r, 400, "sms_code_not_found").await;
 }
 
@@ -63,9 +84,21 @@ async fn field_rules_each_have_a_code(app: TestApp) {
         ("real_name", json!("张"), "invalid_real_name"),
         ("real_name", json!("张3"), "invalid_real_name"),
         ("id_card_number", json!("12345"), "invalid_id_card_number"),
-        ("id_card_number", json!("990105199001010011"), "invalid_id_card_region"),
-        ("id_card_number", json!("110105199002300011"), "invalid_id_card_birth_date"),
-        ("id_card_number", json!(flip_check(&id_number(2))), "invalid_id_card_checksum"),
+        (
+            "id_card_number",
+            json!("990105199001010011"),
+            "invalid_id_card_region",
+        ),
+        (
+            "id_card_number",
+            json!("110105199002300011"),
+            "invalid_id_card_birth_date",
+        ),
+        (
+            "id_card_number",
+            json!(flip_check(&id_number(2))),
+            "invalid_id_card_checksum",
+        ),
         ("password", json!("short1"), "password_length"),
         ("password", json!("onlyletters"), "password_too_weak"),
         ("phone", json!("1234"), "invalid_phone"),
@@ -102,11 +135,15 @@ async fn duplicates_conflict(app: TestApp) {
     let mut b = Person::new(4);
     b.account_name = a.account_name.clone();
     let code = app.sms_code(&b.phone, "register").await;
-    let r = app.post("/api/v1/auth/register", &b.register_body(&code), None).await;
+    let r = app
+        .post("/api/v1/auth/register", &b.register_body(&code), None)
+        .await;
     assert_problem(r, 409, "account_name_taken").await;
     let mut c = Person::new(4);
     c.id_card_number = a.id_card_number.clone();
-    let r = app.post("/api/v1/auth/register", &c.register_body(&code), None).await;
+    let r = app
+        .post("/api/v1/auth/register", &c.register_body(&code), None)
+        .await;
     assert_problem(r, 409, "id_card_taken").await;
     // A registered phone cannot even get a registration code.
     let r = app.send_sms(&a.phone, "register").await;
@@ -119,18 +156,44 @@ async fn agreements_must_be_current(app: TestApp) {
     let code = app.sms_code(&p.phone, "register").await;
     let mut body = p.register_body(&code);
     body["agreements"] = json!([{"kind": "user_agreement", "version": 1}]);
-    assert_problem(app.post("/api/v1/auth/register", &body, None).await, 400, "agreements_not_accepted").await;
-    body["agreements"] = json!([{"kind": "user_agreement", "version": 1}, {"kind": "privacy_policy", "version": 0}]);
-    assert_problem(app.post("/api/v1/auth/register", &body, None).await, 400, "agreements_not_accepted").await;
+    assert_problem(
+        app.post("/api/v1/auth/register", &body, None).await,
+        400,
+        "agreements_not_accepted",
+    )
+    .await;
+    body["agreements"] =
+        json!([{"kind": "user_agreement", "version": 1}, {"kind": "privacy_policy", "version": 0}]);
+    assert_problem(
+        app.post("/api/v1/auth/register", &body, None).await,
+        400,
+        "agreements_not_accepted",
+    )
+    .await;
     // The agreements are served, and link to their text.
-    let list: Value = app.get("/api/v1/agreements", None).await.json().await.unwrap();
+    let list: Value = app
+        .get("/api/v1/agreements", None)
+        .await
+        .json()
+        .await
+        .unwrap();
     let url = list["items"][0]["url"].as_str().unwrap().to_owned();
     let doc: Value = app.get(&url, None).await.json().await.unwrap();
     assert!(doc["body"].as_str().unwrap().contains('#'));
-    assert_problem(app.get("/api/v1/agreements/user_agreement/99", None).await, 404, "agreement_not_found").await;
+    assert_problem(
+        app.get("/api/v1/agreements/user_agreement/99", None).await,
+        404,
+        "agreement_not_found",
+    )
+    .await;
     // Nothing was created, and the code still works with the agreements accepted.
     assert_eq!(app.users().await, 0);
-    assert_eq!(app.post("/api/v1/auth/register", &p.register_body(&code), None).await.status(), 201);
+    assert_eq!(
+        app.post("/api/v1/auth/register", &p.register_body(&code), None)
+            .await
+            .status(),
+        201
+    );
 }
 
 async fn identity_mismatch_and_provider_down_create_nothing(app: TestApp) {
@@ -168,18 +231,27 @@ async fn captcha_is_single_use_and_expires(app: TestApp) {
     // Wrong answer uses the captcha up too.
     let r = app.post("/api/v1/sms/send", &body(&id, "XXXX"), None).await;
     assert_problem(r, 400, "captcha_invalid").await;
-    let r = app.post("/api/v1/sms/send", &body(&id, &answer), None).await;
+    let r = app
+        .post("/api/v1/sms/send", &body(&id, &answer), None)
+        .await;
     assert_problem(r, 400, "captcha_expired").await;
     // Right answer, case-insensitive; then reuse is refused.
     let (id, answer) = app.captcha().await;
-    let r = app.post("/api/v1/sms/send", &body(&id, &answer.to_lowercase()), None).await;
+    let r = app
+        .post("/api/v1/sms/send", &body(&id, &answer.to_lowercase()), None)
+        .await;
     assert_eq!(r.status(), 201);
-    let r = app.post("/api/v1/sms/send", &body(&id, &answer), None).await;
+    let r = app
+        .post("/api/v1/sms/send", &body(&id, &answer), None)
+        .await;
     assert_problem(r, 400, "captcha_expired").await;
     // Expired after 5 minutes.
     let (id, answer) = app.captcha().await;
     captcha::Entity::update_many()
-        .col_expr(captcha::Column::ExpiresAt, Expr::value(Utc::now() - Duration::seconds(1)))
+        .col_expr(
+            captcha::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::seconds(1)),
+        )
         .filter(captcha::Column::Id.eq(&id))
         .exec(&app.state.db)
         .await
@@ -187,7 +259,9 @@ async fn captcha_is_single_use_and_expires(app: TestApp) {
     let r = app.post("/api/v1/sms/send", &json!({"phone": "13900000012", "purpose": "register", "captcha_id": id, "captcha_answer": answer}), None).await;
     assert_problem(r, 400, "captcha_expired").await;
     // Unknown captcha.
-    let r = app.post("/api/v1/sms/send", &body("cap_nope", "ABCD"), None).await;
+    let r = app
+        .post("/api/v1/sms/send", &body("cap_nope", "ABCD"), None)
+        .await;
     assert_problem(r, 400, "captcha_expired").await;
 }
 
@@ -196,29 +270,52 @@ async fn sms_code_expiry_and_attempt_limit(app: TestApp) {
     let code = app.sms_code(&p.phone, "register").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for remaining in (1..=4).rev() {
-        let r = app.post("/api/v1/auth/register", &p.register_body(wrong), None).await;
+        let r = app
+            .post("/api/v1/auth/register", &p.register_body(wrong), None)
+            .await;
         let body = assert_problem(r, 400, "sms_code_invalid").await;
-        assert!(body["detail"].as_str().unwrap().contains(&remaining.to_string()), "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&remaining.to_string()),
+            "{body}"
+        );
     }
-    let r = app.post("/api/v1/auth/register", &p.register_body(wrong), None).await;
+    let r = app
+        .post("/api/v1/auth/register", &p.register_body(wrong), None)
+        .await;
     assert_problem(r, 400, "sms_code_attempts_exceeded").await;
     // Even the right code is refused now.
-    let r = app.post("/api/v1/auth/register", &p.register_body(&code), None).await;
+    let r = app
+        .post("/api/v1/auth/register", &p.register_body(&code), None)
+        .await;
     assert_problem(r, 400, "sms_code_attempts_exceeded").await;
 
     // A new code (after the resend interval) that then expires.
     let q = Person::new(10);
     let code = app.sms_code(&q.phone, "register").await;
     sms_code::Entity::update_many()
-        .col_expr(sms_code::Column::ExpiresAt, Expr::value(Utc::now() - Duration::seconds(1)))
+        .col_expr(
+            sms_code::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::seconds(1)),
+        )
         .filter(sms_code::Column::Phone.eq(&q.phone))
         .exec(&app.state.db)
         .await
         .unwrap();
-    let r = app.post("/api/v1/auth/register", &q.register_body(&code), None).await;
+    let r = app
+        .post("/api/v1/auth/register", &q.register_body(&code), None)
+        .await;
     assert_problem(r, 400, "sms_code_expired").await;
     // A code for one purpose does not work for another.
-    let r = app.post("/api/v1/auth/login/sms", &json!({"phone": q.phone, "sms_code": code}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login/sms",
+            &json!({"phone": q.phone, "sms_code": code}),
+            None,
+        )
+        .await;
     assert_problem(r, 400, "sms_code_not_found").await;
     assert_eq!(app.users().await, 0);
 }
@@ -227,7 +324,14 @@ async fn sms_resend_interval_and_daily_limit(app: TestApp) {
     let phone = "13900000021";
     assert_eq!(app.send_sms(phone, "register").await.status(), 201);
     let r = app.send_sms(phone, "register").await;
-    let retry: u64 = r.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    let retry: u64 = r
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry));
     assert_problem(r, 429, "sms_too_frequent").await;
     // Ten a day: move earlier codes back a minute each time (still today in China time
@@ -250,7 +354,12 @@ async fn lockout_after_five_wrong_passwords(app: TestApp) {
     app.signup(&p).await;
     let bad = json!({"login": p.account_name, "password": "Wrong-pass-1"});
     for _ in 0..4 {
-        assert_problem(app.post("/api/v1/auth/login", &bad, None).await, 401, "invalid_credentials").await;
+        assert_problem(
+            app.post("/api/v1/auth/login", &bad, None).await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
     }
     let r = app.post("/api/v1/auth/login", &bad, None).await;
     assert!(r.headers().get("retry-after").is_some());
@@ -258,43 +367,111 @@ async fn lockout_after_five_wrong_passwords(app: TestApp) {
     assert!(body["detail"].as_str().unwrap().contains("15"), "{body}");
     // Even the right password (and by phone) is refused while locked.
     let good = json!({"login": p.phone, "password": p.password});
-    assert_problem(app.post("/api/v1/auth/login", &good, None).await, 423, "account_locked").await;
+    assert_problem(
+        app.post("/api/v1/auth/login", &good, None).await,
+        423,
+        "account_locked",
+    )
+    .await;
     // After the lock ends, the right password works.
     user::Entity::update_many()
-        .col_expr(user::Column::LockedUntil, Expr::value(Some(Utc::now() - Duration::seconds(1))))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Some(Utc::now() - Duration::seconds(1))),
+        )
         .exec(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(app.post("/api/v1/auth/login", &good, None).await.status(), 200);
+    assert_eq!(
+        app.post("/api/v1/auth/login", &good, None).await.status(),
+        200
+    );
     // Unknown accounts get the same answer as wrong passwords.
-    let r = app.post("/api/v1/auth/login", &json!({"login": "nobody99", "password": "x"}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"login": "nobody99", "password": "x"}),
+            None,
+        )
+        .await;
     assert_problem(r, 401, "invalid_credentials").await;
-    let r = app.post("/api/v1/auth/login", &json!({"login": " ", "password": "x"}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"login": " ", "password": "x"}),
+            None,
+        )
+        .await;
     assert_problem(r, 400, "login_required").await;
 }
 
 async fn password_change_and_reset(app: TestApp) {
     let p = Person::new(12);
     let token = app.signup(&p).await;
-    let r = app.post("/api/v1/me/password", &json!({"current_password": "nope-1234", "new_password": "Another-2026"}), Some(&token)).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": "nope-1234", "new_password": "Another-2026"}),
+            Some(&token),
+        )
+        .await;
     assert_problem(r, 403, "wrong_password").await;
-    let r = app.post("/api/v1/me/password", &json!({"current_password": p.password, "new_password": "weakweak"}), Some(&token)).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": p.password, "new_password": "weakweak"}),
+            Some(&token),
+        )
+        .await;
     let b = assert_problem(r, 400, "password_too_weak").await;
     assert_eq!(b["field"], "new_password");
-    let r = app.post("/api/v1/me/password", &json!({"current_password": p.password, "new_password": "Another-2026"}), Some(&token)).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": p.password, "new_password": "Another-2026"}),
+            Some(&token),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let fresh: Value = r.json().await.unwrap();
     // The old login ended; the new pair works; the old password does not.
-    assert_problem(app.get("/api/v1/me", Some(&token)).await, 401, "session_revoked").await;
-    assert_eq!(app.get("/api/v1/me", fresh["access_token"].as_str()).await.status(), 200);
-    let r = app.post("/api/v1/auth/login", &json!({"login": p.account_name, "password": p.password}), None).await;
+    assert_problem(
+        app.get("/api/v1/me", Some(&token)).await,
+        401,
+        "session_revoked",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", fresh["access_token"].as_str())
+            .await
+            .status(),
+        200
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"login": p.account_name, "password": p.password}),
+            None,
+        )
+        .await;
     assert_problem(r, 401, "invalid_credentials").await;
 
     // Reset by SMS code.
     let code = app.sms_code(&p.phone, "reset_password").await;
-    let r = app.post("/api/v1/auth/password/reset", &json!({"phone": p.phone, "sms_code": code, "new_password": "Third-pass-3"}), None).await;
+    let r = app
+        .post(
+            "/api/v1/auth/password/reset",
+            &json!({"phone": p.phone, "sms_code": code, "new_password": "Third-pass-3"}),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    assert_problem(app.get("/api/v1/me", fresh["access_token"].as_str()).await, 401, "session_revoked").await;
+    assert_problem(
+        app.get("/api/v1/me", fresh["access_token"].as_str()).await,
+        401,
+        "session_revoked",
+    )
+    .await;
     app.login(&p.account_name, "Third-pass-3").await;
 }
 
@@ -325,7 +502,13 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
         .await
         .unwrap();
     assert_problem(r, 400, "invalid_json").await;
-    let r = app.client.post(app.url("/api/v1/auth/login")).body("x").send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 415, "unsupported_media_type").await;
     let r = app
         .client
@@ -336,13 +519,33 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
         .await
         .unwrap();
     assert_problem(r, 413, "payload_too_large").await;
-    assert_problem(app.get("/api/v1/nothing-here", None).await, 404, "not_found").await;
+    assert_problem(
+        app.get("/api/v1/nothing-here", None).await,
+        404,
+        "not_found",
+    )
+    .await;
     assert_problem(app.get("/api/v1/me", None).await, 401, "unauthenticated").await;
     let p = Person::new(13);
     let token = app.signup(&p).await;
-    assert_problem(app.get("/api/v1/orgs?page=0", Some(&token)).await, 400, "invalid_page").await;
-    assert_problem(app.get("/api/v1/orgs?page_size=101", Some(&token)).await, 400, "invalid_page").await;
-    assert_problem(app.get("/api/v1/orgs?page=abc", Some(&token)).await, 400, "invalid_query").await;
+    assert_problem(
+        app.get("/api/v1/orgs?page=0", Some(&token)).await,
+        400,
+        "invalid_page",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/orgs?page_size=101", Some(&token)).await,
+        400,
+        "invalid_page",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/orgs?page=abc", Some(&token)).await,
+        400,
+        "invalid_query",
+    )
+    .await;
     // Health probes.
     assert_eq!(app.get("/healthz", None).await.status(), 200);
     let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
@@ -351,9 +554,21 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
 
 #[tokio::test]
 async fn dev_endpoints_exist_only_in_demo_mode() {
-    let app = common::spawn_with(common::Backend::Sqlite, |s| s.demo = false).await.unwrap();
-    assert_problem(app.get("/api/v1/dev/sms-outbox", None).await, 404, "not_found").await;
-    assert_problem(app.get("/api/v1/dev/captcha/cap_x", None).await, 404, "not_found").await;
+    let app = common::spawn_with(common::Backend::Sqlite, |s| s.demo = false)
+        .await
+        .unwrap();
+    assert_problem(
+        app.get("/api/v1/dev/sms-outbox", None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/dev/captcha/cap_x", None).await,
+        404,
+        "not_found",
+    )
+    .await;
     // And no demo data was seeded.
     assert_eq!(app.count("users").await, 0);
 }
@@ -361,8 +576,18 @@ async fn dev_endpoints_exist_only_in_demo_mode() {
 #[tokio::test]
 async fn demo_mode_seeds_users_who_can_log_in() {
     let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
-    let token = app.login("demoadmin", signet_server::demo::DEMO_PASSWORD).await;
-    let me: Value = app.get("/api/v1/me", Some(&token)).await.json().await.unwrap();
-    assert_eq!(me["organizations"][0]["org_name"], signet_server::demo::DEMO_ORG);
+    let token = app
+        .login("demoadmin", signet_server::demo::DEMO_PASSWORD)
+        .await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me["organizations"][0]["org_name"],
+        signet_server::demo::DEMO_ORG
+    );
     assert_eq!(me["organizations"][0]["grants"], json!(["initiate"]));
 }

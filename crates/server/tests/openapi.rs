@@ -19,19 +19,26 @@ fn committed_openapi_document_is_current() {
 
 #[test]
 fn every_operation_has_responses_and_every_error_is_a_problem() {
-    let doc: serde_json::Value = serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 20);
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
             assert!(!responses.is_empty(), "{method} {path}");
-            assert!(op["summary"].is_string() || op["description"].is_string(), "{method} {path} undocumented");
+            assert!(
+                op["summary"].is_string() || op["description"].is_string(),
+                "{method} {path} undocumented"
+            );
             for (status, resp) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
                     let schema = &resp["content"]["application/problem+json"]["schema"]["$ref"];
                     if path != "/readyz" {
-                        assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
+                        assert_eq!(
+                            schema, "#/components/schemas/Problem",
+                            "{method} {path} {status}"
+                        );
                     }
                 }
             }

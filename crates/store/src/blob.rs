@@ -69,7 +69,10 @@ impl BlobStore for FsBlobStore {
         if tokio::fs::try_exists(&path).await? {
             return Ok(name);
         }
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
         tokio::task::spawn_blocking(move || Self::write_atomic(&dir, &path, &bytes))
             .await
             .map_err(|_| BlobError::Join)??;
@@ -101,7 +104,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FsBlobStore::new(dir.path());
         let a = store.put(b"hello".to_vec()).await.unwrap();
-        assert_eq!(a, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assert_eq!(
+            a,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
         assert_eq!(store.put(b"hello".to_vec()).await.unwrap(), a);
         assert_eq!(store.get(&a).await.unwrap(), b"hello");
         assert!(store.exists(&a).await.unwrap());
@@ -114,9 +120,15 @@ mod tests {
     async fn bad_names_and_missing_blobs() {
         let dir = tempfile::tempdir().unwrap();
         let store = FsBlobStore::new(dir.path());
-        assert!(matches!(store.get("../etc/passwd").await, Err(BlobError::BadName(_))));
+        assert!(matches!(
+            store.get("../etc/passwd").await,
+            Err(BlobError::BadName(_))
+        ));
         let missing = blob_name(b"nothing");
-        assert!(matches!(store.get(&missing).await, Err(BlobError::NotFound(_))));
+        assert!(matches!(
+            store.get(&missing).await,
+            Err(BlobError::NotFound(_))
+        ));
         assert!(!store.exists(&missing).await.unwrap());
     }
 }

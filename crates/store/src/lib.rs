@@ -30,8 +30,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     if db.get_database_backend() == DbBackend::Sqlite {
         use sea_orm::ConnectionTrait;
         // WAL lets readers run beside the one writer; a busy writer waits instead of failing.
-        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-            .await?;
+        db.execute_unprepared(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+        )
+        .await?;
     }
     Ok(db)
 }

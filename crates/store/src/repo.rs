@@ -22,11 +22,17 @@ pub mod users {
         db: &C,
         name: &str,
     ) -> Result<Option<User>, DbErr> {
-        user::Entity::find().filter(user::Column::AccountName.eq(name)).one(db).await
+        user::Entity::find()
+            .filter(user::Column::AccountName.eq(name))
+            .one(db)
+            .await
     }
 
     pub async fn by_phone<C: ConnectionTrait>(db: &C, phone: &str) -> Result<Option<User>, DbErr> {
-        user::Entity::find().filter(user::Column::Phone.eq(phone)).one(db).await
+        user::Entity::find()
+            .filter(user::Column::Phone.eq(phone))
+            .one(db)
+            .await
     }
 
     /// Which unique value is already taken, if any: `account_name`, `phone` or `id_card`.
@@ -80,7 +86,10 @@ pub mod users {
             .col_expr(user::Column::PasswordHash, Expr::value(hash))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))
             .col_expr(user::Column::FailedLogins, Expr::value(0))
-            .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                user::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .filter(user::Column::Id.eq(id))
             .exec(db)
             .await?;
@@ -93,14 +102,20 @@ pub mod sessions {
     pub use refresh_token::Model as RefreshToken;
 
     pub async fn insert<C: ConnectionTrait>(db: &C, t: RefreshToken) -> Result<(), DbErr> {
-        refresh_token::ActiveModel::from(t).insert(db).await.map(|_| ())
+        refresh_token::ActiveModel::from(t)
+            .insert(db)
+            .await
+            .map(|_| ())
     }
 
     pub async fn by_hash<C: ConnectionTrait>(
         db: &C,
         hash: &str,
     ) -> Result<Option<RefreshToken>, DbErr> {
-        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(db).await
+        refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(db)
+            .await
     }
 
     /// Marks a token used if it was not used yet; false when another request used it first.
@@ -147,7 +162,10 @@ pub mod sessions {
     }
 
     /// Whether a login session (token family) was revoked (logout, reuse, password change).
-    pub async fn family_revoked<C: ConnectionTrait>(db: &C, family_id: &str) -> Result<bool, DbErr> {
+    pub async fn family_revoked<C: ConnectionTrait>(
+        db: &C,
+        family_id: &str,
+    ) -> Result<bool, DbErr> {
         let n = refresh_token::Entity::find()
             .filter(refresh_token::Column::FamilyId.eq(family_id))
             .filter(refresh_token::Column::RevokedAt.is_not_null())
@@ -320,7 +338,10 @@ pub mod agreements {
         db: &C,
         acceptance: agreement_acceptance::Model,
     ) -> Result<(), DbErr> {
-        agreement_acceptance::ActiveModel::from(acceptance).insert(db).await.map(|_| ())
+        agreement_acceptance::ActiveModel::from(acceptance)
+            .insert(db)
+            .await
+            .map(|_| ())
     }
 
     pub async fn accepted_by<C: ConnectionTrait>(
@@ -340,19 +361,30 @@ pub mod orgs {
     pub use membership::Model as Membership;
     pub use organization::Model as Organization;
 
-    pub async fn insert<C: ConnectionTrait>(db: &C, o: Organization) -> Result<Organization, DbErr> {
+    pub async fn insert<C: ConnectionTrait>(
+        db: &C,
+        o: Organization,
+    ) -> Result<Organization, DbErr> {
         organization::ActiveModel::from(o).insert(db).await
     }
 
-    pub async fn by_id<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Organization>, DbErr> {
-        organization::Entity::find_by_id(id.to_owned()).one(db).await
+    pub async fn by_id<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+    ) -> Result<Option<Organization>, DbErr> {
+        organization::Entity::find_by_id(id.to_owned())
+            .one(db)
+            .await
     }
 
     pub async fn by_name<C: ConnectionTrait>(
         db: &C,
         name: &str,
     ) -> Result<Option<Organization>, DbErr> {
-        organization::Entity::find().filter(organization::Column::Name.eq(name)).one(db).await
+        organization::Entity::find()
+            .filter(organization::Column::Name.eq(name))
+            .one(db)
+            .await
     }
 
     pub async fn set_verified<C: ConnectionTrait>(
@@ -423,7 +455,11 @@ pub mod orgs {
             .order_by_asc(membership::Column::CreatedAt)
             .order_by_asc(membership::Column::Id);
         let total = q.clone().count(db).await?;
-        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        let rows = q
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .all(db)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             if let Some(o) = by_id(db, &m.org_id).await? {
@@ -444,7 +480,11 @@ pub mod orgs {
             .order_by_asc(membership::Column::CreatedAt)
             .order_by_asc(membership::Column::Id);
         let total = q.clone().count(db).await?;
-        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        let rows = q
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .all(db)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             if let Some(u) = user::Entity::find_by_id(m.user_id.clone()).one(db).await? {
@@ -475,7 +515,10 @@ pub mod orgs {
     }
 
     pub async fn remove_member<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbErr> {
-        membership::Entity::delete_by_id(id.to_owned()).exec(db).await.map(|_| ())
+        membership::Entity::delete_by_id(id.to_owned())
+            .exec(db)
+            .await
+            .map(|_| ())
     }
 
     pub async fn insert_invitation<C: ConnectionTrait>(
@@ -503,7 +546,11 @@ pub mod orgs {
             .order_by_desc(invitation::Column::CreatedAt)
             .order_by_desc(invitation::Column::Id);
         let total = q.clone().count(db).await?;
-        let rows = q.offset((page - 1) * page_size).limit(page_size).all(db).await?;
+        let rows = q
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .all(db)
+            .await?;
         Ok((rows, total))
     }
 
@@ -557,7 +604,11 @@ pub mod server_keys {
     /// Inserts the key unless one with the same kid exists.
     pub async fn insert<C: ConnectionTrait>(db: &C, k: ServerKey) -> Result<(), DbErr> {
         server_key::Entity::insert(server_key::ActiveModel::from(k))
-            .on_conflict(OnConflict::column(server_key::Column::Kid).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(server_key::Column::Kid)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(db)
             .await
             .map(|_| ())

@@ -78,15 +78,28 @@ mod tests {
     use super::*;
 
     fn q(phone: &str) -> IdentityQuery<'_> {
-        IdentityQuery { real_name: "张三", id_card_number: "11010519491231002X", phone }
+        IdentityQuery {
+            real_name: "张三",
+            id_card_number: "11010519491231002X",
+            phone,
+        }
     }
 
     #[tokio::test]
     async fn dev_rules() {
-        let p = DevIdentity { down: false, slow: Duration::from_millis(200) };
+        let p = DevIdentity {
+            down: false,
+            slow: Duration::from_millis(200),
+        };
         let t = Duration::from_millis(50);
-        assert_eq!(verify_with_timeout(&p, &q("13800138001"), t).await.unwrap(), Verdict::Match);
-        assert_eq!(verify_with_timeout(&p, &q("13800130000"), t).await.unwrap(), Verdict::Mismatch);
+        assert_eq!(
+            verify_with_timeout(&p, &q("13800138001"), t).await.unwrap(),
+            Verdict::Match
+        );
+        assert_eq!(
+            verify_with_timeout(&p, &q("13800130000"), t).await.unwrap(),
+            Verdict::Mismatch
+        );
         assert!(matches!(
             verify_with_timeout(&p, &q("13800139999"), t).await,
             Err(IdentityError::Unavailable)
@@ -96,6 +109,10 @@ mod tests {
             Err(IdentityError::Timeout(_))
         ));
         let down = DevIdentity { down: true, ..p };
-        assert!(verify_with_timeout(&down, &q("13800138001"), t).await.is_err());
+        assert!(
+            verify_with_timeout(&down, &q("13800138001"), t)
+                .await
+                .is_err()
+        );
     }
 }

@@ -38,7 +38,12 @@ impl DevSms {
         let Ok(outbox) = self.outbox.lock() else {
             return Vec::new();
         };
-        outbox.iter().rev().filter(|m| phone.is_none_or(|p| m.phone == p)).cloned().collect()
+        outbox
+            .iter()
+            .rev()
+            .filter(|m| phone.is_none_or(|p| m.phone == p))
+            .cloned()
+            .collect()
     }
 }
 

@@ -7,7 +7,9 @@ use signet_api::{
     ChangePassword, Me, MembershipSummary, PasswordLogin, RefreshRequest, RegisterRequest,
     ResetPassword, SmsLogin, TokenPair,
 };
-use signet_domain::identity::{AccountName, IdCardNumber, Password, PhoneNumber, RealName, SmsCode};
+use signet_domain::identity::{
+    AccountName, IdCardNumber, Password, PhoneNumber, RealName, SmsCode,
+};
 use signet_domain::login::{FailureOutcome, LoginThrottle};
 use signet_domain::sms::SmsPurpose;
 use signet_store::entities::agreement_acceptance;
@@ -59,14 +61,19 @@ pub async fn register(
 
     let current = agreements::current(&state.db).await?;
     let all_accepted = current.iter().all(|a| {
-        body.agreements.iter().any(|x| x.kind == a.kind && x.version == a.version)
+        body.agreements
+            .iter()
+            .any(|x| x.kind == a.kind && x.version == a.version)
     });
     if !all_accepted {
         return Err(ApiError::bad_request("agreements_not_accepted").field("agreements"));
     }
 
-    let id_index = state.master.blind_index("id_card", id_card.expose().as_bytes());
-    if let Some(field) = users::taken(&state.db, account.as_str(), phone.as_str(), &id_index).await?
+    let id_index = state
+        .master
+        .blind_index("id_card", id_card.expose().as_bytes());
+    if let Some(field) =
+        users::taken(&state.db, account.as_str(), phone.as_str(), &id_index).await?
     {
         return Err(taken(field));
     }
@@ -94,7 +101,11 @@ pub async fn register(
         id: user_id.clone(),
         account_name: account.as_str().to_owned(),
         real_name: real_name.as_str().to_owned(),
-        id_card_sealed: state.master.seal("id_card", user_id.as_bytes(), id_card.expose().as_bytes()),
+        id_card_sealed: state.master.seal(
+            "id_card",
+            user_id.as_bytes(),
+            id_card.expose().as_bytes(),
+        ),
         id_card_index: id_index,
         id_card_masked: id_card.masked(),
         phone: phone.as_str().to_owned(),
@@ -111,7 +122,9 @@ pub async fn register(
     if !sms_codes::consume(&txn, &code_id, now).await? {
         return Err(ApiError::bad_request("sms_code_expired").field("sms_code"));
     }
-    let user = users::insert(&txn, user).await.map_err(unique_to_conflict)?;
+    let user = users::insert(&txn, user)
+        .await
+        .map_err(unique_to_conflict)?;
     for a in &current {
         agreements::accept(
             &txn,
@@ -200,8 +213,11 @@ pub async fn login_password(
     if let Some(until) = user.as_ref().and_then(|u| throttle_of(u).locked_at(now)) {
         return Err(locked(until, now));
     }
-    let ok = auth::verify_password(body.password.clone(), user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+    let ok = auth::verify_password(
+        body.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
     let Some(user) = user else {
         return Err(ApiError::unauthorized("invalid_credentials"));
     };
@@ -288,7 +304,14 @@ pub async fn refresh(
         sessions::revoke_family(&state.db, &token.family_id, now).await?;
         return Err(ApiError::unauthorized("refresh_token_reused"));
     }
-    let pair = issue_pair(&txn, &state, &token.user_id, Some(token.family_id.clone()), now).await?;
+    let pair = issue_pair(
+        &txn,
+        &state,
+        &token.user_id,
+        Some(token.family_id.clone()),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(pair))
 }
@@ -306,7 +329,9 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<Htt
 #[utoipa::path(get, path = "/api/v1/auth/jwks", tag = "accounts",
     responses((status = 200, body = JwkSet)))]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(JwkSet { keys: state.jwt.jwks.clone() })
+    HttpResponse::Ok().json(JwkSet {
+        keys: state.jwt.jwks.clone(),
+    })
 }
 
 pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
@@ -316,7 +341,9 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
         account_name: u.account_name.clone(),
         real_name: u.real_name.clone(),
         id_card_masked: u.id_card_masked.clone(),
-        phone_masked: PhoneNumber::parse(&u.phone).map(|p| p.masked()).unwrap_or_default(),
+        phone_masked: PhoneNumber::parse(&u.phone)
+            .map(|p| p.masked())
+            .unwrap_or_default(),
         real_name_verified: u.real_name_verified_at.is_some(),
         created_at: u.created_at,
         organizations: memberships
@@ -360,7 +387,8 @@ pub async fn change_password(
     let u = users::by_id(&state.db, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;
-    let new = Password::parse(&body.new_password).map_err(|e| ApiError::from(e).field("new_password"))?;
+    let new =
+        Password::parse(&body.new_password).map_err(|e| ApiError::from(e).field("new_password"))?;
     if !auth::verify_password(body.current_password.clone(), Some(u.password_hash.clone())).await? {
         return Err(ApiError::forbidden("wrong_password").field("current_password"));
     }
@@ -390,7 +418,8 @@ pub async fn reset_password(
     let now = Utc::now();
     let phone = PhoneNumber::parse(&body.phone)?;
     let code = SmsCode::parse(&body.sms_code)?;
-    let new = Password::parse(&body.new_password).map_err(|e| ApiError::from(e).field("new_password"))?;
+    let new =
+        Password::parse(&body.new_password).map_err(|e| ApiError::from(e).field("new_password"))?;
     let code_id = check_sms_code(&state, &phone, SmsPurpose::ResetPassword, &code).await?;
     let user = users::by_phone(&state.db, phone.as_str())
         .await?

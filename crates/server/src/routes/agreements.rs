@@ -27,7 +27,11 @@ pub fn summary(a: &agreements::Agreement) -> AgreementSummary {
 #[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
     responses((status = 200, body = AgreementList)))]
 pub async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let items = agreements::current(&state.db).await?.iter().map(summary).collect();
+    let items = agreements::current(&state.db)
+        .await?
+        .iter()
+        .map(summary)
+        .collect();
     Ok(HttpResponse::Ok().json(AgreementList { items }))
 }
 
@@ -43,5 +47,8 @@ pub async fn get(
     let a = agreements::by_kind_version(&state.db, &kind, version)
         .await?
         .ok_or_else(|| ApiError::not_found("agreement_not_found"))?;
-    Ok(HttpResponse::Ok().json(Agreement { summary: summary(&a), body: a.body }))
+    Ok(HttpResponse::Ok().json(Agreement {
+        summary: summary(&a),
+        body: a.body,
+    }))
 }

@@ -81,7 +81,9 @@ pub async fn check_captcha(state: &AppState, id: &str, answer: &str) -> ApiResul
 }
 
 fn code_digest(state: &AppState, code_id: &str, code: &str) -> String {
-    state.master.blind_index("sms_code", format!("{code_id}:{code}").as_bytes())
+    state
+        .master
+        .blind_index("sms_code", format!("{code_id}:{code}").as_bytes())
 }
 
 /// Sends a 6-digit code to a phone, after the image captcha. Public; limited to one code a
@@ -114,7 +116,8 @@ pub async fn send_sms_code(
 
     let now = Utc::now();
     let last = sms_codes::last_to_phone(&state.db, phone.as_str()).await?;
-    let today = sms_codes::count_to_phone_since(&state.db, phone.as_str(), china_midnight(now)).await?;
+    let today =
+        sms_codes::count_to_phone_since(&state.db, phone.as_str(), china_midnight(now)).await?;
     let from_ip =
         sms_codes::count_from_ip_since(&state.db, &meta.ip, now - Duration::hours(1)).await?;
     match sms::may_send(now, last.map(|c| c.created_at), today, from_ip) {
@@ -128,7 +131,6 @@ pub async fn send_sms_code(
         }
         Err(SendRefusal::IpLimit) => return Err(ApiError::too_many("sms_ip_limit", 600)),
     }
-
 
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let id = signet_store::new_id("sms");
@@ -192,7 +194,9 @@ pub async fn check_sms_code(
             if remaining == 0 {
                 Err(ApiError::bad_request("sms_code_attempts_exceeded").field(field))
             } else {
-                Err(ApiError::bad_request("sms_code_invalid").field(field).param("remaining", remaining))
+                Err(ApiError::bad_request("sms_code_invalid")
+                    .field(field)
+                    .param("remaining", remaining))
             }
         }
         (CheckOutcome::Expired, _) => Err(ApiError::bad_request("sms_code_expired").field(field)),

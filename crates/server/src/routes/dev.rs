@@ -16,7 +16,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn require_demo(state: &AppState) -> ApiResult<()> {
-    if state.settings.demo { Ok(()) } else { Err(ApiError::not_found("not_found")) }
+    if state.settings.demo {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("not_found"))
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -41,7 +45,11 @@ pub async fn sms_outbox(
         .map(|s| s.outbox(q.phone.as_deref()))
         .unwrap_or_default()
         .into_iter()
-        .map(|m| DevSmsMessage { phone: m.phone, text: m.text, sent_at: m.sent_at })
+        .map(|m| DevSmsMessage {
+            phone: m.phone,
+            text: m.text,
+            sent_at: m.sent_at,
+        })
         .collect();
     Ok(HttpResponse::Ok().json(DevSmsOutbox { items }))
 }
@@ -58,5 +66,8 @@ pub async fn captcha_answer(
     let c = captchas::by_id(&state.db, &path)
         .await?
         .ok_or_else(|| ApiError::not_found("not_found"))?;
-    Ok(HttpResponse::Ok().json(DevCaptchaAnswer { captcha_id: c.id, answer: c.answer }))
+    Ok(HttpResponse::Ok().json(DevCaptchaAnswer {
+        captcha_id: c.id,
+        answer: c.answer,
+    }))
 }

@@ -6,7 +6,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", crate::openapi::document()),
+        SwaggerUi::new("/api/docs/{_:.*}")
+            .url("/api/docs/openapi.json", crate::openapi::document()),
     )
     .route(
         "/api/docs",

@@ -9,7 +9,10 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into(), database: None })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: None,
+    })
 }
 
 /// Readiness: the database answers. No authentication.
@@ -19,9 +22,14 @@ pub async fn healthz() -> HttpResponse {
         (status = 503, description = "The database is unreachable", body = Health)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if signet_store::ping(&state.db).await {
-        HttpResponse::Ok().json(Health { status: "ok".into(), database: Some("ok".into()) })
+        HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+            database: Some("ok".into()),
+        })
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(Health { status: "unavailable".into(), database: Some("unreachable".into()) })
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable".into(),
+            database: Some("unreachable".into()),
+        })
     }
 }

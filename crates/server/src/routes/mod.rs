@@ -75,19 +75,52 @@ mod tests {
 
     #[test]
     fn paging_bounds() {
-        assert_eq!(paging(&PageQuery { page: None, page_size: None }).unwrap(), (1, 20));
-        assert!(paging(&PageQuery { page: Some(0), page_size: None }).is_err());
-        assert!(paging(&PageQuery { page: Some(1), page_size: Some(101) }).is_err());
-        assert_eq!(paging(&PageQuery { page: Some(3), page_size: Some(100) }).unwrap(), (3, 100));
+        assert_eq!(
+            paging(&PageQuery {
+                page: None,
+                page_size: None
+            })
+            .unwrap(),
+            (1, 20)
+        );
+        assert!(
+            paging(&PageQuery {
+                page: Some(0),
+                page_size: None
+            })
+            .is_err()
+        );
+        assert!(
+            paging(&PageQuery {
+                page: Some(1),
+                page_size: Some(101)
+            })
+            .is_err()
+        );
+        assert_eq!(
+            paging(&PageQuery {
+                page: Some(3),
+                page_size: Some(100)
+            })
+            .unwrap(),
+            (3, 100)
+        );
     }
 
     #[test]
     fn china_day_boundaries() {
-        let t = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z").unwrap().to_utc();
-        assert_eq!(china_today(t), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let t = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            china_today(t),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
         assert_eq!(
             china_midnight(t),
-            DateTime::parse_from_rfc3339("2026-11-22T16:00:00Z").unwrap().to_utc()
+            DateTime::parse_from_rfc3339("2026-11-22T16:00:00Z")
+                .unwrap()
+                .to_utc()
         );
     }
 }

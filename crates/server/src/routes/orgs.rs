@@ -28,14 +28,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/orgs", web::get().to(list))
         .route("/orgs/{org_id}", web::get().to(get))
         .route("/orgs/{org_id}/members", web::get().to(members))
-        .route("/orgs/{org_id}/members/{user_id}", web::patch().to(update_member))
-        .route("/orgs/{org_id}/members/{user_id}", web::delete().to(remove_member))
+        .route(
+            "/orgs/{org_id}/members/{user_id}",
+            web::patch().to(update_member),
+        )
+        .route(
+            "/orgs/{org_id}/members/{user_id}",
+            web::delete().to(remove_member),
+        )
         .route("/orgs/{org_id}/invitations", web::post().to(invite))
         .route("/orgs/{org_id}/invitations", web::get().to(invitations))
-        .route("/orgs/{org_id}/invitations/{invitation_id}", web::delete().to(revoke_invitation))
+        .route(
+            "/orgs/{org_id}/invitations/{invitation_id}",
+            web::delete().to(revoke_invitation),
+        )
         .route("/me/invitations", web::get().to(my_invitations))
-        .route("/me/invitations/{invitation_id}/accept", web::post().to(accept_invitation))
-        .route("/me/invitations/{invitation_id}/decline", web::post().to(decline_invitation));
+        .route(
+            "/me/invitations/{invitation_id}/accept",
+            web::post().to(accept_invitation),
+        )
+        .route(
+            "/me/invitations/{invitation_id}/decline",
+            web::post().to(decline_invitation),
+        );
 }
 
 pub fn grants_of(m: &orgs::Membership) -> Vec<String> {
@@ -70,7 +85,11 @@ fn rule(e: OrgRuleError) -> ApiError {
 }
 
 /// The caller's membership in `org_id`, or 404 as if the organisation did not exist.
-async fn membership(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<orgs::Membership> {
+async fn membership(
+    state: &AppState,
+    org_id: &str,
+    user: &AuthUser,
+) -> ApiResult<orgs::Membership> {
     orgs::membership(&state.db, org_id, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("org_not_found"))
@@ -93,7 +112,12 @@ pub async fn create(
     body: web::Json<CreateOrg>,
 ) -> ApiResult<HttpResponse> {
     let name = OrgName::parse(&body.name)?;
-    let uscc = body.uscc.as_deref().filter(|s| !s.trim().is_empty()).map(Uscc::parse).transpose()?;
+    let uscc = body
+        .uscc
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(Uscc::parse)
+        .transpose()?;
     let now = Utc::now();
     let org = orgs::Organization {
         id: signet_store::new_id("org"),
@@ -130,7 +154,12 @@ pub async fn list(
     let (page, page_size) = paging(&q)?;
     let (rows, total) = orgs::page_of_user(&state.db, &user.user_id, page, page_size).await?;
     let items = rows.into_iter().map(|(m, o)| org_view(o, &m)).collect();
-    Ok(HttpResponse::Ok().json(OrgList { items, total, page, page_size }))
+    Ok(HttpResponse::Ok().json(OrgList {
+        items,
+        total,
+        page,
+        page_size,
+    }))
 }
 
 /// One organisation. Members only.
@@ -143,7 +172,9 @@ pub async fn get(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let m = membership(&state, &path, &user).await?;
-    let o = orgs::by_id(&state.db, &path).await?.ok_or_else(|| ApiError::not_found("org_not_found"))?;
+    let o = orgs::by_id(&state.db, &path)
+        .await?
+        .ok_or_else(|| ApiError::not_found("org_not_found"))?;
     Ok(HttpResponse::Ok().json(org_view(o, &m)))
 }
 
@@ -153,7 +184,9 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
         user_id: u.id,
         real_name: u.real_name,
         account_name: u.account_name,
-        phone_masked: PhoneNumber::parse(&u.phone).map(|p| p.masked()).unwrap_or_default(),
+        phone_masked: PhoneNumber::parse(&u.phone)
+            .map(|p| p.masked())
+            .unwrap_or_default(),
         role: m.role,
         joined_at: m.created_at,
     }
@@ -173,7 +206,12 @@ pub async fn members(
     let (page, page_size) = paging(&q)?;
     let (rows, total) = orgs::members_page(&state.db, &path, page, page_size).await?;
     let items = rows.into_iter().map(|(m, u)| member_view(m, u)).collect();
-    Ok(HttpResponse::Ok().json(MemberList { items, total, page, page_size }))
+    Ok(HttpResponse::Ok().json(MemberList {
+        items,
+        total,
+        page,
+        page_size,
+    }))
 }
 
 fn parse_grants(grants: &[String]) -> ApiResult<Vec<Grant>> {
@@ -181,7 +219,9 @@ fn parse_grants(grants: &[String]) -> ApiResult<Vec<Grant>> {
         .iter()
         .map(|g| match g.as_str() {
             "initiate" => Ok(Grant::Initiate),
-            other => Err(ApiError::bad_request("invalid_grant").field("grants").param("grant", other)),
+            other => Err(ApiError::bad_request("invalid_grant")
+                .field("grants")
+                .param("grant", other)),
         })
         .collect()
 }
@@ -221,7 +261,9 @@ pub async fn update_member(
     org::check_role_change(role_of(&me), from, to, admins).map_err(rule)?;
     let can_initiate = grants.map_or(target.can_initiate, |g| g.contains(&Grant::Initiate));
     let updated = orgs::update_member(&txn, target, to.as_str().into(), can_initiate).await?;
-    let u = users::by_id(&txn, &target_id).await?.ok_or_else(|| ApiError::not_found("member_not_found"))?;
+    let u = users::by_id(&txn, &target_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member_not_found"))?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(member_view(updated, u)))
 }
@@ -250,13 +292,21 @@ pub async fn remove_member(
 }
 
 async fn invitation_view(state: &AppState, i: orgs::Invitation) -> ApiResult<Invitation> {
-    let org_name = orgs::by_id(&state.db, &i.org_id).await?.map(|o| o.name).unwrap_or_default();
-    let inviter = users::by_id(&state.db, &i.invited_by).await?.map(|u| u.real_name).unwrap_or_default();
+    let org_name = orgs::by_id(&state.db, &i.org_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let inviter = users::by_id(&state.db, &i.invited_by)
+        .await?
+        .map(|u| u.real_name)
+        .unwrap_or_default();
     Ok(Invitation {
         id: i.id,
         org_id: i.org_id,
         org_name,
-        phone_masked: PhoneNumber::parse(&i.phone).map(|p| p.masked()).unwrap_or_default(),
+        phone_masked: PhoneNumber::parse(&i.phone)
+            .map(|p| p.masked())
+            .unwrap_or_default(),
         role: i.role,
         status: i.status,
         invited_by: inviter,
@@ -283,10 +333,14 @@ pub async fn invite(
     let phone = PhoneNumber::parse(&body.phone)?;
     let role = match body.role.as_deref() {
         None => Role::Member,
-        Some(r) => Role::parse(r).ok_or_else(|| ApiError::bad_request("invalid_role").field("role"))?,
+        Some(r) => {
+            Role::parse(r).ok_or_else(|| ApiError::bad_request("invalid_role").field("role"))?
+        }
     };
     if let Some(existing) = users::by_phone(&state.db, phone.as_str()).await?
-        && orgs::membership(&state.db, &org_id, &existing.id).await?.is_some()
+        && orgs::membership(&state.db, &org_id, &existing.id)
+            .await?
+            .is_some()
     {
         return Err(ApiError::conflict("already_member").field("phone"));
     }
@@ -326,7 +380,12 @@ pub async fn invitations(
     for i in rows {
         items.push(invitation_view(&state, i).await?);
     }
-    Ok(HttpResponse::Ok().json(InvitationList { items, total, page, page_size }))
+    Ok(HttpResponse::Ok().json(InvitationList {
+        items,
+        total,
+        page,
+        page_size,
+    }))
 }
 
 /// Withdraws a pending invitation. Admins only.
@@ -364,7 +423,12 @@ pub async fn my_invitations(state: web::Data<AppState>, user: AuthUser) -> ApiRe
     for i in rows {
         items.push(invitation_view(&state, i).await?);
     }
-    Ok(HttpResponse::Ok().json(InvitationList { items, total, page: 1, page_size: total.max(1) }))
+    Ok(HttpResponse::Ok().json(InvitationList {
+        items,
+        total,
+        page: 1,
+        page_size: total.max(1),
+    }))
 }
 
 /// A pending, unexpired invitation addressed to the caller's phone, or 404.
@@ -406,7 +470,9 @@ pub async fn accept_invitation(
     let m = orgs::membership(&txn, &inv.org_id, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("org_not_found"))?;
-    let o = orgs::by_id(&txn, &inv.org_id).await?.ok_or_else(|| ApiError::not_found("org_not_found"))?;
+    let o = orgs::by_id(&txn, &inv.org_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("org_not_found"))?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(org_view(o, &m)))
 }

@@ -34,7 +34,8 @@ fn in_ci() -> bool {
 /// A new, empty PostgreSQL database; `None` (skip) when PostgreSQL is unreachable outside
 /// CI. In CI an unreachable PostgreSQL fails the test.
 async fn fresh_pg_database() -> Option<String> {
-    let admin_url = std::env::var("SIGNET_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
+    let admin_url =
+        std::env::var("SIGNET_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
     let admin = match Database::connect(admin_url.as_str()).await {
         Ok(db) => db,
         Err(e) if !in_ci() => {
@@ -44,9 +45,15 @@ async fn fresh_pg_database() -> Option<String> {
         Err(e) => panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}"),
     };
     let name = format!("signet_t_{}", uuid::Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
     admin.close().await.ok();
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap();
     Some(format!("{base}/{name}"))
 }
 
@@ -60,7 +67,10 @@ pub fn settings_for(dir: &std::path::Path, database_url: &str) -> Settings {
         ("SIGNET_DEMO".into(), "true".into()),
         ("SIGNET_IDENTITY__TIMEOUT_MS".into(), "300".into()),
         ("SIGNET_IDENTITY__DEV_SLOW_MS".into(), "3000".into()),
-        ("SIGNET_PANEL_DIR".into(), dir.join("no-panel").display().to_string()),
+        (
+            "SIGNET_PANEL_DIR".into(),
+            dir.join("no-panel").display().to_string(),
+        ),
     ];
     Settings::load_from(None, vars).unwrap()
 }
@@ -87,8 +97,17 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> 
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { address, client, state, backend, _dir: dir })
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        address,
+        client,
+        state,
+        backend,
+        _dir: dir,
+    })
 }
 
 /// Defines `sqlite` and `postgres` tests that run the async fn `$case(TestApp)`.
@@ -176,19 +195,45 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, body: &Value, token: &str) -> Response {
-        self.client.patch(self.url(path)).json(body).bearer_auth(token).send().await.unwrap()
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Response {
-        self.client.delete(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A captcha and its answer (read through the demo endpoint).
     pub async fn captcha(&self) -> (String, String) {
-        let c: Value = self.post("/api/v1/captcha", &json!({}), None).await.json().await.unwrap();
+        let c: Value = self
+            .post("/api/v1/captcha", &json!({}), None)
+            .await
+            .json()
+            .await
+            .unwrap();
         let id = c["captcha_id"].as_str().unwrap().to_owned();
-        assert!(c["image"].as_str().unwrap().starts_with("data:image/png;base64,"));
-        let a: Value = self.get(&format!("/api/v1/dev/captcha/{id}"), None).await.json().await.unwrap();
+        assert!(
+            c["image"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
+        let a: Value = self
+            .get(&format!("/api/v1/dev/captcha/{id}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
         (id, a["answer"].as_str().unwrap().to_owned())
     }
 
@@ -212,7 +257,9 @@ impl TestApp {
             .await
             .unwrap();
         let text = v["items"].as_array()?.first()?["text"].as_str()?.to_owned();
-        text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned)
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .map(str::to_owned)
     }
 
     /// Moves every code sent to `phone` back in time, as if `secs` had passed.
@@ -227,7 +274,10 @@ impl TestApp {
             .unwrap();
         for r in rows {
             sms_code::Entity::update_many()
-                .col_expr(sms_code::Column::CreatedAt, Expr::value(r.created_at - chrono::Duration::seconds(secs)))
+                .col_expr(
+                    sms_code::Column::CreatedAt,
+                    Expr::value(r.created_at - chrono::Duration::seconds(secs)),
+                )
                 .filter(sms_code::Column::Id.eq(&r.id))
                 .exec(&self.state.db)
                 .await
@@ -239,32 +289,52 @@ impl TestApp {
     pub async fn sms_code(&self, phone: &str, purpose: &str) -> String {
         self.backdate_sms(phone, 61).await;
         let r = self.send_sms(phone, purpose).await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
-        self.last_sms_code(phone).await.expect("a code was delivered")
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        self.last_sms_code(phone)
+            .await
+            .expect("a code was delivered")
     }
 
     pub async fn register(&self, p: &Person) -> Response {
         let code = self.sms_code(&p.phone, "register").await;
-        self.post("/api/v1/auth/register", &p.register_body(&code), None).await
+        self.post("/api/v1/auth/register", &p.register_body(&code), None)
+            .await
     }
 
     /// Registers and logs in; returns the access token.
     pub async fn signup(&self, p: &Person) -> String {
         let r = self.register(p).await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
         self.login(&p.account_name, &p.password).await
     }
 
     pub async fn login_pair(&self, login: &str, password: &str) -> Value {
         let r = self
-            .post("/api/v1/auth/login", &json!({"login": login, "password": password}), None)
+            .post(
+                "/api/v1/auth/login",
+                &json!({"login": login, "password": password}),
+                None,
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         r.json().await.unwrap()
     }
 
     pub async fn login(&self, login: &str, password: &str) -> String {
-        self.login_pair(login, password).await["access_token"].as_str().unwrap().to_owned()
+        self.login_pair(login, password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Runs raw SQL against the app's database (to backdate times, or to look).
@@ -274,12 +344,14 @@ impl TestApp {
 
     /// Rows in `table`.
     pub async fn count(&self, table: &str) -> i64 {
-        self.count_sql(&format!("SELECT COUNT(*) AS n FROM {table}")).await
+        self.count_sql(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .await
     }
 
     /// Users other than the demo ones every test app is seeded with.
     pub async fn users(&self) -> i64 {
-        self.count_sql("SELECT COUNT(*) AS n FROM users WHERE account_name NOT LIKE 'demo%'").await
+        self.count_sql("SELECT COUNT(*) AS n FROM users WHERE account_name NOT LIKE 'demo%'")
+            .await
     }
 
     pub async fn count_sql(&self, sql: &str) -> i64 {
@@ -299,7 +371,10 @@ impl TestApp {
 /// Asserts a problem+json response with `status` and `code`; returns the body.
 pub async fn assert_problem(r: Response, status: u16, code: &str) -> Value {
     let got = r.status().as_u16();
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body: Value = r.json().await.unwrap_or(Value::Null);
     assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{body}");
     assert_eq!(ct.as_deref(), Some("application/problem+json"));

@@ -1,0 +1,96 @@
+# Signet — the two commands: `make run` and `make test`. Everything else here is a step
+# they call. Installs are idempotent: a second run installs nothing.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/signet-target
+export CARGO_TERM_COLOR ?= never
+CARGO ?= cargo
+TARGET := $(CARGO_TARGET_DIR)
+WASM := $(TARGET)/wasm32-unknown-unknown/release/signet-frontend.wasm
+DIST := frontend/dist
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly; read it from Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+APT_PACKAGES := chromium
+PG_HOST ?= 127.0.0.1
+
+.PHONY: help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+
+help:
+	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
+	@echo "make test   install what the tests need, then run them all (CI=true: nothing may skip)"
+	@echo "make openapi  regenerate openapi/openapi.json"
+
+## ---- make run ----------------------------------------------------------------------------
+
+run: deps-build panel server
+	$(TARGET)/debug/signet migrate
+	$(TARGET)/debug/signet serve --demo
+
+server:
+	$(CARGO) build -p signet-server --bin signet
+
+## The panel: Leptos compiled to wasm32 (one release profile), bound with wasm-bindgen.
+panel: deps-build
+	$(CARGO) build -p signet-frontend --target wasm32-unknown-unknown --release
+	rm -rf $(DIST) && mkdir -p $(DIST)/pkg
+	wasm-bindgen --target web --no-typescript --out-dir $(DIST)/pkg $(WASM)
+	cp frontend/index.html frontend/style.css $(DIST)/
+
+deps-build:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+## ---- make test ---------------------------------------------------------------------------
+
+test: deps-test lint panel server postgres
+	$(CARGO) nextest run --workspace --exclude signet-frontend --no-fail-fast
+	$(MAKE) e2e
+
+deps-test: deps-build
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+	@[ -d e2e/node_modules/playwright-core ] || (cd e2e && npm ci --no-audit --no-fund)
+
+## PostgreSQL must answer for the tests; start the local cluster if it is down.
+postgres:
+	@if ! pg_isready -h $(PG_HOST) -q; then \
+	  echo "PostgreSQL is not answering on $(PG_HOST):5432; starting it"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql 2>/dev/null | head -1) main start 2>/dev/null || true; \
+	  for i in $$(seq 1 20); do pg_isready -h $(PG_HOST) -q && break; sleep 1; done; \
+	fi
+	@if ! pg_isready -h $(PG_HOST) -q; then \
+	  if [ "$$CI" = "true" ]; then echo "PostgreSQL on $(PG_HOST):5432 is required in CI and is not running" >&2; exit 1; \
+	  else echo "PostgreSQL is not running: its tests will be skipped"; fi; \
+	else $(MAKE) --no-print-directory clean-test-dbs; fi
+
+## Drop databases left by earlier test runs.
+clean-test-dbs:
+	@psql -h $(PG_HOST) -U postgres -d postgres -Atc \
+	  "SELECT datname FROM pg_database WHERE datname LIKE 'signet_t_%'" 2>/dev/null \
+	  | while read -r db; do psql -h $(PG_HOST) -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$$db\"" >/dev/null 2>&1; done; true
+
+lint: fmt clippy
+
+fmt:
+	$(CARGO) fmt --all --check
+
+clippy:
+	$(CARGO) clippy --workspace --exclude signet-frontend --all-targets -- -D warnings
+	$(CARGO) clippy -p signet-frontend --target wasm32-unknown-unknown --release -- -D warnings
+
+## Browser tests: Debian's Chromium driven by playwright-core against a real server.
+e2e: panel server
+	SIGNET_BIN=$(TARGET)/debug/signet SIGNET_PANEL_DIR=$(CURDIR)/$(DIST) node --test e2e/
+
+openapi:
+	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi

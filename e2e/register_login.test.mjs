@@ -1,0 +1,113 @@
+// A new user registers through the panel (captcha, SMS code, agreements), logs in with the
+// password, switches the panel to English, logs out, and logs in again with an SMS code.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+
+// A valid ID number: GB 11643 check digit over the first 17 digits.
+function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+async function json(url) {
+  const r = await fetch(url);
+  assert.equal(r.status, 200, `${url}: ${r.status}`);
+  return r.json();
+}
+
+async function captchaAnswer(page, base) {
+  const img = page.locator("#captcha-image");
+  await assert.doesNotReject(img.waitFor());
+  let id = "";
+  for (let i = 0; i < 50 && !id; i++) {
+    id = (await img.getAttribute("data-captcha-id")) || "";
+    if (!id) await page.waitForTimeout(100);
+  }
+  assert.ok(id, "the captcha loaded");
+  return (await json(`${base}/api/v1/dev/captcha/${id}`)).answer;
+}
+
+async function smsCode(base, phone) {
+  for (let i = 0; i < 50; i++) {
+    const box = await json(`${base}/api/v1/dev/sms-outbox?phone=${phone}`);
+    const m = box.items[0]?.text.match(/(\d{6})/);
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no SMS code arrived");
+}
+
+test("register and log in through the panel", async (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && pageErrors.push(m.text()));
+    const phone = "13912345678";
+    await page.goto(`${server.base}/register`);
+    await page.getByRole("heading", { name: "欢迎注册电子合同签订平台" }).waitFor();
+    await page.fill("#account_name", "zhangwei01");
+    await page.fill("#real_name", "张伟");
+    const id = idNumber("35010219900307123");
+    await page.fill("#id_card_number", id);
+    await page.fill("#password", "Secret-2026");
+    await page.fill("#password2", "Secret-2026");
+    await page.fill("#phone", phone);
+    await page.fill("#captcha", await captchaAnswer(page, server.base));
+    await page.click("#send-code");
+    await page.getByText("验证码已发送").waitFor();
+    await page.fill("#sms_code", await smsCode(server.base, phone));
+    // The agreements are linked from the form.
+    await page.getByRole("link", { name: "《用户协议》" }).waitFor();
+    await page.check("#agree");
+    await page.click("#register-submit");
+    await page.waitForURL(/\/login\?registered=1/);
+    await page.getByText("注册成功，请登录").waitFor();
+
+    await page.fill("#login", "zhangwei01");
+    await page.fill("#password", "Secret-2026");
+    await page.click("#login-submit");
+    await page.waitForURL(`${server.base}/`);
+    const welcome = page.locator("#welcome");
+    await welcome.waitFor();
+    assert.match(await welcome.innerText(), /欢迎, 张伟/);
+    // The ID number is only ever shown masked.
+    assert.equal(await page.locator("#id-card").innerText(), `${id.slice(0, 4)}**********${id.slice(14)}`);
+    await page.screenshot({ path: `${import.meta.dirname}/test-results/home-zh.png` }).catch(() => {});
+
+    // English on request; problems from the API follow the language too.
+    await page.click("#lang-switch");
+    await page.getByText("Welcome, 张伟").waitFor();
+    await page.click("#logout");
+    await page.waitForURL(/\/login$/);
+    await page.fill("#login", "zhangwei01");
+    await page.fill("#password", "Wrong-2026");
+    await page.click("#login-submit");
+    await page.getByRole("alert").getByText("Wrong account or password").waitFor();
+
+    // SMS-code login as the demo admin.
+    await page.click("#tab-sms");
+    await page.fill("#phone", "13800000001");
+    await page.fill("#captcha", await captchaAnswer(page, server.base));
+    await page.click("#send-code");
+    await page.getByText("Code sent").waitFor();
+    await page.fill("#sms_code", await smsCode(server.base, "13800000001"));
+    await page.click("#login-submit");
+    await page.getByText("Welcome, 张三").waitFor();
+    await page.getByText("May initiate").waitFor();
+    await page.screenshot({ path: `${import.meta.dirname}/test-results/home-en.png` }).catch(() => {});
+    assert.deepEqual(pageErrors, [], "the panel raised no errors");
+  } catch (e) {
+    console.error(server.log());
+    throw e;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});

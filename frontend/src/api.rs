@@ -1,0 +1,102 @@
+//! A small client for the Signet API: JSON in, typed results or the server's problem out.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use signet_api::Problem;
+
+use crate::i18n::Lang;
+
+/// What the panel shows when a call fails: the server's localised message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiErr {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiErr {
+    fn network(lang: Lang) -> Self {
+        Self {
+            code: "network_error".into(),
+            message: crate::i18n::t(lang, "network_error").into(),
+            field: None,
+        }
+    }
+}
+
+fn with_headers(b: RequestBuilder, lang: Lang, token: Option<&str>) -> RequestBuilder {
+    let b = b
+        .header("Accept-Language", lang.code())
+        .header("Accept", "application/json");
+    match token {
+        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+        None => b,
+    }
+}
+
+async fn read<T: DeserializeOwned>(
+    res: Result<Response, gloo_net::Error>,
+    lang: Lang,
+) -> Result<T, ApiErr> {
+    let res = res.map_err(|_| ApiErr::network(lang))?;
+    if res.ok() {
+        return res.json::<T>().await.map_err(|_| ApiErr::network(lang));
+    }
+    match res.json::<Problem>().await {
+        Ok(p) => Err(ApiErr {
+            code: p.code,
+            message: p.detail,
+            field: p.field,
+        }),
+        Err(_) => Err(ApiErr::network(lang)),
+    }
+}
+
+async fn read_empty(res: Result<Response, gloo_net::Error>, lang: Lang) -> Result<(), ApiErr> {
+    let res = res.map_err(|_| ApiErr::network(lang))?;
+    if res.ok() {
+        return Ok(());
+    }
+    match res.json::<Problem>().await {
+        Ok(p) => Err(ApiErr {
+            code: p.code,
+            message: p.detail,
+            field: p.field,
+        }),
+        Err(_) => Err(ApiErr::network(lang)),
+    }
+}
+
+pub async fn get<T: DeserializeOwned>(
+    path: &str,
+    lang: Lang,
+    token: Option<&str>,
+) -> Result<T, ApiErr> {
+    let res = with_headers(Request::get(path), lang, token).send().await;
+    read(res, lang).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    lang: Lang,
+    token: Option<&str>,
+) -> Result<T, ApiErr> {
+    let req = with_headers(Request::post(path), lang, token)
+        .json(body)
+        .map_err(|_| ApiErr::network(lang))?;
+    read(req.send().await, lang).await
+}
+
+pub async fn post_empty<B: Serialize>(
+    path: &str,
+    body: &B,
+    lang: Lang,
+    token: Option<&str>,
+) -> Result<(), ApiErr> {
+    let req = with_headers(Request::post(path), lang, token)
+        .json(body)
+        .map_err(|_| ApiErr::network(lang))?;
+    read_empty(req.send().await, lang).await
+}

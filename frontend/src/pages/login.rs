@@ -1,0 +1,102 @@
+//! Login: account or phone + password, or phone + SMS code (the seed's 账号密码登录 and
+//! 手机验证码登录). Certificate login comes with its own issue.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use signet_api::{PasswordLogin, SmsLogin, TokenPair};
+
+use super::{Captcha, CaptchaField, Field, Messages, SendCodeButton};
+use crate::api;
+use crate::i18n::t;
+use crate::session::use_session;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let by_sms = RwSignal::new(false);
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let captcha = Captcha::new();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    if query.get_untracked().get("registered").is_some() {
+        notice.set(Some(t(lang.get_untracked(), "registered").into()));
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let l = lang.get_untracked();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let res = if by_sms.get_untracked() {
+                let body = SmsLogin {
+                    phone: phone.get_untracked(),
+                    sms_code: code.get_untracked(),
+                };
+                api::post::<_, TokenPair>("/api/v1/auth/login/sms", &body, l, None).await
+            } else {
+                let body = PasswordLogin {
+                    login: login.get_untracked(),
+                    password: password.get_untracked(),
+                };
+                api::post::<_, TokenPair>("/api/v1/auth/login", &body, l, None).await
+            };
+            busy.set(false);
+            match res {
+                Ok(pair) => {
+                    s.log_in(pair);
+                    navigate("/", Default::default());
+                }
+                Err(e) => {
+                    notice.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    };
+
+    view! {
+        <main>
+            <h1>{move || t(lang.get(), "login_title")}</h1>
+            <div class="tabs">
+                <button type="button" id="tab-password" class:active=move || !by_sms.get()
+                    on:click=move |_| { by_sms.set(false); error.set(None); }>
+                    {move || t(lang.get(), "tab_password")}
+                </button>
+                <button type="button" id="tab-sms" class:active=move || by_sms.get()
+                    on:click=move |_| { by_sms.set(true); error.set(None); }>
+                    {move || t(lang.get(), "tab_sms")}
+                </button>
+            </div>
+            <form on:submit=submit>
+                <Show when=move || !by_sms.get() fallback=move || view! {
+                    <Field id="phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
+                    <CaptchaField captcha=captcha/>
+                    <label for="sms_code"><span class="req">"*"</span>{move || t(lang.get(), "sms_code")}</label>
+                    <div class="row">
+                        <input id="sms_code" name="sms_code" type="text" inputmode="numeric" maxlength="6"
+                            placeholder=move || t(lang.get(), "sms_code_ph") bind:value=code/>
+                        <SendCodeButton phone=phone purpose="login" captcha=captcha error=error notice=notice/>
+                    </div>
+                }>
+                    <Field id="login" label="account" placeholder="login_ph" value=login/>
+                    <Field id="password" label="password" placeholder="password_ph" value=password kind="password"/>
+                </Show>
+                <Messages error=error notice=notice/>
+                <div class="actions">
+                    <button type="submit" id="login-submit" disabled=move || busy.get()>{move || t(lang.get(), "login")}</button>
+                </div>
+            </form>
+            <p class="muted"><A href="/register">{move || t(lang.get(), "no_account")}</A></p>
+        </main>
+    }
+}

@@ -1,0 +1,160 @@
+//! The panel's pages and the widgets they share.
+
+pub mod home;
+pub mod login;
+pub mod register;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use signet_api::{CaptchaChallenge, SendSmsCode, SmsCodeSent};
+
+use crate::api;
+use crate::i18n::t;
+use crate::session::use_session;
+
+/// Text input bound to a signal.
+#[component]
+pub fn Field(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let lang = use_session().lang;
+    view! {
+        <label for=id><span class="req">"*"</span>{move || t(lang.get(), label)}</label>
+        <input id=id name=id type=kind placeholder=move || t(lang.get(), placeholder) bind:value=value/>
+    }
+}
+
+/// Image captcha: shows the picture, refreshes on click, holds id + typed answer.
+#[derive(Clone, Copy)]
+pub struct Captcha {
+    pub id: RwSignal<String>,
+    pub image: RwSignal<String>,
+    pub answer: RwSignal<String>,
+}
+
+impl Captcha {
+    pub fn new() -> Self {
+        let c = Self {
+            id: RwSignal::new(String::new()),
+            image: RwSignal::new(String::new()),
+            answer: RwSignal::new(String::new()),
+        };
+        c.refresh();
+        c
+    }
+
+    pub fn refresh(self) {
+        let lang = use_session().lang.get_untracked();
+        spawn_local(async move {
+            if let Ok(ch) = api::post::<_, CaptchaChallenge>(
+                "/api/v1/captcha",
+                &serde_json::json!({}),
+                lang,
+                None,
+            )
+            .await
+            {
+                self.id.set(ch.captcha_id);
+                self.image.set(ch.image);
+                self.answer.set(String::new());
+            }
+        });
+    }
+}
+
+#[component]
+pub fn CaptchaField(captcha: Captcha) -> impl IntoView {
+    let lang = use_session().lang;
+    view! {
+        <label for="captcha"><span class="req">"*"</span>{move || t(lang.get(), "captcha")}</label>
+        <div class="row captcha">
+            <input id="captcha" name="captcha" type="text" autocomplete="off"
+                placeholder=move || t(lang.get(), "captcha_ph") bind:value=captcha.answer/>
+            <img id="captcha-image" alt="captcha" data-captcha-id=move || captcha.id.get()
+                src=move || captcha.image.get() on:click=move |_| captcha.refresh()/>
+            <button type="button" class="secondary" on:click=move |_| captcha.refresh()>
+                {move || t(lang.get(), "captcha_refresh")}
+            </button>
+        </div>
+    }
+}
+
+/// "Send code" button with the 60-second countdown; reports errors and notices.
+#[component]
+pub fn SendCodeButton(
+    phone: RwSignal<String>,
+    purpose: &'static str,
+    captcha: Captcha,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_session().lang;
+    let countdown = RwSignal::new(0u32);
+    let send = move |_: leptos::ev::MouseEvent| {
+        let body = SendSmsCode {
+            phone: phone.get_untracked(),
+            purpose: purpose.into(),
+            captcha_id: captcha.id.get_untracked(),
+            captcha_answer: captcha.answer.get_untracked(),
+        };
+        let l = lang.get_untracked();
+        spawn_local(async move {
+            match api::post::<_, SmsCodeSent>("/api/v1/sms/send", &body, l, None).await {
+                Ok(sent) => {
+                    error.set(None);
+                    notice.set(Some(t(l, "code_sent").into()));
+                    countdown.set(sent.resend_after as u32);
+                    tick(countdown);
+                }
+                Err(e) => {
+                    notice.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+            // The captcha is single use: show a fresh one either way.
+            captcha.refresh();
+        });
+    };
+    view! {
+        <button type="button" id="send-code" class="secondary" disabled=move || { countdown.get() > 0 } on:click=send>
+            {move || {
+                let n = countdown.get();
+                if n > 0 { format!("{n} {}", t(lang.get(), "resend_in")) } else { t(lang.get(), "send_code").to_owned() }
+            }}
+        </button>
+    }
+}
+
+fn tick(countdown: RwSignal<u32>) {
+    set_timeout(
+        move || {
+            // The page may have been left since: a disposed signal ends the countdown.
+            if let Some(n) = countdown.try_get_untracked()
+                && n > 0
+            {
+                countdown.try_set(n - 1);
+                tick(countdown);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    );
+}
+
+#[component]
+pub fn Messages(
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || error.get().is_some()>
+            <div class="error" role="alert">{move || error.get().unwrap_or_default()}</div>
+        </Show>
+        <Show when=move || notice.get().is_some()>
+            <div class="notice" role="status">{move || notice.get().unwrap_or_default()}</div>
+        </Show>
+    }
+}
