@@ -3,6 +3,7 @@
 //! `signet-domain`, persistence in `signet-store`.
 
 pub mod adapters;
+pub mod agreements;
 pub mod auth;
 pub mod config;
 pub mod demo;

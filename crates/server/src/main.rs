@@ -32,6 +32,29 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Operator tools for the agreements users accept at registration.
+    Agreements {
+        #[command(subcommand)]
+        command: AgreementsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgreementsCommand {
+    /// Publish a new version of an agreement from a Markdown file; new registrations must
+    /// accept it from then on.
+    Publish {
+        /// `user_agreement` or `privacy_policy`.
+        #[arg(long)]
+        kind: String,
+        /// The title shown to users, e.g. 用户协议.
+        #[arg(long)]
+        title: String,
+        /// Markdown text of the agreement.
+        file: PathBuf,
+    },
+    /// List every published version.
+    List,
 }
 
 fn main() -> std::process::ExitCode {
@@ -78,6 +101,32 @@ fn main() -> std::process::ExitCode {
                 let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
                 signet_store::migrate(&db).await?;
                 println!("migrations applied");
+                Ok(())
+            }
+            Command::Agreements { command } => {
+                use secrecy::ExposeSecret;
+                std::fs::create_dir_all(&settings.data_dir)?;
+                let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+                signet_store::migrate(&db).await?;
+                match command {
+                    AgreementsCommand::Publish { kind, title, file } => {
+                        let body = std::fs::read_to_string(&file)?;
+                        let a =
+                            signet_server::agreements::publish(&db, &kind, &title, &body).await?;
+                        println!("published {} version {} ({})", a.kind, a.version, a.id);
+                    }
+                    AgreementsCommand::List => {
+                        for a in signet_server::agreements::all(&db).await? {
+                            println!(
+                                "{}\t{}\t{}\t{}",
+                                a.kind,
+                                a.version,
+                                a.published_at.to_rfc3339(),
+                                a.title
+                            );
+                        }
+                    }
+                }
                 Ok(())
             }
             Command::Openapi => Ok(()),

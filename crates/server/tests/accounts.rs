@@ -591,3 +591,58 @@ async fn demo_mode_seeds_users_who_can_log_in() {
     );
     assert_eq!(me["organizations"][0]["grants"], json!(["initiate"]));
 }
+
+#[tokio::test]
+async fn a_new_agreement_version_must_be_accepted() {
+    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let a =
+        signet_server::agreements::publish(&app.state.db, "privacy_policy", "隐私政策", "# v2\n")
+            .await
+            .unwrap();
+    assert_eq!(a.version, 2);
+    assert!(
+        signet_server::agreements::publish(&app.state.db, "cookies", "x", "y")
+            .await
+            .is_err()
+    );
+    let list: Value = app
+        .get("/api/v1/agreements", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let versions: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["kind"].clone(), i["version"].clone()))
+        .collect();
+    assert!(versions.contains(&(json!("privacy_policy"), json!(2))));
+    // Registering with the old version is refused; with the new one it works.
+    let p = Person::new(40);
+    let code = app.sms_code(&p.phone, "register").await;
+    let r = app
+        .post("/api/v1/auth/register", &p.register_body(&code), None)
+        .await;
+    assert_problem(r, 400, "agreements_not_accepted").await;
+    let mut body = p.register_body(&code);
+    body["agreements"] =
+        json!([{"kind": "user_agreement", "version": 1}, {"kind": "privacy_policy", "version": 2}]);
+    assert_eq!(
+        app.post("/api/v1/auth/register", &body, None)
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn sms_codes_are_rate_limited_per_address() {
+    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    for i in 0..20 {
+        let r = app.send_sms(&format!("1370000{i:04}"), "register").await;
+        assert_eq!(r.status(), 201);
+    }
+    let r = app.send_sms("13700009999", "register").await;
+    assert_problem(r, 429, "sms_ip_limit").await;
+}

@@ -330,6 +330,23 @@ pub mod agreements {
             .await
     }
 
+    pub async fn all<C: ConnectionTrait>(db: &C) -> Result<Vec<Agreement>, DbErr> {
+        agreement::Entity::find()
+            .order_by_asc(agreement::Column::Kind)
+            .order_by_asc(agreement::Column::Version)
+            .all(db)
+            .await
+    }
+
+    pub async fn latest_version<C: ConnectionTrait>(db: &C, kind: &str) -> Result<i32, DbErr> {
+        Ok(agreement::Entity::find()
+            .filter(agreement::Column::Kind.eq(kind))
+            .order_by_desc(agreement::Column::Version)
+            .one(db)
+            .await?
+            .map_or(0, |a| a.version))
+    }
+
     pub async fn insert<C: ConnectionTrait>(db: &C, a: Agreement) -> Result<Agreement, DbErr> {
         agreement::ActiveModel::from(a).insert(db).await
     }
