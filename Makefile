@@ -12,7 +12,9 @@ WASM := $(TARGET)/wasm32-unknown-unknown/release/signet-frontend.wasm
 DIST := frontend/dist
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly; read it from Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
-APT_PACKAGES := chromium
+APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei
+# Independent validators of the signatures the engine makes.
+PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0
 PG_HOST ?= 127.0.0.1
 
 .PHONY: help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
@@ -59,6 +61,8 @@ deps-test: deps-build
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+	@command -v pyhanko >/dev/null && python3 -c "import pyhanko" 2>/dev/null \
+	  || pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
 	@[ -d e2e/node_modules/playwright-core ] || (cd e2e && npm ci --no-audit --no-fund)
 
 ## PostgreSQL must answer for the tests; start the local cluster if it is down.

@@ -1,6 +1,17 @@
-//! Signet's PDF engine. Today it only recognises a PDF by its header, which the upload
-//! paths use to refuse other files early; reading, incremental updates, appearances,
-//! signing and validation are built by the PDF-engine and validator issues.
+//! Signet's PDF engine: reads PDFs from any producer (lopdf), never rewrites their bytes, and
+//! appends incremental revisions carrying PAdES signatures with visible seals, date stamps
+//! and cross-page seals. Validation is built by the validator issue.
+
+pub mod appearance;
+pub mod doc;
+pub mod error;
+pub mod object;
+pub mod sign;
+pub mod update;
+
+pub use appearance::CjkFont;
+pub use error::PdfError;
+pub use sign::{DateStamp, PreparedRevision, SignatureSpec, Visible, prepare, sign};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SniffError {

@@ -3,6 +3,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::ecdsa::SigningKey;
+use p256::elliptic_curve::Generate as _;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -13,6 +14,8 @@ pub enum KeyError {
     Encode,
     #[error("not a PKCS#8 P-256 private key")]
     Decode,
+    #[error("the system random number generator failed")]
+    Random,
 }
 
 /// A P-256 key pair in the PEM forms that JWT libraries and OpenSSL read.
@@ -28,7 +31,7 @@ pub struct P256KeyPair {
 
 impl P256KeyPair {
     pub fn generate() -> Result<Self, KeyError> {
-        let key = SigningKey::random(&mut rand::rngs::OsRng);
+        let key = SigningKey::try_generate().map_err(|_| KeyError::Random)?;
         Self::from_signing_key(&key)
     }
 
@@ -45,7 +48,7 @@ impl P256KeyPair {
         let public_spki_pem = verifying
             .to_public_key_pem(LineEnding::LF)
             .map_err(|_| KeyError::Encode)?;
-        let point = verifying.to_encoded_point(false);
+        let point = verifying.to_sec1_point(false);
         let (Some(x), Some(y)) = (point.x(), point.y()) else {
             return Err(KeyError::Encode);
         };

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod i18n;
 pub mod openapi;
+pub mod pdfcli;
 pub mod problem;
 pub mod routes;
 pub mod startup;

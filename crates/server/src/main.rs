@@ -32,11 +32,164 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// PDF tools that need no server or database.
+    Pdf {
+        #[command(subcommand)]
+        command: PdfCommand,
+    },
     /// Operator tools for the agreements users accept at registration.
     Agreements {
         #[command(subcommand)]
         command: AgreementsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum PdfCommand {
+    /// Sign a PDF: one signature from the flags, or several from `--job FILE` (TOML or
+    /// JSON, see docs/PDF.md). Each signature is its own incremental revision.
+    Sign(Box<SignArgs>),
+}
+
+#[derive(clap::Args)]
+struct SignArgs {
+    /// The PDF to sign.
+    input: PathBuf,
+    /// Where to write the signed PDF (written only if every signature succeeds).
+    output: PathBuf,
+    /// A job file listing several signatures (overrides the single-signature flags).
+    #[arg(long)]
+    job: Option<PathBuf>,
+    /// Private key, PKCS#8 PEM (P-256 or SM2).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Signer certificate PEM (further certificates in the file are embedded as the chain).
+    #[arg(long)]
+    cert: Option<PathBuf>,
+    /// Intermediate/root certificates to embed, PEM.
+    #[arg(long)]
+    chain: Option<PathBuf>,
+    /// Seal image, PNG with transparency.
+    #[arg(long)]
+    seal: Option<PathBuf>,
+    /// Page of the seal (1-based).
+    #[arg(long)]
+    page: Option<u32>,
+    /// Seal rectangle: x,y,width,height in points from the lower-left corner of the page as displayed.
+    #[arg(long)]
+    rect: Option<String>,
+    /// Make the seal a cross-page seal (骑缝章) over `--pages`.
+    #[arg(long)]
+    cross_page: bool,
+    /// Pages of the cross-page seal, FIRST-LAST (default: all pages).
+    #[arg(long)]
+    pages: Option<String>,
+    /// Bottom of the cross-page seal, points from the bottom of the page (default: centred).
+    #[arg(long)]
+    cross_y: Option<f64>,
+    /// Height of the cross-page seal in points.
+    #[arg(long, default_value_t = 120.0)]
+    cross_size: f64,
+    /// Add a date stamp with the signing date.
+    #[arg(long)]
+    date: bool,
+    /// Page of the date stamp (default: the seal's page).
+    #[arg(long)]
+    date_page: Option<u32>,
+    /// Lower-left corner of the date text: x,y (default: under the seal).
+    #[arg(long)]
+    date_at: Option<String>,
+    #[arg(long, default_value_t = 12.0)]
+    date_size: f64,
+    /// chrono format of the date text.
+    #[arg(long, default_value = "%Y年%m月%d日")]
+    date_format: String,
+    /// TrueType CJK font for the date text.
+    #[arg(long)]
+    font: Option<PathBuf>,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+}
+
+fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
+    use signet_server::pdfcli;
+    let input =
+        std::fs::read(&args.input).map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    let job = match &args.job {
+        Some(path) => pdfcli::load_job(path)?,
+        None => {
+            let need = |o: &Option<PathBuf>, flag: &str| {
+                o.clone()
+                    .ok_or_else(|| anyhow::anyhow!("{flag} is required (or use --job)"))
+            };
+            let rect = args.rect.as_deref().map(pdfcli::parse_rect).transpose()?;
+            let cross_page = if args.cross_page {
+                let src = signet_pdf::doc::SourcePdf::parse(&input)?;
+                let (first, last) = match &args.pages {
+                    Some(p) => pdfcli::parse_pages(p)?,
+                    None => (1, src.pages.len() as u32),
+                };
+                let (_, h) = src.page(first)?.displayed_size();
+                let y = args.cross_y.unwrap_or((h - args.cross_size) / 2.0);
+                Some(pdfcli::CrossPage {
+                    first,
+                    last,
+                    y,
+                    size: args.cross_size,
+                })
+            } else {
+                None
+            };
+            let date = if args.date {
+                let page = args.date_page.or(args.page).unwrap_or(1);
+                let at = match (&args.date_at, rect) {
+                    (Some(a), _) => pdfcli::parse_point(a)?,
+                    (None, Some(r)) => [r[0], (r[1] - args.date_size * 1.6).max(0.0)],
+                    (None, None) => {
+                        anyhow::bail!("--date needs --date-at (or a seal --rect to put it under)")
+                    }
+                };
+                Some(pdfcli::JobDate {
+                    page,
+                    at,
+                    size: args.date_size,
+                    format: Some(args.date_format.clone()),
+                })
+            } else {
+                None
+            };
+            pdfcli::Job {
+                font: args.font.clone(),
+                signatures: vec![pdfcli::JobSignature {
+                    key: need(&args.key, "--key")?,
+                    cert: need(&args.cert, "--cert")?,
+                    chain: args.chain.clone(),
+                    seal: args.seal.clone(),
+                    page: if args.cross_page { None } else { args.page },
+                    rect: if args.cross_page { None } else { rect },
+                    cross_page,
+                    date,
+                    name: args.name.clone(),
+                    reason: args.reason.clone(),
+                    location: args.location.clone(),
+                }],
+            }
+        }
+    };
+    let signed = pdfcli::run(&input, &job)?;
+    let dir = args
+        .output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, &signed)?;
+    tmp.persist(&args.output).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -62,6 +215,18 @@ fn main() -> std::process::ExitCode {
     if let Command::Openapi = cli.command {
         print!("{}", openapi::document_json());
         return std::process::ExitCode::SUCCESS;
+    }
+    if let Command::Pdf {
+        command: PdfCommand::Sign(args),
+    } = &cli.command
+    {
+        return match pdf_sign(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("signet pdf sign: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -129,7 +294,7 @@ fn main() -> std::process::ExitCode {
                 }
                 Ok(())
             }
-            Command::Openapi => Ok(()),
+            Command::Openapi | Command::Pdf { .. } => Ok(()),
         }
     });
     match result {

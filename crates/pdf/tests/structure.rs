@@ -1,0 +1,309 @@
+//! The incremental revision on its own (no cryptography): every corpus file and generated
+//! cases keep their bytes, get an update of the same cross-reference kind, and read back; bad
+//! inputs are refused without panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Utc;
+use lopdf::{Document, Object, Stream, dictionary};
+use signet_pdf::doc::{SourcePdf, XrefKind};
+use signet_pdf::{PdfError, SignatureSpec, Visible, prepare};
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf");
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("../shared/corpus/pdf exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let data: Vec<u8> = (0..w * h).flat_map(|_| [200, 0, 0, 255]).collect();
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+    }
+    out
+}
+
+/// A one-page PDF written by lopdf, with optional extra catalog and trailer entries.
+fn generated(
+    xref_stream: bool,
+    rotate: i64,
+    tweak: impl FnOnce(&mut Document, (u32, u16)),
+) -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Rotate" => rotate,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "CropBox" => vec![20.into(), 30.into(), 575.into(), 812.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    tweak(&mut doc, catalog);
+    doc.reference_table.cross_reference_type = if xref_stream {
+        lopdf::xref::XrefType::CrossReferenceStream
+    } else {
+        lopdf::xref::XrefType::CrossReferenceTable
+    };
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn spec(visible: Visible) -> SignatureSpec {
+    let mut s = SignatureSpec::new(visible, Utc::now());
+    s.seal_png = Some(png(40, 40));
+    s
+}
+
+fn check_update(input: &[u8], signed: &[u8]) {
+    assert_eq!(&signed[..input.len()], input, "the original bytes are kept");
+    let before = SourcePdf::parse(input).unwrap();
+    let after = SourcePdf::parse(signed).unwrap();
+    assert_eq!(
+        before.xref_kind, after.xref_kind,
+        "same kind of cross-reference section"
+    );
+    assert_eq!(before.pages.len(), after.pages.len());
+    assert!(signed.ends_with(b"%%EOF\n"));
+    // The field is in the form, and the page points at it.
+    let catalog = after.catalog().unwrap();
+    let form = after
+        .resolve(catalog.get(b"AcroForm").unwrap())
+        .as_dict()
+        .unwrap();
+    assert_eq!(form.get(b"SigFlags").unwrap().as_i64().unwrap(), 3);
+    assert!(
+        !after
+            .resolve(form.get(b"Fields").unwrap())
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn every_corpus_file_gets_a_clean_incremental_update() {
+    let files = corpus();
+    assert!(files.len() >= 5);
+    for f in files {
+        let input = std::fs::read(&f).unwrap();
+        let rev = prepare(
+            &input,
+            &spec(Visible::Seal {
+                page: 1,
+                rect: [50.0, 50.0, 80.0, 80.0],
+            }),
+            None,
+            4096,
+        )
+        .unwrap();
+        let br = rev.byte_range;
+        assert_eq!(br[0], 0);
+        let signed = rev.finish(&[0x30, 0x03, 0x02, 0x01, 0x01]).unwrap();
+        assert_eq!(
+            br[2] + br[3],
+            signed.len(),
+            "{}: the byte range reaches the end",
+            f.display()
+        );
+        assert_eq!(signed[br[1]], b'<');
+        assert_eq!(signed[br[2] - 1], b'>');
+        check_update(&input, &signed);
+    }
+}
+
+#[test]
+fn table_and_stream_updates_and_rotation() {
+    for xref_stream in [false, true] {
+        for rotate in [0, 90, 180, 270] {
+            let input = generated(xref_stream, rotate, |_, _| {});
+            let src = SourcePdf::parse(&input).unwrap();
+            assert_eq!(
+                src.xref_kind,
+                if xref_stream {
+                    XrefKind::Stream
+                } else {
+                    XrefKind::Table
+                }
+            );
+            let (w, h) = src.pages[0].displayed_size();
+            let rect = [w - 90.0, h - 90.0, 80.0, 80.0];
+            let signed = prepare(&input, &spec(Visible::Seal { page: 1, rect }), None, 2048)
+                .unwrap()
+                .finish(b"\x30\x00")
+                .unwrap();
+            check_update(&input, &signed);
+            // Signing again appends another revision on top.
+            let again = prepare(
+                &signed,
+                &spec(Visible::Seal {
+                    page: 1,
+                    rect: [10.0, 10.0, 40.0, 40.0],
+                }),
+                None,
+                2048,
+            )
+            .unwrap()
+            .finish(b"\x30\x00")
+            .unwrap();
+            check_update(&signed, &again);
+            let doc = SourcePdf::parse(&again).unwrap();
+            assert_eq!(
+                doc.field_names(),
+                vec![b"Signature1".to_vec(), b"Signature2".to_vec()]
+            );
+        }
+    }
+}
+
+#[test]
+fn refusals() {
+    let input = generated(false, 0, |_, _| {});
+    let e = |r: Result<signet_pdf::PreparedRevision, PdfError>| r.err().expect("refused");
+    assert!(matches!(
+        e(prepare(
+            &input,
+            &spec(Visible::Seal {
+                page: 2,
+                rect: [1.0, 1.0, 9.0, 9.0]
+            }),
+            None,
+            100
+        )),
+        PdfError::PageOutOfRange { page: 2, pages: 1 }
+    ));
+    assert!(matches!(
+        e(prepare(
+            &input,
+            &spec(Visible::Seal {
+                page: 1,
+                rect: [500.0, 1.0, 90.0, 9.0]
+            }),
+            None,
+            100
+        )),
+        PdfError::RectOutsidePage { .. }
+    ));
+    assert!(matches!(
+        e(prepare(
+            &input,
+            &spec(Visible::Seal {
+                page: 1,
+                rect: [1.0, 1.0, f64::NAN, 9.0]
+            }),
+            None,
+            100
+        )),
+        PdfError::RectOutsidePage { .. }
+    ));
+    assert!(matches!(
+        e(prepare(
+            &input,
+            &spec(Visible::CrossPage {
+                first: 1,
+                last: 1,
+                y: 10.0,
+                size: 50.0
+            }),
+            None,
+            100
+        )),
+        PdfError::BadPlacement(_)
+    ));
+    let mut no_seal = spec(Visible::Seal {
+        page: 1,
+        rect: [1.0, 1.0, 9.0, 9.0],
+    });
+    no_seal.seal_png = Some(b"not a png".to_vec());
+    assert!(matches!(
+        e(prepare(&input, &no_seal, None, 100)),
+        PdfError::BadImage(_)
+    ));
+    assert!(matches!(
+        e(prepare(b"hello", &spec(Visible::Invisible), None, 100)),
+        PdfError::NotPdf
+    ));
+
+    let encrypted = generated(false, 0, |doc, _| {
+        let enc = doc.add_object(dictionary! { "Filter" => "Standard", "V" => 1, "R" => 2, "O" => Object::string_literal(vec![0; 32]), "U" => Object::string_literal(vec![0; 32]), "P" => -4 });
+        doc.trailer.set("Encrypt", enc);
+    });
+    assert!(matches!(
+        SourcePdf::parse(&encrypted).err(),
+        Some(PdfError::Encrypted | PdfError::Unreadable(_))
+    ));
+
+    for (p, refused) in [(1, true), (2, false), (3, false)] {
+        let certified = generated(false, 0, |doc, catalog| {
+            let sig = doc.add_object(dictionary! {
+                "Type" => "Sig",
+                "Reference" => vec![Object::Dictionary(dictionary! {
+                    "Type" => "SigRef", "TransformMethod" => "DocMDP",
+                    "TransformParams" => dictionary! { "Type" => "TransformParams", "P" => p, "V" => "1.2" },
+                })],
+            });
+            let cat = doc.get_object_mut(catalog).unwrap().as_dict_mut().unwrap();
+            cat.set("Perms", dictionary! { "DocMDP" => sig });
+        });
+        let r = SourcePdf::parse(&certified);
+        assert_eq!(
+            matches!(r, Err(PdfError::CertifiedNoChanges)),
+            refused,
+            "P={p}"
+        );
+    }
+}
+
+#[test]
+fn malformed_inputs_are_errors_not_panics() {
+    let good = generated(false, 0, |_, _| {});
+    let mut cases: Vec<Vec<u8>> = vec![
+        b"%PDF-1.7\n".to_vec(),
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF".to_vec(),
+        b"%PDF-1.4\nxref\n0 99999999\ntrailer << /Size 99999999 >>\nstartxref\n9\n%%EOF".to_vec(),
+    ];
+    for cut in [10, good.len() / 3, good.len() / 2, good.len() - 10] {
+        cases.push(good[..cut].to_vec());
+    }
+    // Wrong startxref offset, and garbage in the middle.
+    let text = String::from_utf8_lossy(&good).into_owned();
+    cases.push(text.replacen("startxref\n", "startxref\n1", 1).into_bytes());
+    let mut garbage = good.clone();
+    let mid = garbage.len() / 2;
+    garbage[mid..mid + 40].fill(b'#');
+    cases.push(garbage);
+    for case in cases {
+        let r = std::panic::catch_unwind(|| {
+            prepare(
+                &case,
+                &spec(Visible::Seal {
+                    page: 1,
+                    rect: [1.0, 1.0, 9.0, 9.0],
+                }),
+                None,
+                100,
+            )
+            .map(|_| ())
+        });
+        assert!(r.is_ok(), "panicked on a malformed input");
+    }
+}

@@ -1,0 +1,198 @@
+//! `signet pdf sign`: sign a PDF from the command line, with no server or database.
+//!
+//! One signature from flags, or several from a job file (`--job job.toml` or `.json`), each
+//! applied as its own incremental revision, in order:
+//!
+//! ```toml
+//! font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"   # optional
+//!
+//! [[signature]]              # paths are relative to the job file
+//! key = "personal.key.pem"
+//! cert = "personal.crt.pem"
+//! chain = "ca.pem"           # optional
+//! seal = "signature.png"
+//! page = 1
+//! rect = [360, 60, 120, 120] # x, y, width, height (points, page as displayed)
+//! date = { page = 1, at = [360, 40], size = 12 }   # optional, format = "%Y年%m月%d日"
+//!
+//! [[signature]]
+//! key = "company.key.pem"
+//! cert = "company.crt.pem"
+//! seal = "company-seal.png"
+//! cross_page = { first = 1, last = 3, y = 300, size = 120 }
+//! ```
+
+use chrono::Utc;
+use serde::Deserialize;
+use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Visible};
+use signet_pki::sign::{SigningKey, parse_certificates_pem};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    pub font: Option<PathBuf>,
+    #[serde(rename = "signature")]
+    pub signatures: Vec<JobSignature>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSignature {
+    pub key: PathBuf,
+    pub cert: PathBuf,
+    pub chain: Option<PathBuf>,
+    pub seal: Option<PathBuf>,
+    pub page: Option<u32>,
+    pub rect: Option<[f64; 4]>,
+    pub cross_page: Option<CrossPage>,
+    pub date: Option<JobDate>,
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossPage {
+    pub first: u32,
+    pub last: u32,
+    pub y: f64,
+    pub size: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobDate {
+    pub page: u32,
+    pub at: [f64; 2],
+    #[serde(default = "default_date_size")]
+    pub size: f64,
+    pub format: Option<String>,
+}
+
+fn default_date_size() -> f64 {
+    12.0
+}
+
+pub fn parse_rect(s: &str) -> anyhow::Result<[f64; 4]> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()?;
+    match v.as_slice() {
+        [x, y, w, h] => Ok([*x, *y, *w, *h]),
+        _ => anyhow::bail!("expected x,y,width,height, got {s:?}"),
+    }
+}
+
+pub fn parse_point(s: &str) -> anyhow::Result<[f64; 2]> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()?;
+    match v.as_slice() {
+        [x, y] => Ok([*x, *y]),
+        _ => anyhow::bail!("expected x,y, got {s:?}"),
+    }
+}
+
+pub fn parse_pages(s: &str) -> anyhow::Result<(u32, u32)> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| anyhow::anyhow!("expected FIRST-LAST, got {s:?}"))?;
+    Ok((a.trim().parse()?, b.trim().parse()?))
+}
+
+pub fn load_job(path: &Path) -> anyhow::Result<Job> {
+    let text = std::fs::read_to_string(path)?;
+    let mut job: Job = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text)?
+    } else {
+        toml::from_str(&text)?
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let rel = |p: &mut PathBuf| {
+        if p.is_relative() {
+            *p = base.join(&*p);
+        }
+    };
+    if let Some(f) = job.font.as_mut() {
+        rel(f);
+    }
+    for s in &mut job.signatures {
+        rel(&mut s.key);
+        rel(&mut s.cert);
+        if let Some(c) = s.chain.as_mut() {
+            rel(c);
+        }
+        if let Some(c) = s.seal.as_mut() {
+            rel(c);
+        }
+    }
+    Ok(job)
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Applies every signature of the job to `input`, in order, and returns the signed PDF.
+pub fn run(input: &[u8], job: &Job) -> anyhow::Result<Vec<u8>> {
+    let needs_font = job.signatures.iter().any(|s| s.date.is_some());
+    let font = if needs_font {
+        let path = job
+            .font
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_FONT));
+        Some(CjkFont::new(read(&path)?)?)
+    } else {
+        None
+    };
+    let mut doc = input.to_vec();
+    for (i, s) in job.signatures.iter().enumerate() {
+        let key = SigningKey::from_pem(&String::from_utf8_lossy(&read(&s.key)?))?;
+        let certs = parse_certificates_pem(&String::from_utf8_lossy(&read(&s.cert)?))?;
+        let signer = certs
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no certificate in {}", s.cert.display()))?;
+        let mut chain: Vec<_> = certs.iter().skip(1).cloned().collect();
+        if let Some(c) = &s.chain {
+            chain.extend(parse_certificates_pem(&String::from_utf8_lossy(&read(c)?))?);
+        }
+        let visible = match (&s.cross_page, s.page, s.rect) {
+            (Some(c), _, _) => Visible::CrossPage {
+                first: c.first,
+                last: c.last,
+                y: c.y,
+                size: c.size,
+            },
+            (None, Some(page), Some(rect)) => Visible::Seal { page, rect },
+            (None, None, None) => Visible::Invisible,
+            _ => anyhow::bail!(
+                "signature {}: give both page and rect, or cross_page",
+                i + 1
+            ),
+        };
+        let mut spec = SignatureSpec::new(visible, Utc::now());
+        spec.seal_png = s.seal.as_deref().map(read).transpose()?;
+        spec.name = s.name.clone();
+        spec.reason = s.reason.clone();
+        spec.location = s.location.clone();
+        spec.date = s.date.as_ref().map(|d| DateStamp {
+            page: d.page,
+            x: d.at[0],
+            y: d.at[1],
+            size: d.size,
+            format: d
+                .format
+                .clone()
+                .unwrap_or_else(|| DateStamp::DEFAULT_FORMAT.into()),
+        });
+        doc = signet_pdf::sign(&doc, &spec, &key, signer, &chain, font.as_ref())
+            .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
+    }
+    Ok(doc)
+}
