@@ -17,7 +17,7 @@ APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei
 PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0
 PG_HOST ?= 127.0.0.1
 
-.PHONY: help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -95,6 +95,16 @@ clippy:
 ## Browser tests: Debian's Chromium driven by playwright-core against a real server.
 e2e: panel server
 	SIGNET_BIN=$(TARGET)/debug/signet SIGNET_PANEL_DIR=$(CURDIR)/$(DIST) node --test e2e/
+
+## Fuzz the PDF reader for FUZZ_SECONDS (stable toolchain, no sanitizer). New interesting
+## inputs go to a scratch corpus; crashes land in fuzz/artifacts/reader — commit them, and
+## `make test` replays them (crates/pdf/tests/fuzz_replay.rs).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p $(TARGET)/fuzz-corpus/reader
+	cd fuzz && $(CARGO) fuzz run -s none reader $(TARGET)/fuzz-corpus/reader corpus/reader -- \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10
 
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi
