@@ -17,7 +17,7 @@ APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei
 PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0
 PG_HOST ?= 127.0.0.1
 
-.PHONY: fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: bench-pdf fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -105,6 +105,13 @@ fuzz:
 	mkdir -p $(TARGET)/fuzz-corpus/reader
 	cd fuzz && $(CARGO) fuzz run -s none reader $(TARGET)/fuzz-corpus/reader corpus/reader -- \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10
+
+## Benchmark: whole-process signing vs pyHanko and pdfsig (prints the ratios; not a test).
+bench-pdf: deps-test
+	@command -v certutil >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss3-tools time >/dev/null)
+	@python3 -c "import PIL" 2>/dev/null || pip install --quiet --disable-pip-version-check pillow
+	$(CARGO) build --release -p signet-server --bin signet
+	python3 bench/pdf.py $(TARGET)/release/signet
 
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi

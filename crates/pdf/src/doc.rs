@@ -133,10 +133,28 @@ pub struct SourcePdf<'a> {
 
 const MAX_TREE_DEPTH: usize = 64;
 
+/// Loading filter: an update only needs the document's structure (catalog, page tree, form,
+/// annotations, permissions), never stream contents, so content streams, images and fonts are
+/// dropped as they are read. Signing a 12 MB scanned PDF then holds little more than the input
+/// and the output in memory. Object streams and xref streams are kept: they carry structure.
+fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(s) = obj
+        && !s.dict.has_type(b"ObjStm")
+        && !s.dict.has_type(b"XRef")
+    {
+        return None;
+    }
+    // lopdf keeps `obj` itself for top-level objects and the returned copy for objects
+    // inside object streams, so leave `obj` in place and return a copy (dictionaries only).
+    Some((id, obj.clone()))
+}
+
 impl<'a> SourcePdf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, PdfError> {
         crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
-        let doc = Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))?;
+        let options = lopdf::LoadOptions { filter: Some(keep_structure), ..Default::default() };
+        let doc = Document::load_mem_with_options(bytes, options)
+            .map_err(|e| PdfError::Unreadable(e.to_string()))?;
         if doc.xref_recovery.is_some() {
             return Err(PdfError::DamagedXref);
         }

@@ -180,7 +180,7 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
             }
         }
     };
-    let signed = pdfcli::run(&input, &job)?;
+    let signed = pdfcli::run(input, &job)?;
     let dir = args
         .output
         .parent()

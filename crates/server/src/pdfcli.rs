@@ -140,7 +140,7 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Applies every signature of the job to `input`, in order, and returns the signed PDF.
-pub fn run(input: &[u8], job: &Job) -> anyhow::Result<Vec<u8>> {
+pub fn run(input: Vec<u8>, job: &Job) -> anyhow::Result<Vec<u8>> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
         let path = job
@@ -151,7 +151,7 @@ pub fn run(input: &[u8], job: &Job) -> anyhow::Result<Vec<u8>> {
     } else {
         None
     };
-    let mut doc = input.to_vec();
+    let mut doc = input;
     for (i, s) in job.signatures.iter().enumerate() {
         let key = SigningKey::from_pem(&String::from_utf8_lossy(&read(&s.key)?))?;
         let certs = parse_certificates_pem(&String::from_utf8_lossy(&read(&s.cert)?))?;
