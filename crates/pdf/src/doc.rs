@@ -152,7 +152,10 @@ fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> 
 impl<'a> SourcePdf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, PdfError> {
         crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
-        let options = lopdf::LoadOptions { filter: Some(keep_structure), ..Default::default() };
+        let options = lopdf::LoadOptions {
+            filter: Some(keep_structure),
+            ..Default::default()
+        };
         let doc = Document::load_mem_with_options(bytes, options)
             .map_err(|e| PdfError::Unreadable(e.to_string()))?;
         if doc.xref_recovery.is_some() {

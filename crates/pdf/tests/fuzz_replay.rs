@@ -11,7 +11,9 @@ fn saved_fuzz_inputs_do_not_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut n = 0;
     for dir in ["corpus/reader", "artifacts/reader"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
         for e in entries {
             let path = e.unwrap().path();
             let data = std::fs::read(&path).unwrap();

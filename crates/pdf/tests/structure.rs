@@ -291,6 +291,42 @@ fn malformed_inputs_are_errors_not_panics() {
     let mid = garbage.len() / 2;
     garbage[mid..mid + 40].fill(b'#');
     cases.push(garbage);
+    // A page tree that contains itself, and a page whose /Parent chain loops.
+    cases.push(generated(false, 0, |doc, catalog| {
+        let pages = doc
+            .get_object(catalog)
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Pages")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let kids = doc
+            .get_object_mut(pages)
+            .unwrap()
+            .as_dict_mut()
+            .unwrap()
+            .get_mut(b"Kids")
+            .unwrap()
+            .as_array_mut()
+            .unwrap();
+        kids.push(Object::Reference(pages));
+    }));
+    cases.push(generated(false, 0, |doc, catalog| {
+        let pages = doc
+            .get_object(catalog)
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Pages")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let dict = doc.get_object_mut(pages).unwrap().as_dict_mut().unwrap();
+        dict.set("Parent", Object::Reference(pages));
+        dict.remove(b"MediaBox");
+    }));
     for case in cases {
         let r = std::panic::catch_unwind(|| {
             prepare(
