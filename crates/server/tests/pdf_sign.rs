@@ -44,6 +44,25 @@ fn corpus() -> Vec<PathBuf> {
     v
 }
 
+/// The corpus plus files rewritten by qpdf the ways other producers write them: linearized,
+/// and with object streams and an xref stream.
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut v = corpus();
+    let base = shared().join("corpus/pdf/reportlab-three-pages.pdf");
+    for (name, args) in [
+        ("qpdf-linearized.pdf", &["--linearize"][..]),
+        (
+            "qpdf-object-streams.pdf",
+            &["--object-streams=generate"][..],
+        ),
+    ] {
+        let out = dir.join(name);
+        ok(Command::new("qpdf").args(args).arg(&base).arg(&out));
+        v.push(out);
+    }
+    v
+}
+
 fn run(cmd: &mut Command) -> std::process::Output {
     cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
 }
@@ -328,7 +347,7 @@ fn corpus_signed_with_p256_validates_in_pyhanko_and_pdfsig() {
     let pki = make_pki(dir.path(), false);
     let seal = dir.path().join("seal.png");
     seal_png(&seal, 240);
-    for input in corpus() {
+    for input in inputs(dir.path()) {
         let work = tempfile::tempdir().unwrap();
         let (out, added) = sign_corpus_file(work.path(), &input, &pki, &seal);
         // The original bytes are unchanged: the output starts with them.
@@ -419,7 +438,7 @@ fn corpus_signed_with_sm2_verifies_with_openssl() {
         .arg(&pki.cert));
     let seal = dir.path().join("seal.png");
     seal_png(&seal, 240);
-    for input in corpus() {
+    for input in inputs(dir.path()) {
         let work = tempfile::tempdir().unwrap();
         let (out, added) = sign_corpus_file(work.path(), &input, &pki, &seal);
         ok(Command::new("qpdf").arg("--check").arg(&out));
