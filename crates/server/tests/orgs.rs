@@ -428,4 +428,21 @@ async fn cross_org_access_is_404(app: TestApp) {
         .unwrap();
     assert_eq!(orgs["total"], 1);
     assert_eq!(orgs["items"][0]["id"], org_a.as_str());
+    // ... paged.
+    create_org(&app, &ta, "丙公司").await;
+    create_org(&app, &ta, "丁公司").await;
+    let page2: Value = app
+        .get("/api/v1/orgs?page=2&page_size=2", Some(&ta))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            page2["total"].as_u64(),
+            page2["items"].as_array().unwrap().len()
+        ),
+        (Some(3), 1)
+    );
+    assert_eq!(page2["items"][0]["name"], "丁公司");
 }

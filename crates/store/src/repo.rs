@@ -5,10 +5,27 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, Set,
 };
 
 use crate::entities::*;
+
+/// One page (1-based) of a query and the number of rows in all pages, with sea-orm's paginator.
+async fn fetch_page<'db, C, S>(
+    db: &'db C,
+    query: S,
+    page: u64,
+    page_size: u64,
+) -> Result<(Vec<<S::Selector as sea_orm::SelectorTrait>::Item>, u64), DbErr>
+where
+    C: ConnectionTrait,
+    S: PaginatorTrait<'db, C>,
+{
+    let paginator = query.paginate(db, page_size);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok((rows, total))
+}
 
 pub mod users {
     use super::*;
@@ -471,12 +488,7 @@ pub mod orgs {
             .filter(membership::Column::UserId.eq(user_id))
             .order_by_asc(membership::Column::CreatedAt)
             .order_by_asc(membership::Column::Id);
-        let total = q.clone().count(db).await?;
-        let rows = q
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .all(db)
-            .await?;
+        let (rows, total) = fetch_page(db, q, page, page_size).await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             if let Some(o) = by_id(db, &m.org_id).await? {
@@ -496,12 +508,7 @@ pub mod orgs {
             .filter(membership::Column::OrgId.eq(org_id))
             .order_by_asc(membership::Column::CreatedAt)
             .order_by_asc(membership::Column::Id);
-        let total = q.clone().count(db).await?;
-        let rows = q
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .all(db)
-            .await?;
+        let (rows, total) = fetch_page(db, q, page, page_size).await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             if let Some(u) = user::Entity::find_by_id(m.user_id.clone()).one(db).await? {
@@ -562,12 +569,7 @@ pub mod orgs {
             .filter(invitation::Column::OrgId.eq(org_id))
             .order_by_desc(invitation::Column::CreatedAt)
             .order_by_desc(invitation::Column::Id);
-        let total = q.clone().count(db).await?;
-        let rows = q
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .all(db)
-            .await?;
+        let (rows, total) = fetch_page(db, q, page, page_size).await?;
         Ok((rows, total))
     }
 
