@@ -61,6 +61,7 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"status": "ok", "database": "ok"})))]
 pub struct Health {
     #[cfg_attr(feature = "openapi", schema(example = "ok"))]
     pub status: String,
@@ -91,6 +92,7 @@ pub struct AgreementSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"id": "agr_user_agreement_1", "kind": "user_agreement", "version": 1, "title": "用户协议", "published_at": "2026-11-01T00:00:00Z", "url": "/api/v1/agreements/user_agreement/1"}]})))]
 pub struct AgreementList {
     /// The current version of every agreement a new user must accept.
     pub items: Vec<AgreementSummary>,
@@ -98,6 +100,7 @@ pub struct AgreementList {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": "agr_privacy_policy_1", "kind": "privacy_policy", "version": 1, "title": "隐私政策", "published_at": "2026-11-01T00:00:00Z", "url": "/api/v1/agreements/privacy_policy/1", "body": "# 隐私政策（第 1 版）\n…"})))]
 pub struct Agreement {
     #[serde(flatten)]
     pub summary: AgreementSummary,
@@ -108,6 +111,7 @@ pub struct Agreement {
 /// One accepted agreement in a registration: which document and which version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "user_agreement", "version": 1})))]
 pub struct AcceptedAgreement {
     #[cfg_attr(feature = "openapi", schema(example = "user_agreement"))]
     pub kind: String,
@@ -134,6 +138,7 @@ pub struct CaptchaChallenge {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"captcha_id": "cap_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "answer": "6HF6"})))]
 pub struct DevCaptchaAnswer {
     pub captcha_id: String,
     pub answer: String,
@@ -156,6 +161,7 @@ pub struct SendSmsCode {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"expires_at": "2026-11-23T08:05:00Z", "resend_after": 60})))]
 pub struct SmsCodeSent {
     pub expires_at: DateTime<Utc>,
     /// Seconds until another code may be requested for this phone.
@@ -164,6 +170,7 @@ pub struct SmsCodeSent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"phone": "13800138000", "text": "【Signet】您的验证码为 419969，5 分钟内有效，请勿泄露给他人。", "sent_at": "2026-11-23T08:00:00Z"})))]
 pub struct DevSmsMessage {
     pub phone: String,
     pub text: String,
@@ -172,6 +179,7 @@ pub struct DevSmsMessage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"phone": "13800138000", "text": "【Signet】您的验证码为 419969，5 分钟内有效，请勿泄露给他人。", "sent_at": "2026-11-23T08:00:00Z"}]})))]
 pub struct DevSmsOutbox {
     /// Newest first.
     pub items: Vec<DevSmsMessage>,
@@ -218,6 +226,7 @@ pub struct SmsLogin {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"refresh_token": "rt_4f0cX2…"})))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -242,6 +251,7 @@ pub struct TokenPair {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"current_password": "Secret-2026", "new_password": "Another-2026!"})))]
 pub struct ChangePassword {
     pub current_password: String,
     pub new_password: String,
@@ -249,6 +259,7 @@ pub struct ChangePassword {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"phone": "13800138000", "sms_code": "419969", "new_password": "Another-2026!"})))]
 pub struct ResetPassword {
     pub phone: String,
     pub sms_code: String,
@@ -257,6 +268,7 @@ pub struct ResetPassword {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "role": "admin", "grants": ["initiate"]})))]
 pub struct MembershipSummary {
     pub org_id: String,
     pub org_name: String,
@@ -300,6 +312,7 @@ pub struct CreateOrg {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "name": "示例科技有限公司", "uscc": null, "verified": false, "created_at": "2026-11-23T08:00:00Z", "my_role": "admin", "my_grants": ["initiate"]})))]
 pub struct Org {
     pub id: String,
     pub name: String,
@@ -314,6 +327,7 @@ pub struct Org {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "name": "示例科技有限公司", "uscc": null, "verified": false, "created_at": "2026-11-23T08:00:00Z", "my_role": "admin", "my_grants": ["initiate"]}], "total": 1, "page": 1, "page_size": 20})))]
 pub struct OrgList {
     pub items: Vec<Org>,
     pub total: u64,
@@ -323,6 +337,7 @@ pub struct OrgList {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"user_id": "usr_0193a0c4…", "real_name": "李四", "account_name": "lisi2026", "phone_masked": "139****9000", "role": "member", "grants": [], "joined_at": "2026-11-23T08:00:00Z"})))]
 pub struct Member {
     pub user_id: String,
     pub real_name: String,
@@ -335,6 +350,7 @@ pub struct Member {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"user_id": "usr_0193a0c4…", "real_name": "李四", "account_name": "lisi2026", "phone_masked": "139****9000", "role": "member", "grants": [], "joined_at": "2026-11-23T08:00:00Z"}], "total": 1, "page": 1, "page_size": 20})))]
 pub struct MemberList {
     pub items: Vec<Member>,
     pub total: u64,
@@ -364,6 +380,7 @@ pub struct CreateInvitation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": "inv_0193a0c4…", "org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "phone_masked": "139****9000", "role": "member", "status": "pending", "invited_by": "张三", "created_at": "2026-11-23T08:00:00Z", "expires_at": "2026-11-30T08:00:00Z"})))]
 pub struct Invitation {
     pub id: String,
     pub org_id: String,
@@ -379,6 +396,7 @@ pub struct Invitation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"id": "inv_0193a0c4…", "org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "phone_masked": "139****9000", "role": "member", "status": "pending", "invited_by": "张三", "created_at": "2026-11-23T08:00:00Z", "expires_at": "2026-11-30T08:00:00Z"}], "total": 1, "page": 1, "page_size": 20})))]
 pub struct InvitationList {
     pub items: Vec<Invitation>,
     pub total: u64,

@@ -93,6 +93,7 @@ pub struct JwtKeys {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "kid": "e-BjVMS9rHa2Y-XiRYpQApUmxKhzi6eyb2dt1BcV6WY", "use": "sig", "alg": "ES256"}))]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,
@@ -105,6 +106,7 @@ pub struct Jwk {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "kid": "e-BjVMS9rHa2Y-XiRYpQApUmxKhzi6eyb2dt1BcV6WY", "use": "sig", "alg": "ES256"}]}))]
 pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }

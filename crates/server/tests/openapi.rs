@@ -45,3 +45,15 @@ fn every_operation_has_responses_and_every_error_is_a_problem() {
         }
     }
 }
+
+#[test]
+fn every_schema_has_an_example() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        assert!(
+            schema.get("example").is_some(),
+            "schema {name} has no example"
+        );
+    }
+}
