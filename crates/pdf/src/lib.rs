@@ -11,7 +11,9 @@ pub mod update;
 
 pub use appearance::CjkFont;
 pub use error::PdfError;
-pub use sign::{DateStamp, PreparedRevision, SignatureSpec, Visible, prepare, sign};
+pub use sign::{
+    DateStamp, PreparedRevision, SignatureSpec, Visible, prepare, prepare_owned, sign, sign_owned,
+};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SniffError {

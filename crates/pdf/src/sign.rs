@@ -236,6 +236,60 @@ pub fn prepare(
     font: Option<&CjkFont>,
     contents_room: usize,
 ) -> Result<PreparedRevision, PdfError> {
+    prepare_owned(input.to_vec(), spec, font, contents_room)
+}
+
+/// As [`prepare`], appending to `buf` in place: with spare capacity in `buf` (read the file
+/// into a `Vec` with room to grow), a large document is never copied.
+pub fn prepare_owned(
+    mut buf: Vec<u8>,
+    spec: &SignatureSpec,
+    font: Option<&CjkFont>,
+    contents_room: usize,
+) -> Result<PreparedRevision, PdfError> {
+    let (written, sig_id) = build(&buf, spec, font, contents_room)?;
+    let sig_at = written.offsets.get(&sig_id.0).copied().unwrap_or(0);
+    buf.extend_from_slice(&written.tail);
+    let mut bytes = buf;
+    let find = |bytes: &[u8], needle: &[u8], from: usize| {
+        bytes[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| p + from)
+    };
+    let br_at = find(&bytes, BYTE_RANGE_PLACEHOLDER, sig_at)
+        .ok_or_else(|| PdfError::Unreadable("signature placeholder lost".into()))?;
+    let lt = find(&bytes, b"/Contents <", br_at)
+        .map(|p| p + b"/Contents ".len())
+        .ok_or_else(|| PdfError::Unreadable("contents placeholder lost".into()))?;
+    let gt = lt + 2 + contents_room * 2;
+    let byte_range = [0, lt, gt, bytes.len() - gt];
+    let mut br = format!(
+        "/ByteRange [0 {:<10} {:<10} {:<10}]",
+        byte_range[1], byte_range[2], byte_range[3]
+    )
+    .into_bytes();
+    if br.len() != BYTE_RANGE_PLACEHOLDER.len() {
+        return Err(PdfError::Unreadable(
+            "the document is too large for the ByteRange field".into(),
+        ));
+    }
+    bytes[br_at..br_at + br.len()].swap_with_slice(&mut br);
+    Ok(PreparedRevision {
+        bytes,
+        hole: (lt, gt),
+        byte_range,
+    })
+}
+
+/// The revision's new and changed objects, serialised for appending, and the signature
+/// dictionary's id (its placeholders are found and patched by [`prepare_owned`]).
+fn build(
+    input: &[u8],
+    spec: &SignatureSpec,
+    font: Option<&CjkFont>,
+    contents_room: usize,
+) -> Result<(crate::update::Written, (u32, u16)), PdfError> {
     let src = SourcePdf::parse(input)?;
     let mut update = Update::new(src.size);
     let seal = match (&spec.visible, &spec.seal_png) {
@@ -387,38 +441,7 @@ pub fn prepare(
     add_annotations(&mut update, &src, &annots)?;
     add_field_to_form(&mut update, &src, field_id)?;
 
-    let written = update.write(&src);
-    let mut bytes = written.bytes;
-    let sig_at = written.offsets.get(&sig_id.0).copied().unwrap_or(0);
-    let find = |needle: &[u8], from: usize| {
-        bytes[from..]
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|p| p + from)
-    };
-    let br_at = find(BYTE_RANGE_PLACEHOLDER, sig_at)
-        .ok_or_else(|| PdfError::Unreadable("signature placeholder lost".into()))?;
-    let lt = find(b"/Contents <", br_at)
-        .map(|p| p + b"/Contents ".len())
-        .ok_or_else(|| PdfError::Unreadable("contents placeholder lost".into()))?;
-    let gt = lt + 2 + contents_room * 2;
-    let byte_range = [0, lt, gt, bytes.len() - gt];
-    let mut br = format!(
-        "/ByteRange [0 {:<10} {:<10} {:<10}]",
-        byte_range[1], byte_range[2], byte_range[3]
-    )
-    .into_bytes();
-    if br.len() != BYTE_RANGE_PLACEHOLDER.len() {
-        return Err(PdfError::Unreadable(
-            "the document is too large for the ByteRange field".into(),
-        ));
-    }
-    bytes[br_at..br_at + br.len()].swap_with_slice(&mut br);
-    Ok(PreparedRevision {
-        bytes,
-        hole: (lt, gt),
-        byte_range,
-    })
+    Ok((update.write(&src), sig_id))
 }
 
 fn date_stamp(
@@ -588,9 +611,21 @@ pub fn sign(
     chain: &[Certificate],
     font: Option<&CjkFont>,
 ) -> Result<Vec<u8>, PdfError> {
+    sign_owned(input.to_vec(), spec, key, signer, chain, font)
+}
+
+/// As [`sign`], appending to `buf` in place (see [`prepare_owned`]).
+pub fn sign_owned(
+    buf: Vec<u8>,
+    spec: &SignatureSpec,
+    key: &SigningKey,
+    signer: &Certificate,
+    chain: &[Certificate],
+    font: Option<&CjkFont>,
+) -> Result<Vec<u8>, PdfError> {
     let dry = signet_pki::sign::prepare(signer, chain, &[0u8; 32])?;
     let room = dry.max_encoded_len() + spec.reserve;
-    let rev = prepare(input, spec, font, room)?;
+    let rev = prepare_owned(buf, spec, font, room)?;
     let digest = rev.digest(dry.algorithm());
     let cms = signet_pki::sign::sign_detached(key, signer, chain, &digest)?;
     rev.finish(&cms)

@@ -16,9 +16,9 @@ pub struct Update {
     next: u32,
 }
 
-/// Where an object landed in the output.
+/// The bytes to append to the source, and where each object lands in the whole file.
 pub struct Written {
-    pub bytes: Vec<u8>,
+    pub tail: Vec<u8>,
     pub offsets: BTreeMap<u32, usize>,
 }
 
@@ -49,11 +49,12 @@ impl Update {
         self.objects.insert(id.0, (id.1, body));
     }
 
-    /// Appends the update to the source bytes.
+    /// Serialises the update: the bytes to append to the source (which stays untouched), with
+    /// offsets counted from the start of the source.
     pub fn write(mut self, src: &SourcePdf<'_>) -> Written {
-        let mut out = Vec::with_capacity(src.bytes.len() + 64 * 1024);
-        out.extend_from_slice(src.bytes);
-        if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
+        let base = src.bytes.len();
+        let mut out = Vec::with_capacity(64 * 1024);
+        if !src.bytes.ends_with(b"\n") && !src.bytes.ends_with(b"\r") {
             out.push(b'\n');
         }
         let mut offsets = BTreeMap::new();
@@ -62,7 +63,7 @@ impl Update {
             XrefKind::Table => None,
         };
         for (num, (generation, body)) in &self.objects {
-            offsets.insert(*num, out.len());
+            offsets.insert(*num, base + out.len());
             let _ = writeln!(out, "{num} {generation} obj");
             out.extend_from_slice(body);
             out.extend_from_slice(b"\nendobj\n");
@@ -79,7 +80,7 @@ impl Update {
         let generation = |n: &u32| self.objects.get(n).map_or(0, |(g, _)| *g);
         match xref_stream_id {
             None => {
-                let xref_at = out.len();
+                let xref_at = base + out.len();
                 out.extend_from_slice(b"xref\n");
                 for run in runs(offsets.keys().copied()) {
                     let _ = writeln!(out, "{} {}", run[0], run.len());
@@ -92,7 +93,7 @@ impl Update {
                 let _ = write!(out, "\nstartxref\n{xref_at}\n%%EOF\n");
             }
             Some(xref_num) => {
-                let xref_at = out.len();
+                let xref_at = base + out.len();
                 offsets.insert(xref_num, xref_at);
                 let mut data = Vec::new();
                 let mut index = Vec::new();
@@ -116,10 +117,7 @@ impl Update {
                 let _ = write!(out, "\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n");
             }
         }
-        Written {
-            bytes: out,
-            offsets,
-        }
+        Written { tail: out, offsets }
     }
 }
 

@@ -115,10 +115,21 @@ struct SignArgs {
     location: Option<String>,
 }
 
+/// Reads a file into a buffer with room for the revisions to be appended, so signing appends
+/// in place instead of copying the document.
+fn read_with_room(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len() as usize;
+    let mut buf = Vec::with_capacity(len + 1024 * 1024);
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
     use signet_server::pdfcli;
-    let input =
-        std::fs::read(&args.input).map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    let input = read_with_room(&args.input)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
     let job = match &args.job {
         Some(path) => pdfcli::load_job(path)?,
         None => {

@@ -191,7 +191,7 @@ pub fn run(input: Vec<u8>, job: &Job) -> anyhow::Result<Vec<u8>> {
                 .clone()
                 .unwrap_or_else(|| DateStamp::DEFAULT_FORMAT.into()),
         });
-        doc = signet_pdf::sign(&doc, &spec, &key, signer, &chain, font.as_ref())
+        doc = signet_pdf::sign_owned(doc, &spec, &key, signer, &chain, font.as_ref())
             .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
     }
     Ok(doc)
