@@ -1,27 +1,6 @@
 //! UI text: Simplified Chinese by default, English available.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-    pub fn from_code(s: &str) -> Self {
-        if s.starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
-    }
-}
+pub use signet_api::Lang;
 
 /// The text for `key` in `lang`; the key itself if unknown (visible in review, never blank).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {

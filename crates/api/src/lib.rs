@@ -9,6 +9,61 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
+/// The two languages of the panel and of problem messages; Simplified Chinese by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The tag the panel sends as `Accept-Language`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// A stored language tag: English for `en*`, Chinese otherwise.
+    pub fn from_code(s: &str) -> Self {
+        if s.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    /// The first of `zh*` / `en*` named in an `Accept-Language` value, by quality; zh-CN
+    /// when neither is named.
+    pub fn from_accept_language(value: &str) -> Self {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in value.split(',') {
+            let mut it = part.trim().split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = if tag.starts_with("en") {
+                Lang::En
+            } else if tag.starts_with("zh") {
+                Lang::Zh
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
 /// RFC 9457 problem details, the body of every error response
 /// (`Content-Type: application/problem+json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -407,6 +462,21 @@ pub struct InvitationList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn picks_language_by_quality() {
+        assert_eq!(Lang::from_accept_language(""), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("en"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language("fr, en;q=0.5"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de"), Lang::Zh);
+        assert_eq!(Lang::from_code(Lang::En.code()), Lang::En);
+        assert_eq!(Lang::from_code(Lang::Zh.code()), Lang::Zh);
+    }
 
     #[test]
     fn problem_serializes_type_and_skips_empty() {

@@ -2,43 +2,15 @@
 
 use actix_web::http::header::{ACCEPT_LANGUAGE, HeaderMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use signet_api::Lang;
 
-impl Lang {
-    /// The first of `zh*` / `en*` named in `Accept-Language`, by quality; zh-CN otherwise.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
-            return Self::Zh;
-        };
-        let mut best: Option<(f32, Lang)> = None;
-        for part in value.split(',') {
-            let mut it = part.trim().split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
-            let lang = if tag.starts_with("en") {
-                Lang::En
-            } else if tag.starts_with("zh") {
-                Lang::Zh
-            } else {
-                continue;
-            };
-            if best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, l)| l).unwrap_or_default()
-    }
+/// The request's language, from its `Accept-Language` header.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
 /// The message for `code` in `lang`, with `{name}` placeholders filled from `params`.
@@ -258,20 +230,12 @@ mod tests {
     use super::*;
     use actix_web::http::header::HeaderValue;
 
-    fn lang(v: &str) -> Lang {
-        let mut h = HeaderMap::new();
-        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(v).unwrap());
-        Lang::from_headers(&h)
-    }
-
     #[test]
-    fn picks_language_by_quality() {
-        assert_eq!(Lang::from_headers(&HeaderMap::new()), Lang::Zh);
-        assert_eq!(lang("en"), Lang::En);
-        assert_eq!(lang("en-US,en;q=0.9"), Lang::En);
-        assert_eq!(lang("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
-        assert_eq!(lang("fr, en;q=0.5"), Lang::En);
-        assert_eq!(lang("de"), Lang::Zh);
+    fn reads_the_header() {
+        let mut h = HeaderMap::new();
+        assert_eq!(request_lang(&h), Lang::Zh);
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("en-US,en;q=0.9"));
+        assert_eq!(request_lang(&h), Lang::En);
     }
 
     #[test]

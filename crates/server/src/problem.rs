@@ -12,7 +12,7 @@ use signet_api::Problem;
 use signet_domain::ValidationError;
 use std::fmt;
 
-use crate::i18n::{Lang, message};
+use crate::i18n::{Lang, message, request_lang};
 
 /// An error a handler returns. Build it with the helpers (`ApiError::bad_request(..)`).
 pub struct ApiError {
@@ -177,7 +177,7 @@ pub async fn problem_layer(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let lang = Lang::from_headers(req.headers());
+    let lang = request_lang(req.headers());
     let request_id = req
         .extensions()
         .get::<tracing_actix_web::RequestId>()
