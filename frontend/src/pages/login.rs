@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use signet_api::{PasswordLogin, SmsLogin, TokenPair};
 
-use super::{Captcha, CaptchaField, Field, Messages, SendCodeButton};
+use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api;
 use crate::i18n::t;
 use crate::session::use_session;
@@ -81,12 +81,7 @@ pub fn Login() -> impl IntoView {
                 <Show when=move || !by_sms.get() fallback=move || view! {
                     <Field id="phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
                     <CaptchaField captcha=captcha/>
-                    <label for="sms_code"><span class="req">"*"</span>{move || t(lang.get(), "sms_code")}</label>
-                    <div class="row">
-                        <input id="sms_code" name="sms_code" type="text" inputmode="numeric" maxlength="6"
-                            placeholder=move || t(lang.get(), "sms_code_ph") bind:value=code/>
-                        <SendCodeButton phone=phone purpose="login" captcha=captcha error=error notice=notice/>
-                    </div>
+                    <SmsCodeField code=code phone=phone purpose="login" captcha=captcha error=error notice=notice/>
                 }>
                     <Field id="login" label="account" placeholder="login_ph" value=login/>
                     <Field id="password" label="password" placeholder="password_ph" value=password kind="password"/>

@@ -83,6 +83,27 @@ pub fn CaptchaField(captcha: Captcha) -> impl IntoView {
     }
 }
 
+/// The SMS code input with its "send code" button.
+#[component]
+pub fn SmsCodeField(
+    code: RwSignal<String>,
+    phone: RwSignal<String>,
+    purpose: &'static str,
+    captcha: Captcha,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_session().lang;
+    view! {
+        <label for="sms_code"><span class="req">"*"</span>{move || t(lang.get(), "sms_code")}</label>
+        <div class="row">
+            <input id="sms_code" name="sms_code" type="text" inputmode="numeric" maxlength="6"
+                placeholder=move || t(lang.get(), "sms_code_ph") bind:value=code/>
+            <SendCodeButton phone=phone purpose=purpose captcha=captcha error=error notice=notice/>
+        </div>
+    }
+}
+
 /// "Send code" button with the 60-second countdown; reports errors and notices.
 #[component]
 pub fn SendCodeButton(

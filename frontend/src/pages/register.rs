@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use signet_api::{AcceptedAgreement, AgreementList, Me, RegisterRequest};
 
-use super::{Captcha, CaptchaField, Field, Messages, SendCodeButton};
+use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api;
 use crate::i18n::t;
 use crate::session::use_session;
@@ -106,12 +106,7 @@ pub fn Register() -> impl IntoView {
                 <Field id="password2" label="password2" placeholder="password2_ph" value=password2 kind="password"/>
                 <Field id="phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
                 <CaptchaField captcha=captcha/>
-                <label for="sms_code"><span class="req">"*"</span>{move || t(lang.get(), "sms_code")}</label>
-                <div class="row">
-                    <input id="sms_code" name="sms_code" type="text" inputmode="numeric" maxlength="6"
-                        placeholder=move || t(lang.get(), "sms_code_ph") bind:value=code/>
-                    <SendCodeButton phone=phone purpose="register" captcha=captcha error=error notice=notice/>
-                </div>
+                <SmsCodeField code=code phone=phone purpose="register" captcha=captcha error=error notice=notice/>
                 <p>
                     <label class="row" style="display:flex">
                         <input type="checkbox" id="agree" bind:checked=agreed/>
