@@ -1,9 +1,13 @@
 //! Keys and secrets. Today: the server's master key and what is sealed under it (ID numbers
-//! at rest, token-signing keys), ES256 signing keys, and CMS (PAdES) signatures with P-256 or
-//! SM2 keys (`sign`). The CA, OCSP and RFC 3161 come with the PKI issues.
+//! at rest, token-signing keys), ES256 signing keys, CMS (PAdES) signatures with P-256 or
+//! SM2 keys (`sign`), and their verification (`verify`): CMS signer checks for signatures of
+//! any producer (ECDSA P-256/P-384, SM2, RSA PKCS#1 v1.5 and PSS), RFC 3161 timestamp tokens,
+//! certificate chains to trust anchors, and revocation from OCSP responses and CRLs. The CA
+//! and the TSA come with the PKI issues.
 
 pub mod keys;
 pub mod master;
 pub mod sign;
+pub mod verify;
 
 pub use master::{MasterKey, MasterKeyError};
