@@ -8,6 +8,7 @@ pub mod error;
 pub mod object;
 pub mod sign;
 pub mod update;
+pub mod verify;
 
 pub use appearance::CjkFont;
 pub use error::PdfError;

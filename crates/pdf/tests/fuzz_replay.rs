@@ -1,31 +1,66 @@
-//! Replays the fuzzer's saved inputs (`fuzz/corpus/reader`) and any crashes it found
-//! (`fuzz/artifacts/reader`) through the same code as the fuzz target, so a fixed crash stays
-//! fixed and `make test` needs no fuzzer.
+//! Replays the fuzzers' saved inputs (`fuzz/corpus/TARGET`) and any crashes they found
+//! (`fuzz/artifacts/TARGET`) through the same code as the fuzz targets, so a fixed crash
+//! stays fixed and `make test` needs no fuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use signet_pdf::{SignatureSpec, Visible};
 use std::path::Path;
 
-#[test]
-fn saved_fuzz_inputs_do_not_panic() {
+/// Every saved input of `target`, with the number found.
+fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut n = 0;
-    for dir in ["corpus/reader", "artifacts/reader"] {
+    for dir in [format!("corpus/{target}"), format!("artifacts/{target}")] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };
         for e in entries {
             let path = e.unwrap().path();
             let data = std::fs::read(&path).unwrap();
-            let spec = SignatureSpec::new(Visible::Invisible, chrono::DateTime::UNIX_EPOCH);
-            let r = std::panic::catch_unwind(|| {
-                if signet_pdf::doc::SourcePdf::parse(&data).is_ok() {
-                    let _ = signet_pdf::prepare(&data, &spec, None, 64);
-                }
-            });
-            assert!(r.is_ok(), "panicked on {}", path.display());
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&data)));
+            assert!(r.is_ok(), "{target} panicked on {}", path.display());
             n += 1;
         }
     }
+    n
+}
+
+#[test]
+fn saved_reader_inputs_do_not_panic() {
+    let n = replay("reader", |data| {
+        let spec = SignatureSpec::new(Visible::Invisible, chrono::DateTime::UNIX_EPOCH);
+        if signet_pdf::doc::SourcePdf::parse(data).is_ok() {
+            let _ = signet_pdf::prepare(data, &spec, None, 64);
+        }
+    });
     assert!(n >= 3, "the fuzz corpus is committed");
+}
+
+#[test]
+fn saved_verify_inputs_do_not_panic() {
+    let n = replay("verify", |data| {
+        let options =
+            signet_pdf::verify::VerifyOptions::new(signet_pki::verify::TrustAnchors::new());
+        let _ = signet_pdf::verify::verify(data, &options);
+    });
+    assert!(n >= 2, "the fuzz corpus is committed");
+}
+
+#[test]
+fn saved_cms_inputs_do_not_panic() {
+    use signet_pki::verify::{CmsSignature, TimestampToken};
+    let n = replay("cms", |data| {
+        if let Ok(cms) = CmsSignature::parse(data) {
+            let _ = cms.verify_detached(&[0u8; 32], &[]);
+            let _ = cms.signing_time();
+            if let Some(Ok(ts)) = cms.signature_timestamp() {
+                let _ = ts.verify(&[]);
+            }
+        }
+        if let Ok(ts) = TimestampToken::parse(data) {
+            let _ = ts.imprint_matches(b"data");
+            let _ = ts.verify(&[]);
+        }
+    });
+    assert!(n >= 1, "the fuzz corpus is committed");
 }

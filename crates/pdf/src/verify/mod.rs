@@ -1,0 +1,1265 @@
+//! The validator: for every signature and document timestamp of a PDF, which revision it
+//! covers and whether its ByteRange is sound, whether the CMS signature matches the bytes,
+//! whether the signer chains to a trust anchor (with revocation data embedded in the DSS or
+//! given by the caller), the timestamps, and what every later revision changed. The result is
+//! a [`Report`]; nothing here does I/O.
+//!
+//! The checks that defeat the known attacks on PDF signatures:
+//! - *incremental saving attack*: every later revision is diffed object by object
+//!   ([`diff`]); anything but signatures, validation data, form filling and metadata is a
+//!   modification;
+//! - *signature wrapping*: the ByteRange must start at 0, its gap must be exactly the
+//!   `/Contents` hex string of this very signature dictionary (as located through the
+//!   revision's cross-reference table), and it must end at that revision's `%%EOF`;
+//! - *universal signature forgery*: missing or malformed ByteRange/Contents, a CMS that does
+//!   not parse, or a signer that is not found by the SignerInfo's sid are failures, never
+//!   skipped;
+//! - *shadow attacks*: changes to existing objects (including references switched to objects
+//!   that were already in the signed revision) are modifications;
+//! - bytes appended after the last revision are reported.
+
+pub mod diff;
+pub mod report;
+pub mod revisions;
+pub mod text;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use lopdf::xref::XrefEntry;
+use lopdf::{Dictionary, Document, Object, ObjectId};
+use sha2_011::{Digest, Sha256};
+use signet_pki::verify::{
+    self as pv, ChainInput, ChainReport, CmsSignature, Purpose, RevocationMaterial,
+    RevocationStatus, SignerCheck, TimestampToken, TrustAnchors,
+};
+use x509_cert::Certificate;
+use x509_cert::der::Decode;
+
+use diff::{Snapshot, dict_of, resolve, text};
+pub use report::*;
+use revisions::Revision;
+
+/// What the validator trusts and when it runs.
+pub struct VerifyOptions {
+    pub anchors: TrustAnchors,
+    /// Revocation data from elsewhere (fetched online by the caller when asked).
+    pub extra: RevocationMaterial,
+    pub now: DateTime<Utc>,
+}
+
+impl VerifyOptions {
+    pub fn new(anchors: TrustAnchors) -> Self {
+        Self {
+            anchors,
+            extra: RevocationMaterial::default(),
+            now: Utc::now(),
+        }
+    }
+}
+
+/// Validates every signature of `bytes`.
+pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Report {
+    let file = FileInfo {
+        size: bytes.len() as u64,
+        sha256: hex(&Sha256::digest(bytes)),
+        trailing_bytes: 0,
+    };
+    let mut report = Report {
+        report_version: REPORT_VERSION,
+        validator: format!("signet {}", env!("CARGO_PKG_VERSION")),
+        validated_at: options.now,
+        verdict: Verdict::Unreadable,
+        problems: Vec::new(),
+        file,
+        revisions: Vec::new(),
+        signatures: Vec::new(),
+    };
+    let revisions = match revisions::load(bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            report.problems.push(e.to_string());
+            return report;
+        }
+    };
+    Validator::new(bytes, &revisions, options).run(report)
+}
+
+/// The certificates embedded in the file (signatures' CMS and the DSS), for a caller that
+/// fetches revocation data online before validating.
+pub fn embedded_certificates(bytes: &[u8]) -> Vec<Certificate> {
+    let Ok(revisions) = revisions::load(bytes) else {
+        return Vec::new();
+    };
+    let Some(last) = revisions.last() else {
+        return Vec::new();
+    };
+    let snapshot = Snapshot::new(&last.doc);
+    let mut certs = read_dss(&last.doc, &snapshot).certificates;
+    for sig in find_signatures(&snapshot) {
+        if let Some(cms) = sig
+            .dict
+            .and_then(|d| d.get(b"Contents").ok())
+            .and_then(|c| c.as_str().ok())
+            .and_then(|c| CmsSignature::parse(c).ok())
+        {
+            certs.extend(cms.certificates().iter().cloned());
+            if let Some(Ok(ts)) = cms.signature_timestamp() {
+                certs.extend(ts.cms().certificates().iter().cloned());
+            }
+        }
+    }
+    certs
+}
+
+struct FoundSignature<'d> {
+    field: String,
+    id: ObjectId,
+    /// `None` when the field's value is not a readable dictionary (reported as invalid).
+    dict: Option<&'d Dictionary>,
+    lock: Option<&'d Dictionary>,
+}
+
+/// Signature fields with a value in the form of `snapshot`, in field order.
+fn find_signatures<'d>(snapshot: &Snapshot<'d>) -> Vec<FoundSignature<'d>> {
+    let doc = snapshot.doc;
+    let mut out = Vec::new();
+    for (&n, info) in &snapshot.fields {
+        if !info.is_signature {
+            continue;
+        }
+        let Some(field) = diff::get(doc, n).and_then(dict_of) else {
+            continue;
+        };
+        let generation = doc
+            .objects
+            .range((n, 0)..=(n, u16::MAX))
+            .next()
+            .map_or(0, |((_, g), _)| *g);
+        let (id, dict) = match field.get(b"V") {
+            Err(_) | Ok(Object::Null) => continue,
+            Ok(Object::Reference(id)) => (*id, doc.objects.get(id).and_then(dict_of)),
+            Ok(Object::Dictionary(d)) => ((n, generation), Some(d)),
+            Ok(_) => ((n, generation), None),
+        };
+        let lock = field
+            .get(b"Lock")
+            .ok()
+            .map(|l| resolve(doc, l))
+            .and_then(dict_of);
+        out.push(FoundSignature {
+            field: info.name.clone(),
+            id,
+            dict,
+            lock,
+        });
+    }
+    out
+}
+
+/// Certificates, OCSP responses and CRLs of the DSS (and its VRI entries).
+fn read_dss(doc: &Document, snapshot: &Snapshot<'_>) -> RevocationMaterial {
+    let mut m = RevocationMaterial::default();
+    let Some(dss) = snapshot
+        .catalog()
+        .and_then(|c| c.get(b"DSS").ok())
+        .map(|d| resolve(doc, d))
+        .and_then(dict_of)
+    else {
+        return m;
+    };
+    let mut dicts = vec![dss];
+    if let Some(vri) = dss
+        .get(b"VRI")
+        .ok()
+        .map(|v| resolve(doc, v))
+        .and_then(dict_of)
+    {
+        for (_, entry) in vri.iter() {
+            if let Some(d) = dict_of(resolve(doc, entry)) {
+                dicts.push(d);
+            }
+        }
+    }
+    for d in dicts {
+        for (keys, kind) in [
+            (&[b"Certs".as_slice(), b"Cert"][..], 0),
+            (&[b"OCSPs".as_slice(), b"OCSP"][..], 1),
+            (&[b"CRLs".as_slice(), b"CRL"][..], 2),
+        ] {
+            for key in keys {
+                let Some(items) = d.get(key).ok().map(|a| resolve(doc, a)) else {
+                    continue;
+                };
+                let Ok(items) = items.as_array() else {
+                    continue;
+                };
+                for item in items.iter().take(10_000) {
+                    let Object::Stream(s) = resolve(doc, item) else {
+                        continue;
+                    };
+                    let data = if s.dict.has(b"Filter") {
+                        match s.decompressed_content() {
+                            Ok(d) => d,
+                            Err(_) => continue,
+                        }
+                    } else {
+                        s.content.clone()
+                    };
+                    match kind {
+                        0 => {
+                            if let Ok(c) = Certificate::from_der(&data) {
+                                m.certificates.push(c);
+                            }
+                        }
+                        1 => m.ocsp_responses.push(data),
+                        _ => m.crls.push(data),
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+struct Validator<'a> {
+    bytes: &'a [u8],
+    revisions: &'a [Revision],
+    snapshots: Vec<Snapshot<'a>>,
+    options: &'a VerifyOptions,
+}
+
+/// Work in progress for one signature.
+struct Sig {
+    report: SignatureReport,
+    revision: Option<usize>,
+    /// Intact signature timestamp (for levels).
+    timestamped: bool,
+    mdp: Option<u8>,
+    lock: Option<Lock>,
+}
+
+#[derive(Clone)]
+enum Lock {
+    All,
+    Include(Vec<String>),
+    Exclude(Vec<String>),
+}
+
+impl Lock {
+    fn covers(&self, field: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Include(f) => f.iter().any(|x| x == field),
+            Self::Exclude(f) => !f.iter().any(|x| x == field),
+        }
+    }
+    fn describe(&self) -> Vec<String> {
+        match self {
+            Self::All => vec!["*".into()],
+            Self::Include(f) => f.clone(),
+            Self::Exclude(f) => f.iter().map(|x| format!("!{x}")).collect(),
+        }
+    }
+}
+
+impl<'a> Validator<'a> {
+    fn new(bytes: &'a [u8], revisions: &'a [Revision], options: &'a VerifyOptions) -> Self {
+        let snapshots = revisions.iter().map(|r| Snapshot::new(&r.doc)).collect();
+        Self {
+            bytes,
+            revisions,
+            snapshots,
+            options,
+        }
+    }
+
+    fn last(&self) -> usize {
+        self.revisions.len().saturating_sub(1)
+    }
+
+    /// The revision (after `from`) in which object `n` took its final definition.
+    fn revision_of(&self, from: usize, n: u32) -> usize {
+        let last = self.last();
+        let final_entry = revisions::entry(&self.revisions[last].doc, n);
+        for r in from + 1..=last {
+            let e = revisions::entry(&self.revisions[r].doc, n);
+            let same = match (e, final_entry) {
+                (Some(a), Some(b)) => revisions::same_entry(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
+                return r;
+            }
+        }
+        last
+    }
+
+    fn changes(&self, from: usize, to: usize) -> Vec<Change> {
+        let old = &self.snapshots[from];
+        let new = &self.snapshots[to];
+        let changed = revisions::changed_objects(old.doc, new.doc);
+        let revision_of = |n: u32| {
+            if to == self.last() {
+                self.revision_of(from, n)
+            } else {
+                to
+            }
+        };
+        let mut changes = diff::diff(old, new, &changed, &revision_of);
+        changes.sort_by_key(|c| c.revision);
+        changes
+    }
+
+    fn run(self, mut report: Report) -> Report {
+        let last = self.last();
+        let last_end = self.revisions[last].end;
+        let trailing = revisions::trailing_bytes(self.bytes, last_end);
+        report.file.trailing_bytes = trailing as u64;
+        let final_snapshot = &self.snapshots[last];
+        let dss = read_dss(&self.revisions[last].doc, final_snapshot);
+        let mut material = dss.clone();
+        material
+            .certificates
+            .extend(self.options.extra.certificates.iter().cloned());
+        material
+            .ocsp_responses
+            .extend(self.options.extra.ocsp_responses.iter().cloned());
+        material
+            .crls
+            .extend(self.options.extra.crls.iter().cloned());
+        let has_dss_revocation = !dss.ocsp_responses.is_empty() || !dss.crls.is_empty();
+
+        let mut sigs: Vec<Sig> = find_signatures(final_snapshot)
+            .into_iter()
+            .map(|f| self.signature(&f, &material))
+            .collect();
+        sigs.sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
+
+        // Revisions and their changes.
+        for (i, rev) in self.revisions.iter().enumerate() {
+            let changes = if i == 0 {
+                Vec::new()
+            } else {
+                self.changes(i - 1, i)
+            };
+            report.revisions.push(RevisionInfo {
+                index: i,
+                end: rev.end as u64,
+                signed_by: sigs
+                    .iter()
+                    .filter(|s| s.revision == Some(i))
+                    .map(|s| s.report.field.clone())
+                    .collect(),
+                changes,
+            });
+        }
+
+        // The revision where validation data first appears.
+        let dss_revision = self
+            .snapshots
+            .iter()
+            .position(|s| s.catalog().is_some_and(|c| c.has(b"DSS")));
+        let doc_timestamps: Vec<usize> = sigs
+            .iter()
+            .filter(|s| {
+                s.report.kind == SignatureKind::DocumentTimestamp && s.report.integrity.intact()
+            })
+            .filter_map(|s| s.revision)
+            .collect();
+
+        for s in &mut sigs {
+            let Some(rev) = s.revision else {
+                continue;
+            };
+            let mut changes = self.changes(rev, last);
+            changes.retain(|c| c.kind != ChangeKind::Unchanged);
+            if trailing > 0 {
+                changes.push(Change {
+                    kind: ChangeKind::Modification,
+                    revision: last + 1,
+                    objects: Vec::new(),
+                    page: None,
+                    field: None,
+                    description: format!(
+                        "{trailing} bytes after the last revision are not covered by any signature or revision"
+                    ),
+                });
+            }
+            let problems = permission_problems(s.mdp, s.lock.as_ref(), &changes);
+            s.report.problems.extend(problems);
+            s.report.changes_after = changes;
+            if s.report.kind != SignatureKind::DocumentTimestamp {
+                let lt =
+                    s.timestamped && has_dss_revocation && dss_revision.is_some_and(|d| d >= rev);
+                let lta = lt && doc_timestamps.iter().any(|&t| t > rev);
+                s.report.level = Some(if lta {
+                    Level::BLTA
+                } else if lt {
+                    Level::BLT
+                } else if s.timestamped {
+                    Level::BT
+                } else {
+                    Level::BB
+                });
+            }
+            s.report.verdict = verdict_of(&s.report);
+        }
+
+        report.signatures = sigs.into_iter().map(|s| s.report).collect();
+        report.verdict = if report.signatures.is_empty() {
+            report
+                .problems
+                .push("the document has no signatures".into());
+            Verdict::Unsigned
+        } else {
+            report
+                .signatures
+                .iter()
+                .map(|s| s.verdict)
+                .max()
+                .unwrap_or(Verdict::Unsigned)
+        };
+        for s in &report.signatures {
+            for p in &s.problems {
+                report.problems.push(format!("{}: {p}", s.field));
+            }
+        }
+        report
+    }
+
+    fn signature(&self, found: &FoundSignature<'_>, material: &RevocationMaterial) -> Sig {
+        let empty = Dictionary::new();
+        let d = found.dict.unwrap_or(&empty);
+        let sub_filter = d
+            .get(b"SubFilter")
+            .ok()
+            .and_then(|s| s.as_name().ok())
+            .map(|s| String::from_utf8_lossy(s).into_owned());
+        let is_doc_ts =
+            d.has_type(b"DocTimeStamp") || sub_filter.as_deref() == Some("ETSI.RFC3161");
+        let (mdp, field_lock) = transforms(&self.revisions[self.last()].doc, d);
+        let lock = field_lock.or_else(|| found.lock.and_then(lock_of));
+        let certifies = mdp.is_some() || self.is_certification(found.id);
+        let kind = if is_doc_ts {
+            SignatureKind::DocumentTimestamp
+        } else if certifies {
+            SignatureKind::Certification
+        } else {
+            SignatureKind::Approval
+        };
+        let claimed_pdf_time = d
+            .get(b"M")
+            .ok()
+            .and_then(|m| m.as_str().ok())
+            .and_then(parse_pdf_date);
+        let mut problems = Vec::new();
+        if found.dict.is_none() {
+            problems.push("the field's value is not a readable signature dictionary".to_string());
+        }
+        let (coverage, revision, structure_ok) = self.coverage(found, d, &mut problems);
+        let mut integrity = Integrity {
+            structure_ok,
+            digest_matches: false,
+            signature_valid: false,
+            algorithm: None,
+            digest_algorithm: None,
+        };
+        let mut sig = Sig {
+            report: SignatureReport {
+                field: found.field.clone(),
+                object: format!("{} {}", found.id.0, found.id.1),
+                kind,
+                sub_filter: sub_filter.clone(),
+                verdict: Verdict::Invalid,
+                problems: Vec::new(),
+                coverage,
+                integrity: integrity.clone(),
+                signer: None,
+                claimed_time: claimed_pdf_time,
+                checked_at: self.options.now,
+                timestamp: None,
+                level: None,
+                trust: untrusted(Vec::new()),
+                docmdp: if kind == SignatureKind::Certification {
+                    Some(mdp.unwrap_or(2))
+                } else {
+                    None
+                },
+                locked_fields: lock.as_ref().map(Lock::describe).unwrap_or_default(),
+                changes_after: Vec::new(),
+                name: d.get(b"Name").ok().and_then(text),
+                reason: d.get(b"Reason").ok().and_then(text),
+                location: d.get(b"Location").ok().and_then(text),
+            },
+            revision,
+            timestamped: false,
+            mdp: if kind == SignatureKind::Certification {
+                Some(mdp.unwrap_or(2))
+            } else {
+                None
+            },
+            lock,
+        };
+        let contents = match d.get(b"Contents").ok().and_then(|c| c.as_str().ok()) {
+            Some(c) => c,
+            None => {
+                problems.push("the signature dictionary has no /Contents string".into());
+                sig.report.problems = problems;
+                return sig;
+            }
+        };
+        let ranges = sig.report.coverage.byte_range.clone();
+        let covered = covered_slices(self.bytes, &ranges);
+
+        if is_doc_ts {
+            self.document_timestamp(
+                &mut sig,
+                contents,
+                &covered,
+                &mut integrity,
+                &mut problems,
+                material,
+            );
+        } else {
+            self.cms_signature(
+                &mut sig,
+                contents,
+                &covered,
+                &mut integrity,
+                &mut problems,
+                material,
+            );
+        }
+        if covered.is_none() {
+            integrity.digest_matches = false;
+        }
+        sig.report.integrity = integrity;
+        sig.report.problems = problems;
+        sig
+    }
+
+    /// Whether the catalog's /Perms /DocMDP names this signature dictionary.
+    fn is_certification(&self, id: ObjectId) -> bool {
+        let snapshot = &self.snapshots[self.last()];
+        snapshot
+            .catalog()
+            .and_then(|c| c.get(b"Perms").ok())
+            .map(|p| resolve(snapshot.doc, p))
+            .and_then(dict_of)
+            .and_then(|p| p.get(b"DocMDP").ok())
+            .is_some_and(|r| matches!(r, Object::Reference(x) if *x == id))
+    }
+
+    /// ByteRange checks. Returns the coverage, the revision the signature covers and whether
+    /// the structure is sound.
+    fn coverage(
+        &self,
+        found: &FoundSignature<'_>,
+        d: &Dictionary,
+        problems: &mut Vec<String>,
+    ) -> (Coverage, Option<usize>, bool) {
+        let ranges: Vec<i64> = d
+            .get(b"ByteRange")
+            .ok()
+            .map(|b| resolve(&self.revisions[self.last()].doc, b))
+            .and_then(|b| b.as_array().ok())
+            .map(|a| {
+                a.iter()
+                    .map(|x| match x {
+                        Object::Integer(i) => *i,
+                        _ => -1,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut coverage = Coverage {
+            byte_range: ranges.clone(),
+            revision: None,
+            whole_revision: false,
+            whole_file: false,
+        };
+        let len = self.bytes.len() as i64;
+        let [a, b, c, l] = ranges.as_slice() else {
+            problems.push("the /ByteRange is not an array of four integers".into());
+            return (coverage, None, false);
+        };
+        let (a, b, c, l) = (*a, *b, *c, *l);
+        if a < 0 || b < 0 || c < 0 || l < 0 {
+            problems.push("the /ByteRange holds negative or non-integer values".into());
+            return (coverage, None, false);
+        }
+        let mut ok = true;
+        if a != 0 {
+            problems.push(format!("the /ByteRange starts at {a}, not at 0"));
+            ok = false;
+        }
+        let Some(end) = c.checked_add(l) else {
+            problems.push("the /ByteRange overflows".into());
+            return (coverage, None, false);
+        };
+        if a.checked_add(b).is_none_or(|first_end| first_end > c) || end > len {
+            problems.push("the /ByteRange ranges overlap or run past the end of the file".into());
+            return (coverage, None, false);
+        }
+        let (b, c, end) = (b as usize, c as usize, end as usize);
+        let start_gap = a as usize + b;
+        // The revision this signature ends with.
+        let revision = self
+            .revisions
+            .iter()
+            .position(|r| r.end == end || r.eof_end == end);
+        coverage.revision = revision;
+        let Some(rev) = revision else {
+            problems.push(format!(
+                "the /ByteRange ends at byte {end}, which is not the end of a revision"
+            ));
+            return (coverage, None, false);
+        };
+        // The gap must be exactly this dictionary's /Contents hex string.
+        let gap = &self.bytes[start_gap..c];
+        let contents = d.get(b"Contents").ok().and_then(|c| c.as_str().ok());
+        let hex_ok = gap.len() >= 2
+            && gap.first() == Some(&b'<')
+            && gap.last() == Some(&b'>')
+            && gap[1..gap.len() - 1].iter().all(u8::is_ascii_hexdigit)
+            && contents.is_some_and(|cv| decode_hex(&gap[1..gap.len() - 1]).as_deref() == Some(cv));
+        if !hex_ok {
+            problems.push(format!(
+                "the /ByteRange gap ({} bytes at {start_gap}) is not exactly the /Contents hex string",
+                c - start_gap
+            ));
+            ok = false;
+        }
+        // Located through the revision's xref: the dictionary's /Contents sits in the gap.
+        let entry = revisions::entry(&self.revisions[rev].doc, found.id.0);
+        let final_entry = revisions::entry(&self.revisions[self.last()].doc, found.id.0);
+        match (entry, final_entry) {
+            (Some(e), Some(f)) if revisions::same_entry(e, f) => {
+                if let XrefEntry::Normal { offset, .. } = e {
+                    let offset = *offset as usize;
+                    let before = self.bytes.get(offset..start_gap).unwrap_or_default();
+                    let trimmed = trim_end(before);
+                    let after = trim_start(self.bytes.get(c..end).unwrap_or_default());
+                    let placed = offset < start_gap
+                        && memchr::memmem::find(before, b"endobj").is_none()
+                        && trimmed.ends_with(b"/Contents")
+                        && (after.starts_with(b"/") || after.starts_with(b">>"));
+                    if !placed {
+                        problems.push(
+                            "the /Contents in the ByteRange gap does not belong to this signature dictionary".into(),
+                        );
+                        ok = false;
+                    }
+                } else {
+                    problems.push("the signature dictionary is inside an object stream".into());
+                    ok = false;
+                }
+            }
+            (Some(_), Some(_)) => {
+                problems.push("the signature dictionary was redefined after signing".into());
+                ok = false;
+            }
+            _ => {
+                problems.push(format!(
+                    "the signature dictionary is not part of revision {rev}, which its /ByteRange covers"
+                ));
+                ok = false;
+            }
+        }
+        coverage.whole_revision = ok;
+        coverage.whole_file = ok
+            && rev == self.last()
+            && revisions::trailing_bytes(self.bytes, self.revisions[rev].end) == 0;
+        (coverage, Some(rev), ok)
+    }
+
+    fn cms_signature(
+        &self,
+        sig: &mut Sig,
+        contents: &[u8],
+        covered: &Option<[&[u8]; 2]>,
+        integrity: &mut Integrity,
+        problems: &mut Vec<String>,
+        material: &RevocationMaterial,
+    ) {
+        let cms = match CmsSignature::parse(contents) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(format!("the CMS signature cannot be read: {e}"));
+                return;
+            }
+        };
+        let digest_alg = match cms.digest_algorithm() {
+            Ok(a) => a,
+            Err(e) => {
+                problems.push(format!("{e}"));
+                return;
+            }
+        };
+        integrity.digest_algorithm = Some(digest_alg.name().to_string());
+        let digest = covered.map(|parts| {
+            let mut h = digest_alg.hasher();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize()
+        });
+        let check = cms.verify_detached(
+            digest.as_deref().unwrap_or_default(),
+            &material.certificates,
+        );
+        apply_check(&check, integrity, problems);
+        sig.report.signer = check.signer_certificate.as_ref().map(cert_info);
+        let claimed = cms.signing_time().or(sig.report.claimed_time);
+        sig.report.claimed_time = claimed;
+
+        // Signature timestamp.
+        let mut at = claimed.unwrap_or(self.options.now);
+        if let Some(ts) = cms.signature_timestamp() {
+            match ts {
+                Ok(token) => {
+                    let imprint = token.imprint_matches(cms.signature_value());
+                    let tcheck = token.verify(&material.certificates);
+                    let trust = token
+                        .cms()
+                        .find_signer_certificate(&material.certificates)
+                        .map(|c| {
+                            self.chain(
+                                c,
+                                token.cms().certificates(),
+                                token.gen_time(),
+                                material,
+                                Purpose::Timestamping,
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            untrusted(vec!["the timestamp's signer certificate is missing".into()])
+                        });
+                    let valid = imprint && tcheck.ok();
+                    if !imprint {
+                        problems
+                            .push("the signature timestamp does not stamp this signature".into());
+                    }
+                    if !tcheck.ok() {
+                        problems.push(format!(
+                            "the signature timestamp's own signature is invalid: {}",
+                            tcheck.problems.join("; ")
+                        ));
+                    }
+                    if valid {
+                        at = token.gen_time();
+                        sig.timestamped = true;
+                    }
+                    sig.report.timestamp = Some(TimestampReport {
+                        time: token.gen_time(),
+                        imprint_matches: imprint,
+                        signature_valid: tcheck.ok(),
+                        authority: tcheck.signer_certificate.as_ref().map(cert_info),
+                        trust,
+                    });
+                    if !valid {
+                        integrity.signature_valid = false;
+                    }
+                }
+                Err(e) => {
+                    problems.push(format!("the signature timestamp cannot be read: {e}"));
+                    integrity.signature_valid = false;
+                }
+            }
+        }
+        sig.report.checked_at = at;
+        if let Some(cert) = check.signer_certificate.as_ref() {
+            sig.report.trust = self.chain(
+                cert,
+                cms.certificates(),
+                at,
+                material,
+                Purpose::DocumentSigning,
+            );
+        } else {
+            sig.report.trust = untrusted(vec!["no signer certificate".into()]);
+        }
+        if !sig.report.trust.trusted {
+            for p in sig.report.trust.problems.clone() {
+                problems.push(format!("untrusted: {p}"));
+            }
+        }
+        if let Some(ts) = &sig.report.timestamp
+            && !ts.trust.trusted
+        {
+            for p in &ts.trust.problems {
+                problems.push(format!("timestamp untrusted: {p}"));
+            }
+        }
+    }
+
+    fn document_timestamp(
+        &self,
+        sig: &mut Sig,
+        contents: &[u8],
+        covered: &Option<[&[u8]; 2]>,
+        integrity: &mut Integrity,
+        problems: &mut Vec<String>,
+        material: &RevocationMaterial,
+    ) {
+        let token = match TimestampToken::parse(contents) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("the document timestamp cannot be read: {e}"));
+                return;
+            }
+        };
+        let Some(alg) = token.imprint_algorithm() else {
+            problems.push("the timestamp's imprint uses an unknown hash".into());
+            return;
+        };
+        integrity.digest_algorithm = Some(alg.name().to_string());
+        let digest = covered.map(|parts| {
+            let mut h = alg.hasher();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize()
+        });
+        let imprint =
+            digest.as_deref() == Some(token.info().message_imprint.hashed_message.as_bytes());
+        let check = token.verify(&material.certificates);
+        apply_check(&check, integrity, problems);
+        integrity.digest_matches = imprint && integrity.digest_matches;
+        if !imprint {
+            problems
+                .push("the document timestamp's imprint does not match the covered bytes".into());
+        }
+        sig.report.signer = check.signer_certificate.as_ref().map(cert_info);
+        sig.report.claimed_time = Some(token.gen_time());
+        sig.report.checked_at = token.gen_time();
+        let trust = match check.signer_certificate.as_ref() {
+            Some(cert) => self.chain(
+                cert,
+                token.cms().certificates(),
+                token.gen_time(),
+                material,
+                Purpose::Timestamping,
+            ),
+            None => untrusted(vec!["no timestamp authority certificate".into()]),
+        };
+        if !trust.trusted {
+            for p in &trust.problems {
+                problems.push(format!("untrusted: {p}"));
+            }
+        }
+        sig.report.timestamp = Some(TimestampReport {
+            time: token.gen_time(),
+            imprint_matches: imprint,
+            signature_valid: check.ok(),
+            authority: sig.report.signer.clone(),
+            trust: trust.clone(),
+        });
+        sig.report.trust = trust;
+    }
+
+    fn chain(
+        &self,
+        leaf: &Certificate,
+        embedded: &[Certificate],
+        at: DateTime<Utc>,
+        material: &RevocationMaterial,
+        purpose: Purpose,
+    ) -> Trust {
+        let mut intermediates = embedded.to_vec();
+        intermediates.extend(material.certificates.iter().cloned());
+        if self.options.anchors.is_empty() {
+            return untrusted(vec!["no trust anchors were given".into()]);
+        }
+        let report = pv::validate_chain(&ChainInput {
+            leaf,
+            intermediates: &intermediates,
+            anchors: &self.options.anchors,
+            at,
+            revocation: material,
+            purpose,
+        });
+        trust_of(&report)
+    }
+}
+
+fn untrusted(problems: Vec<String>) -> Trust {
+    Trust {
+        trusted: false,
+        path: Vec::new(),
+        problems,
+        revocation: Vec::new(),
+    }
+}
+
+fn trust_of(r: &ChainReport) -> Trust {
+    Trust {
+        trusted: r.trusted,
+        path: r.path.iter().map(summary_info).collect(),
+        problems: r.problems.iter().map(ToString::to_string).collect(),
+        revocation: r
+            .revocation
+            .iter()
+            .map(|c| {
+                let (status, source, time, detail) = match &c.status {
+                    RevocationStatus::Good { source, checked_at } => {
+                        ("good", Some(source_name(source)), Some(*checked_at), None)
+                    }
+                    RevocationStatus::Revoked {
+                        source,
+                        revoked_at,
+                        reason,
+                    } => (
+                        "revoked",
+                        Some(source_name(source)),
+                        Some(*revoked_at),
+                        reason.clone(),
+                    ),
+                    RevocationStatus::Unknown => ("unknown", None, None, None),
+                    RevocationStatus::Invalid(why) => ("invalid", None, None, Some(why.clone())),
+                };
+                RevocationInfo {
+                    subject: c.subject.clone(),
+                    status: status.into(),
+                    source: source.map(str::to_string),
+                    time,
+                    detail,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn source_name(s: &pv::RevocationSource) -> &'static str {
+    match s {
+        pv::RevocationSource::Ocsp => "ocsp",
+        pv::RevocationSource::Crl => "crl",
+    }
+}
+
+fn summary_info(s: &pv::CertificateSummary) -> CertificateInfo {
+    CertificateInfo {
+        subject: s.subject.clone(),
+        common_name: s.common_name.clone(),
+        issuer: s.issuer.clone(),
+        serial: s.serial_hex.clone(),
+        not_before: s.not_before,
+        not_after: s.not_after,
+        sha256: s.sha256_hex.clone(),
+        key_algorithm: s.key_algorithm.clone(),
+    }
+}
+
+fn cert_info(c: &Certificate) -> CertificateInfo {
+    summary_info(&pv::CertificateSummary::of(c))
+}
+
+fn apply_check(check: &SignerCheck, integrity: &mut Integrity, problems: &mut Vec<String>) {
+    integrity.digest_matches = check.digest_matches;
+    integrity.signature_valid = check.signature_valid;
+    integrity.algorithm = check.algorithm.as_ref().map(|a| a.name());
+    problems.extend(check.problems.iter().cloned());
+}
+
+fn verdict_of(s: &SignatureReport) -> Verdict {
+    if !s.integrity.intact() {
+        return Verdict::Invalid;
+    }
+    if s.timestamp
+        .as_ref()
+        .is_some_and(|t| !(t.imprint_matches && t.signature_valid))
+    {
+        return Verdict::Invalid;
+    }
+    let modified = s.changes_after.iter().any(Change::is_modification)
+        || s.problems
+            .iter()
+            .any(|p| p.starts_with("the certification") || p.starts_with("field "));
+    if modified {
+        return Verdict::Modified;
+    }
+    let ts_untrusted = s.timestamp.as_ref().is_some_and(|t| !t.trust.trusted);
+    if !s.trust.trusted || ts_untrusted {
+        return Verdict::Untrusted;
+    }
+    Verdict::Valid
+}
+
+/// What the changes after a signature mean for it: every modification, and the allowed
+/// changes its DocMDP permission (P=1: validation data, document timestamps and metadata
+/// only) or FieldMDP lock forbids.
+fn permission_problems(mdp: Option<u8>, lock: Option<&Lock>, changes: &[Change]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for c in changes {
+        if c.is_modification() {
+            problems.push(format!(
+                "modified after signing (revision {}): {}",
+                c.revision, c.description
+            ));
+            continue;
+        }
+        if let Some(p) = mdp
+            && p == 1
+            && matches!(c.kind, ChangeKind::Signature | ChangeKind::FormFill)
+        {
+            problems.push(format!(
+                "the certification (DocMDP P={p}) forbids this change (revision {}): {}",
+                c.revision, c.description
+            ));
+        }
+        if c.kind == ChangeKind::FormFill
+            && let (Some(lock), Some(field)) = (lock, &c.field)
+            && lock.covers(field)
+        {
+            problems.push(format!(
+                "field {field} is locked by this signature (FieldMDP) but was filled in revision {}",
+                c.revision
+            ));
+        }
+    }
+    problems
+}
+
+/// DocMDP permission and FieldMDP lock from a signature dictionary's /Reference.
+fn transforms(doc: &Document, d: &Dictionary) -> (Option<u8>, Option<Lock>) {
+    let mut mdp = None;
+    let mut lock = None;
+    let Some(refs) = d
+        .get(b"Reference")
+        .ok()
+        .map(|r| resolve(doc, r))
+        .and_then(|r| r.as_array().ok())
+    else {
+        return (None, None);
+    };
+    for r in refs.iter().take(16) {
+        let Some(r) = dict_of(resolve(doc, r)) else {
+            continue;
+        };
+        let params = r
+            .get(b"TransformParams")
+            .ok()
+            .map(|p| resolve(doc, p))
+            .and_then(dict_of);
+        match r
+            .get(b"TransformMethod")
+            .ok()
+            .and_then(|m| m.as_name().ok())
+        {
+            Some(b"DocMDP") => {
+                let p = params
+                    .and_then(|p| p.get(b"P").ok())
+                    .and_then(|p| p.as_i64().ok())
+                    .unwrap_or(2)
+                    .clamp(1, 3);
+                mdp = Some(p as u8);
+            }
+            Some(b"FieldMDP") => lock = params.and_then(lock_of),
+            _ => {}
+        }
+    }
+    (mdp, lock)
+}
+
+fn lock_of(p: &Dictionary) -> Option<Lock> {
+    let fields: Vec<String> = p
+        .get(b"Fields")
+        .ok()
+        .and_then(|f| f.as_array().ok())
+        .map(|a| a.iter().filter_map(text).collect())
+        .unwrap_or_default();
+    match p.get(b"Action").ok().and_then(|a| a.as_name().ok()) {
+        Some(b"All") => Some(Lock::All),
+        Some(b"Include") => Some(Lock::Include(fields)),
+        Some(b"Exclude") => Some(Lock::Exclude(fields)),
+        _ => None,
+    }
+}
+
+fn covered_slices<'b>(bytes: &'b [u8], ranges: &[i64]) -> Option<[&'b [u8]; 2]> {
+    let [a, b, c, d] = ranges else { return None };
+    let get = |start: i64, len: i64| -> Option<&'b [u8]> {
+        let start = usize::try_from(start).ok()?;
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        bytes.get(start..end)
+    };
+    Some([get(*a, *b)?, get(*c, *d)?])
+}
+
+fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = h
+        .iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .copied()
+        .collect();
+    let mut out = Vec::with_capacity(digits.len() / 2 + 1);
+    for pair in digits.chunks(2) {
+        let hi = (pair[0] as char).to_digit(16)?;
+        let lo = match pair.get(1) {
+            Some(c) => (*c as char).to_digit(16)?,
+            None => 0,
+        };
+        out.push((hi * 16 + lo) as u8);
+    }
+    Some(out)
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    &b[..end]
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    &b[start..]
+}
+
+pub(crate) fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A PDF date: `D:YYYYMMDDHHmmSSOHH'mm'` (every part after the year optional).
+pub fn parse_pdf_date(s: &[u8]) -> Option<DateTime<Utc>> {
+    let s = std::str::from_utf8(s).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let part = |from: usize, len: usize, default: u32| -> Option<u32> {
+        match digits.get(from..from + len) {
+            Some(p) => p.parse().ok(),
+            None => Some(default),
+        }
+    };
+    let year: i32 = digits.get(0..4)?.parse().ok()?;
+    let month = part(4, 2, 1)?;
+    let day = part(6, 2, 1)?;
+    let hour = part(8, 2, 0)?;
+    let minute = part(10, 2, 0)?;
+    let second = part(12, 2, 0)?;
+    let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)?;
+    let rest = &s[digits.len()..];
+    let offset_secs = match rest.chars().next() {
+        Some(sign @ ('+' | '-')) => {
+            let tz: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            let h: i32 = tz.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let m: i32 = tz.get(2..4).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let secs = h * 3600 + m * 60;
+            if sign == '-' { -secs } else { secs }
+        }
+        _ => 0,
+    };
+    let offset = chrono::FixedOffset::east_opt(offset_secs)?;
+    offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Parses a PEM bundle (or DER) of trust anchors.
+pub fn anchors_from(data: &[u8]) -> Result<TrustAnchors, pv::VerifyError> {
+    if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
+        TrustAnchors::from_pem(&String::from_utf8_lossy(data))
+    } else {
+        TrustAnchors::from_der(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::dictionary;
+
+    #[test]
+    fn pdf_dates() {
+        let t = parse_pdf_date(b"D:20261123103000+08'00'").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-23T02:30:00+00:00");
+        let t = parse_pdf_date(b"D:2026").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-01-01T00:00:00+00:00");
+        assert!(parse_pdf_date(b"D:20261340").is_none());
+        assert!(parse_pdf_date(b"garbage").is_none());
+    }
+
+    fn change(kind: ChangeKind, field: Option<&str>) -> Change {
+        Change {
+            kind,
+            revision: 2,
+            objects: vec!["9 0".into()],
+            page: None,
+            field: field.map(str::to_string),
+            description: "x".into(),
+        }
+    }
+
+    #[test]
+    fn docmdp_and_fieldmdp_decide_what_later_changes_may_do() {
+        let doc = Document::new();
+        let mdp = |p: i64| {
+            dictionary! { "Reference" => vec![Object::Dictionary(dictionary! {
+                "TransformMethod" => "DocMDP",
+                "TransformParams" => dictionary! { "P" => p },
+            })] }
+        };
+        assert_eq!(transforms(&doc, &mdp(1)).0, Some(1));
+        assert_eq!(transforms(&doc, &mdp(3)).0, Some(3));
+        assert_eq!(transforms(&doc, &lopdf::Dictionary::new()).0, None);
+        let sig = change(ChangeKind::Signature, Some("S2"));
+        let dss = change(ChangeKind::ValidationData, None);
+        let fill = change(ChangeKind::FormFill, Some("amount"));
+        let other = change(ChangeKind::FormFill, Some("note"));
+        // P=1: only validation data (and timestamps, metadata) may follow.
+        assert!(permission_problems(Some(1), None, std::slice::from_ref(&dss)).is_empty());
+        assert_eq!(
+            permission_problems(Some(1), None, std::slice::from_ref(&sig)).len(),
+            1
+        );
+        assert_eq!(
+            permission_problems(Some(1), None, std::slice::from_ref(&fill)).len(),
+            1
+        );
+        // P=2 (and approval signatures): signatures and form filling are fine.
+        assert!(permission_problems(Some(2), None, &[sig.clone(), fill.clone()]).is_empty());
+        assert!(permission_problems(None, None, &[sig, fill.clone()]).is_empty());
+        // Modifications are always reported.
+        let m = change(ChangeKind::Modification, None);
+        assert_eq!(permission_problems(Some(3), None, &[m]).len(), 1);
+        // FieldMDP: Include locks the named fields, Exclude all but them, All every field.
+        let lock = |action: &str| {
+            dictionary! { "Reference" => vec![Object::Dictionary(dictionary! {
+                "TransformMethod" => "FieldMDP",
+                "TransformParams" => dictionary! {
+                    "Action" => Object::Name(action.as_bytes().to_vec()),
+                    "Fields" => vec![Object::string_literal("amount")],
+                },
+            })] }
+        };
+        let include = transforms(&doc, &lock("Include")).1.unwrap();
+        assert_eq!(
+            permission_problems(None, Some(&include), std::slice::from_ref(&fill)).len(),
+            1
+        );
+        assert!(permission_problems(None, Some(&include), std::slice::from_ref(&other)).is_empty());
+        let exclude = transforms(&doc, &lock("Exclude")).1.unwrap();
+        assert!(permission_problems(None, Some(&exclude), std::slice::from_ref(&fill)).is_empty());
+        assert_eq!(
+            permission_problems(None, Some(&exclude), std::slice::from_ref(&other)).len(),
+            1
+        );
+        let all = transforms(&doc, &lock("All")).1.unwrap();
+        assert_eq!(all.describe(), vec!["*".to_string()]);
+        assert_eq!(
+            permission_problems(None, Some(&all), &[fill, other]).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn hex_strings() {
+        assert_eq!(decode_hex(b"0a1B 2").unwrap(), vec![0x0a, 0x1b, 0x20]);
+        assert!(decode_hex(b"zz").is_none());
+    }
+}
