@@ -14,10 +14,10 @@ DIST := frontend/dist
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei
 # Independent validators of the signatures the engine makes.
-PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0
+PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0
 PG_HOST ?= 127.0.0.1
 
-.PHONY: bench-pdf fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: bench-pdf bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -61,7 +61,7 @@ deps-test: deps-build
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
-	@command -v pyhanko >/dev/null && python3 -c "import pyhanko" 2>/dev/null \
+	@command -v pyhanko >/dev/null && python3 -c "import pyhanko, certomancer" 2>/dev/null \
 	  || pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
 	@[ -d e2e/node_modules/playwright-core ] || (cd e2e && npm ci --no-audit --no-fund)
 
@@ -96,14 +96,16 @@ clippy:
 e2e: panel server
 	SIGNET_BIN=$(TARGET)/debug/signet SIGNET_PANEL_DIR=$(CURDIR)/$(DIST) node --test e2e/
 
-## Fuzz the PDF reader for FUZZ_SECONDS (stable toolchain, no sanitizer). New interesting
-## inputs go to a scratch corpus; crashes land in fuzz/artifacts/reader — commit them, and
-## `make test` replays them (crates/pdf/tests/fuzz_replay.rs).
+## Fuzz FUZZ_TARGET (reader: the PDF reader and revision builder; verify: the validator;
+## cms: the CMS/RFC 3161 parsers) for FUZZ_SECONDS (stable toolchain, no sanitizer). New
+## interesting inputs go to a scratch corpus; crashes land in fuzz/artifacts/TARGET — commit
+## them, and `make test` replays them (crates/pdf/tests/fuzz_replay.rs).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= reader
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	mkdir -p $(TARGET)/fuzz-corpus/reader
-	cd fuzz && $(CARGO) fuzz run -s none reader $(TARGET)/fuzz-corpus/reader corpus/reader -- \
+	mkdir -p $(TARGET)/fuzz-corpus/$(FUZZ_TARGET)
+	cd fuzz && $(CARGO) fuzz run -s none $(FUZZ_TARGET) $(TARGET)/fuzz-corpus/$(FUZZ_TARGET) corpus/$(FUZZ_TARGET) -- \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10
 
 ## Benchmark: whole-process signing vs pyHanko and pdfsig (prints the ratios; not a test).
@@ -112,6 +114,11 @@ bench-pdf: deps-test
 	@python3 -c "import PIL" 2>/dev/null || pip install --quiet --disable-pip-version-check pillow
 	$(CARGO) build --release -p signet-server --bin signet
 	python3 bench/pdf.py $(TARGET)/release/signet
+
+## Benchmark: whole-process `signet pdf verify` vs `pyhanko sign validate` (prints the ratio).
+bench-verify: deps-test
+	$(CARGO) build --release -p signet-server --bin signet
+	python3 bench/verify.py $(TARGET)/release/signet
 
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi

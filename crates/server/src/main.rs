@@ -49,6 +49,54 @@ enum PdfCommand {
     /// Sign a PDF: one signature from the flags, or several from `--job FILE` (TOML or
     /// JSON, see docs/PDF.md). Each signature is its own incremental revision.
     Sign(Box<SignArgs>),
+    /// Validate every signature of a PDF: integrity, ByteRange, signer chain and revocation,
+    /// timestamps, and what later revisions changed. Exit codes: 0 valid, 1 invalid,
+    /// 3 untrusted, 4 modified, 5 unreadable, 6 no signatures (2: usage error).
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The PDF to validate.
+    input: PathBuf,
+    /// Trust anchor certificates (PEM bundle or DER); repeatable.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Print the JSON report (docs/VERIFY.md) instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Fetch revocation data from the OCSP responders and CRL distribution points named in
+    /// the certificates (otherwise only data embedded in the PDF is used).
+    #[arg(long)]
+    online: bool,
+}
+
+fn pdf_verify(args: &VerifyArgs) -> std::process::ExitCode {
+    let request = signet_server::verifycli::VerifyRequest {
+        input: args.input.clone(),
+        trust: args.trust.clone(),
+        online: args.online,
+    };
+    let report = match signet_server::verifycli::run(&request) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("signet pdf verify: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("signet pdf verify: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", signet_pdf::verify::text::render(&report));
+    }
+    let code = u8::try_from(report.verdict.exit_code()).unwrap_or(1);
+    std::process::ExitCode::from(code)
 }
 
 #[derive(clap::Args)]
@@ -238,6 +286,12 @@ fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         };
+    }
+    if let Command::Pdf {
+        command: PdfCommand::Verify(args),
+    } = &cli.command
+    {
+        return pdf_verify(args);
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,

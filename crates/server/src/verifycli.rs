@@ -1,0 +1,99 @@
+//! `signet pdf verify`: the validator of `signet-pdf` from the command line, with trust
+//! anchors from files and, when asked (`--online`), revocation data fetched from the OCSP
+//! responders and CRL distribution points the certificates name.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use signet_pdf::verify::{self, Report, VerifyOptions};
+use signet_pki::verify::{RevocationMaterial, TrustAnchors};
+
+/// What the command was asked to do.
+pub struct VerifyRequest {
+    pub input: PathBuf,
+    pub trust: Vec<PathBuf>,
+    pub online: bool,
+}
+
+/// Reads the anchors and the file, fetches revocation data if asked, and validates.
+/// Errors are about the command's own inputs (an unreadable anchor file); an unreadable PDF
+/// is a report with the `unreadable` verdict.
+pub fn run(req: &VerifyRequest) -> anyhow::Result<Report> {
+    let mut anchors = TrustAnchors::new();
+    for path in &req.trust {
+        let data = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let more =
+            verify::anchors_from(&data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        for cert in more.certificates() {
+            anchors.push(cert.clone());
+        }
+    }
+    let bytes =
+        std::fs::read(&req.input).map_err(|e| anyhow::anyhow!("{}: {e}", req.input.display()))?;
+    let mut options = VerifyOptions::new(anchors);
+    if req.online {
+        options.extra = fetch_revocation(&bytes, &options.anchors);
+    }
+    Ok(verify::verify(&bytes, &options))
+}
+
+/// OCSP responses and CRLs for every embedded certificate whose issuer is known, fetched
+/// with short timeouts; whatever cannot be fetched is simply missing (the report then says
+/// `unknown`).
+fn fetch_revocation(bytes: &[u8], anchors: &TrustAnchors) -> RevocationMaterial {
+    let certs = verify::embedded_certificates(bytes);
+    let mut pool = certs.clone();
+    pool.extend(anchors.certificates().iter().cloned());
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return RevocationMaterial::default();
+    };
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    else {
+        return RevocationMaterial::default();
+    };
+    let mut material = RevocationMaterial::default();
+    runtime.block_on(async {
+        for cert in &certs {
+            let issuer_name = cert.tbs_certificate().issuer();
+            let Some(issuer) = pool
+                .iter()
+                .find(|c| c.tbs_certificate().subject() == issuer_name && *c != cert)
+            else {
+                continue;
+            };
+            if let Ok(request) = signet_pki::verify::ocsp_request_der(cert, issuer) {
+                for url in signet_pki::verify::ocsp_urls(cert) {
+                    let sent = client
+                        .post(&url)
+                        .header("Content-Type", "application/ocsp-request")
+                        .body(request.clone())
+                        .send()
+                        .await;
+                    if let Ok(resp) = sent
+                        && resp.status().is_success()
+                        && let Ok(body) = resp.bytes().await
+                    {
+                        material.ocsp_responses.push(body.to_vec());
+                        break;
+                    }
+                }
+            }
+            for url in signet_pki::verify::crl_urls(cert) {
+                if let Ok(resp) = client.get(&url).send().await
+                    && resp.status().is_success()
+                    && let Ok(body) = resp.bytes().await
+                {
+                    material.crls.push(body.to_vec());
+                    break;
+                }
+            }
+            material.certificates.push(issuer.clone());
+        }
+    });
+    material
+}

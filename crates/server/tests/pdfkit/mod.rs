@@ -1,0 +1,256 @@
+//! Helpers shared by the PDF tests: tool checks (skip outside CI, fail in CI), the shared
+//! corpus, a test PKI made with the openssl CLI, seal images, and the `signet` binary.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+pub fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `true` when every tool is present; otherwise skip (or fail in CI).
+pub fn tools(list: &[&str]) -> bool {
+    let missing: Vec<_> = list.iter().filter(|t| !have(t)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(!in_ci(), "CI needs {missing:?} (make test installs them)");
+    eprintln!("skipping: {missing:?} not installed (make test installs them)");
+    false
+}
+
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+pub fn corpus() -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(shared().join("corpus/pdf"))
+        .expect("../shared/corpus/pdf exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The corpus plus files rewritten by qpdf the ways other producers write them: linearized,
+/// and with object streams and an xref stream.
+pub fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut v = corpus();
+    let base = shared().join("corpus/pdf/reportlab-three-pages.pdf");
+    for (name, args) in [
+        ("qpdf-linearized.pdf", &["--linearize"][..]),
+        (
+            "qpdf-object-streams.pdf",
+            &["--object-streams=generate"][..],
+        ),
+    ] {
+        let out = dir.join(name);
+        ok(Command::new("qpdf").args(args).arg(&base).arg(&out));
+        v.push(out);
+    }
+    v
+}
+
+pub fn run(cmd: &mut Command) -> std::process::Output {
+    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
+}
+
+pub fn ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A test CA and a signer certificate for P-256 or SM2, made with the openssl CLI.
+pub struct Pki {
+    pub ca: PathBuf,
+    pub key: PathBuf,
+    pub cert: PathBuf,
+}
+
+pub fn make_pki(dir: &Path, sm2: bool) -> Pki {
+    let p = |n: &str| dir.join(n);
+    let keygen = |out: &Path| {
+        if sm2 {
+            ok(Command::new("openssl")
+                .args(["genpkey", "-algorithm", "SM2", "-out"])
+                .arg(out));
+        } else {
+            ok(Command::new("openssl")
+                .args([
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                ])
+                .arg(out));
+        }
+    };
+    let sm: &[&str] = if sm2 {
+        &["-sm3", "-sigopt", "distid:1234567812345678"]
+    } else {
+        &["-sha256"]
+    };
+    keygen(&p("ca.key"));
+    std::fs::write(p("ca.ext"), "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n").unwrap();
+    std::fs::write(p("leaf.ext"), "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n").unwrap();
+    ok(Command::new("openssl")
+        .args(["req", "-new", "-utf8", "-key"])
+        .arg(p("ca.key"))
+        .args(sm)
+        .args(["-subj", "/CN=Signet Test Root/O=Signet", "-out"])
+        .arg(p("ca.csr")));
+    let mut ca = Command::new("openssl");
+    ca.args(["x509", "-req", "-days", "3650", "-in"])
+        .arg(p("ca.csr"))
+        .arg("-signkey")
+        .arg(p("ca.key"))
+        .args(sm);
+    if sm2 {
+        ca.args(["-vfyopt", "distid:1234567812345678"]);
+    }
+    ok(ca
+        .arg("-extfile")
+        .arg(p("ca.ext"))
+        .arg("-out")
+        .arg(p("ca.pem")));
+    keygen(&p("signer.key"));
+    ok(Command::new("openssl")
+        .args(["req", "-new", "-utf8", "-key"])
+        .arg(p("signer.key"))
+        .args(sm)
+        .args(["-subj", "/CN=张三/O=示例科技有限公司", "-out"])
+        .arg(p("signer.csr")));
+    let mut x = Command::new("openssl");
+    x.args(["x509", "-req", "-days", "365", "-in"])
+        .arg(p("signer.csr"))
+        .arg("-CA")
+        .arg(p("ca.pem"))
+        .arg("-CAkey")
+        .arg(p("ca.key"))
+        .args(["-set_serial", "4242"])
+        .args(sm);
+    if sm2 {
+        x.args(["-vfyopt", "distid:1234567812345678"]);
+    }
+    ok(x.arg("-extfile")
+        .arg(p("leaf.ext"))
+        .arg("-out")
+        .arg(p("signer.pem")));
+    Pki {
+        ca: p("ca.pem"),
+        key: p("signer.key"),
+        cert: p("signer.pem"),
+    }
+}
+
+/// A round red seal with a transparent background, `size` pixels square.
+pub fn seal_png(path: &Path, size: u32) {
+    let mut data = Vec::with_capacity((size * size * 4) as usize);
+    let c = size as f64 / 2.0;
+    for y in 0..size {
+        for x in 0..size {
+            let d = ((x as f64 - c).powi(2) + (y as f64 - c).powi(2)).sqrt();
+            let on = d < c - 2.0;
+            data.extend_from_slice(if on {
+                &[220, 20, 20, 255]
+            } else {
+                &[0, 0, 0, 0]
+            });
+        }
+    }
+    let f = std::fs::File::create(path).unwrap();
+    let mut enc = png::Encoder::new(f, size, size);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().unwrap().write_image_data(&data).unwrap();
+}
+
+pub fn signet() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_signet"))
+}
+
+pub fn page_count(pdf: &Path) -> u32 {
+    let info = ok(Command::new("pdfinfo").arg(pdf));
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Displayed page size in points, from pdfinfo (rotation applied).
+pub fn page_size(pdf: &Path, page: u32) -> (f64, f64, i64) {
+    let info = ok(Command::new("pdfinfo")
+        .args(["-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf));
+    let size = info
+        .lines()
+        .find(|l| l.starts_with(&format!("Page {page:>4} size:")))
+        .unwrap()
+        .to_owned();
+    let rot = info
+        .lines()
+        .find(|l| l.starts_with(&format!("Page {page:>4} rot:")))
+        .map_or(0, |l| l.rsplit(' ').next().unwrap().trim().parse().unwrap());
+    let nums: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let (w, h) = (nums[1], nums[2]);
+    if rot % 180 == 0 {
+        (w, h, rot)
+    } else {
+        (h, w, rot)
+    }
+}
+
+/// Signs `input` with a visible seal + date on page 1 and (for multi-page files) a
+/// cross-page seal over every page, as two signatures from a job file.
+pub fn sign_corpus_file(dir: &Path, input: &Path, pki: &Pki, seal: &Path) -> (PathBuf, u32) {
+    let pages = page_count(input);
+    let (w, _, _) = page_size(input, 1);
+    let x = (w - 160.0).max(10.0);
+    let mut job = format!(
+        "[[signature]]\nkey = {:?}\ncert = {:?}\nchain = {:?}\nseal = {:?}\npage = 1\nrect = [{x}, 100, 120, 120]\nname = \"张三\"\nreason = \"同意\"\ndate = {{ page = 1, at = [{x}, 70], size = 14 }}\n",
+        pki.key, pki.cert, pki.ca, seal
+    );
+    if pages >= 2 {
+        job.push_str(&format!(
+            "[[signature]]\nkey = {:?}\ncert = {:?}\nchain = {:?}\nseal = {:?}\ncross_page = {{ first = 1, last = {pages}, y = 300, size = 120 }}\n",
+            pki.key, pki.cert, pki.ca, seal
+        ));
+    }
+    let job_path = dir.join("job.toml");
+    std::fs::write(&job_path, job).unwrap();
+    let out = dir.join(format!(
+        "signed-{}",
+        input.file_name().unwrap().to_string_lossy()
+    ));
+    ok(signet()
+        .args(["pdf", "sign"])
+        .arg(input)
+        .arg(&out)
+        .arg("--job")
+        .arg(&job_path));
+    let added = if pages >= 2 { 2 } else { 1 };
+    (out, added)
+}
