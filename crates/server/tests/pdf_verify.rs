@@ -872,4 +872,158 @@ fn pyhanko_files_with_timestamps_and_validation_data() {
         "{r}"
     );
     assert_eq!(sigs[1]["kind"], "approval");
+
+    // pyHanko agrees on every file but the revoked one: its offline `validate` cannot use
+    // the embedded revocation data (--no-revocation-check), so it calls that signer trusted.
+    for name in [
+        "b-b-p256.pdf",
+        "b-b-rsa.pdf",
+        "b-b-rsa-pss.pdf",
+        "b-t.pdf",
+        "b-lt.pdf",
+        "b-lta.pdf",
+        "certified-p2.pdf",
+        "revoked.pdf",
+    ] {
+        let (_, ours) = verify(&out.join(name), &[&root]);
+        let theirs = pyhanko_valid(&out.join(name), &[&root]);
+        assert!(!theirs.is_empty(), "{name}: pyHanko printed no verdict");
+        let pyhanko_says_valid = theirs.iter().all(|v| *v);
+        let we_say_valid = ours["verdict"] == "valid";
+        if name == "revoked.pdf" {
+            assert!(pyhanko_says_valid && !we_say_valid, "{name}");
+        } else {
+            assert_eq!(
+                pyhanko_says_valid, we_say_valid,
+                "{name}: {theirs:?} vs {ours}"
+            );
+        }
+    }
+}
+
+/// `--online`: revocation status fetched from the OCSP responder the signer certificate
+/// names (an `openssl ocsp` responder on 127.0.0.1), good and then revoked.
+#[test]
+fn online_revocation_from_the_certificates_ocsp_responder() {
+    if !tools(&["openssl"]) {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n);
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    ok(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", "/CN=Online Test Root", "-days", "3650", "-keyout"])
+        .arg(p("ca.key"))
+        .arg("-out")
+        .arg(p("ca.pem"))
+        .args(["-addext", "basicConstraints=critical,CA:true"])
+        .args([
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        ]));
+    std::fs::write(
+        p("leaf.ext"),
+        format!(
+            "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}/\n"
+        ),
+    )
+    .unwrap();
+    ok(Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", "/CN=Online Signer", "-keyout"])
+        .arg(p("signer.key"))
+        .arg("-out")
+        .arg(p("signer.csr")));
+    ok(Command::new("openssl")
+        .args(["x509", "-req", "-days", "365", "-set_serial", "4242", "-in"])
+        .arg(p("signer.csr"))
+        .arg("-CA")
+        .arg(p("ca.pem"))
+        .arg("-CAkey")
+        .arg(p("ca.key"))
+        .arg("-extfile")
+        .arg(p("leaf.ext"))
+        .arg("-out")
+        .arg(p("signer.pem")));
+    let pki = Pki {
+        ca: p("ca.pem"),
+        key: p("signer.key"),
+        cert: p("signer.pem"),
+    };
+    let seal = p("seal.png");
+    seal_png(&seal, 100);
+    let signed = p("signed.pdf");
+    sign_once(
+        &shared().join("corpus/pdf/reportlab-three-pages.pdf"),
+        &signed,
+        &pki,
+        &seal,
+        "300,100,100,100",
+    );
+    let check = |index_line: &str| -> Value {
+        std::fs::write(p("index.txt"), format!("{index_line}\n")).unwrap();
+        // `openssl ocsp` prints "ACCEPT" once it listens (on stdout or stderr: both go
+        // to one pipe).
+        let mut responder = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec openssl ocsp -port {port} -index '{}' -rsigner '{}' -rkey '{}' -CA '{}' 2>&1",
+                p("index.txt").display(),
+                p("ca.pem").display(),
+                p("ca.key").display(),
+                p("ca.pem").display()
+            ))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(responder.stdout.take().unwrap()));
+        let up = lines.any(|l| l.is_ok_and(|l| l.contains("ACCEPT")));
+        assert!(up, "the OCSP responder listens");
+        let out = run(signet()
+            .args(["pdf", "verify", "--json", "--online", "--trust"])
+            .arg(p("ca.pem"))
+            .arg(&signed));
+        let _ = responder.kill();
+        let _ = responder.wait();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let expiry = "351231235959Z";
+    let good = check(&format!("V\t{expiry}\t\t1092\tunknown\t/CN=Online Signer"));
+    let revocation = &good["signatures"][0]["trust"]["revocation"][0];
+    assert_eq!(revocation["status"], "good", "{good}");
+    assert_eq!(revocation["source"], "ocsp");
+    assert_eq!(good["verdict"], "valid");
+    let revoked = check(&format!(
+        "R\t{expiry}\t250101000000Z,keyCompromise\t1092\tunknown\t/CN=Online Signer"
+    ));
+    assert_eq!(revoked["verdict"], "untrusted", "{revoked}");
+    assert!(problems(&revoked).contains("revoked"), "{revoked}");
+    // Without --online nothing is fetched: the status stays unknown.
+    let (code, offline) = verify(&signed, &[&p("ca.pem")]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        offline["signatures"][0]["trust"]["revocation"][0]["status"],
+        "unknown"
+    );
 }
