@@ -766,7 +766,7 @@ impl Judge<'_, '_, '_> {
             .iter()
             .map(|k| format!("/{}", String::from_utf8_lossy(k)))
             .collect();
-        if field.is_signature {
+        let (kind, description) = if field.is_signature {
             let fill_only = keys
                 .iter()
                 .all(|k| matches!(k.as_slice(), b"V" | b"AP" | b"AS"));
@@ -775,50 +775,42 @@ impl Judge<'_, '_, '_> {
                 .ok()
                 .is_some_and(|v| self.new.is_new(self.old, v));
             if !field.signed && fill_only && new_value {
-                self.push(
+                (
                     ChangeKind::Signature,
-                    r,
-                    vec![n],
-                    page,
-                    Some(field.name.clone()),
                     format!("empty signature field {} signed", field.name),
-                );
+                )
             } else {
-                self.push(
+                (
                     ChangeKind::Modification,
-                    r,
-                    vec![n],
-                    page,
-                    Some(field.name.clone()),
                     format!(
                         "signature field {} changed ({})",
                         field.name,
                         names.join(", ")
                     ),
-                );
+                )
             }
         } else if keys
             .iter()
             .all(|k| matches!(k.as_slice(), b"V" | b"AP" | b"AS" | b"RV"))
         {
-            self.push(
+            (
                 ChangeKind::FormFill,
-                r,
-                vec![n],
-                page,
-                Some(field.name.clone()),
                 format!("form field {} filled in", field.name),
-            );
+            )
         } else {
-            self.push(
+            (
                 ChangeKind::Modification,
-                r,
-                vec![n],
-                page,
-                Some(field.name.clone()),
                 format!("form field {} changed ({})", field.name, names.join(", ")),
-            );
-        }
+            )
+        };
+        self.push(
+            kind,
+            r,
+            vec![n],
+            page,
+            Some(field.name.clone()),
+            description,
+        );
     }
 
     fn widget(&mut self, n: u32, field: &FieldInfo, a: &Dictionary, b: &Dictionary) {

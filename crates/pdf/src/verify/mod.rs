@@ -697,13 +697,7 @@ impl<'a> Validator<'a> {
             }
         };
         integrity.digest_algorithm = Some(digest_alg.name().to_string());
-        let digest = covered.map(|parts| {
-            let mut h = digest_alg.hasher();
-            for p in parts {
-                h.update(p);
-            }
-            h.finalize()
-        });
+        let digest = covered.map(|parts| digest_of(digest_alg, parts));
         let check = cms.verify_detached(
             digest.as_deref().unwrap_or_default(),
             &material.certificates,
@@ -814,13 +808,7 @@ impl<'a> Validator<'a> {
             return;
         };
         integrity.digest_algorithm = Some(alg.name().to_string());
-        let digest = covered.map(|parts| {
-            let mut h = alg.hasher();
-            for p in parts {
-                h.update(p);
-            }
-            h.finalize()
-        });
+        let digest = covered.map(|parts| digest_of(alg, parts));
         let imprint =
             digest.as_deref() == Some(token.info().message_imprint.hashed_message.as_bytes());
         let check = token.verify(&material.certificates);
@@ -1074,6 +1062,15 @@ fn lock_of(p: &Dictionary) -> Option<Lock> {
         Some(b"Exclude") => Some(Lock::Exclude(fields)),
         _ => None,
     }
+}
+
+/// The digest of the bytes a ByteRange covers.
+fn digest_of(alg: pv::DigestAlgorithm, parts: [&[u8]; 2]) -> Vec<u8> {
+    let mut h = alg.hasher();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize()
 }
 
 fn covered_slices<'b>(bytes: &'b [u8], ranges: &[i64]) -> Option<[&'b [u8]; 2]> {
