@@ -37,6 +37,29 @@ pub fn run(req: &VerifyRequest) -> anyhow::Result<Report> {
     Ok(verify::verify(&bytes, &options))
 }
 
+/// The most a responder or distribution point may send (large CRLs exist; more is refused).
+const MAX_FETCH: usize = 16 * 1024 * 1024;
+
+/// A successful response's body, read up to [`MAX_FETCH`] bytes; `None` beyond that.
+async fn read_limited(mut resp: reqwest::Response) -> Option<Vec<u8>> {
+    if !resp.status().is_success() || resp.content_length().unwrap_or(0) > MAX_FETCH as u64 {
+        return None;
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk);
+                if body.len() > MAX_FETCH {
+                    return None;
+                }
+            }
+            Ok(None) => return Some(body),
+            Err(_) => return None,
+        }
+    }
+}
+
 /// OCSP responses and CRLs for every embedded certificate whose issuer is known, fetched
 /// with short timeouts; whatever cannot be fetched is simply missing (the report then says
 /// `unknown`).
@@ -75,20 +98,18 @@ fn fetch_revocation(bytes: &[u8], anchors: &TrustAnchors) -> RevocationMaterial 
                         .send()
                         .await;
                     if let Ok(resp) = sent
-                        && resp.status().is_success()
-                        && let Ok(body) = resp.bytes().await
+                        && let Some(body) = read_limited(resp).await
                     {
-                        material.ocsp_responses.push(body.to_vec());
+                        material.ocsp_responses.push(body);
                         break;
                     }
                 }
             }
             for url in signet_pki::verify::crl_urls(cert) {
                 if let Ok(resp) = client.get(&url).send().await
-                    && resp.status().is_success()
-                    && let Ok(body) = resp.bytes().await
+                    && let Some(body) = read_limited(resp).await
                 {
-                    material.crls.push(body.to_vec());
+                    material.crls.push(body);
                     break;
                 }
             }

@@ -386,6 +386,7 @@ impl<'a> Validator<'a> {
                 });
             }
             let problems = permission_problems(s.mdp, s.lock.as_ref(), &changes);
+            let modified = !problems.is_empty();
             s.report.problems.extend(problems);
             s.report.changes_after = changes;
             if s.report.kind != SignatureKind::DocumentTimestamp {
@@ -402,7 +403,7 @@ impl<'a> Validator<'a> {
                     Level::BB
                 });
             }
-            s.report.verdict = verdict_of(&s.report);
+            s.report.verdict = verdict_of(&s.report, modified);
         }
 
         report.signatures = sigs.into_iter().map(|s| s.report).collect();
@@ -949,7 +950,8 @@ fn apply_check(check: &SignerCheck, integrity: &mut Integrity, problems: &mut Ve
     problems.extend(check.problems.iter().cloned());
 }
 
-fn verdict_of(s: &SignatureReport) -> Verdict {
+/// The verdict of one signature; `modified` when later changes are not allowed for it.
+fn verdict_of(s: &SignatureReport, modified: bool) -> Verdict {
     if !s.integrity.intact() {
         return Verdict::Invalid;
     }
@@ -959,10 +961,6 @@ fn verdict_of(s: &SignatureReport) -> Verdict {
     {
         return Verdict::Invalid;
     }
-    let modified = s.changes_after.iter().any(Change::is_modification)
-        || s.problems
-            .iter()
-            .any(|p| p.starts_with("the certification") || p.starts_with("field "));
     if modified {
         return Verdict::Modified;
     }
