@@ -1027,3 +1027,94 @@ fn online_revocation_from_the_certificates_ocsp_responder() {
         "unknown"
     );
 }
+
+/// Form filling after a signature is allowed (a field's value and appearance); changing the
+/// field otherwise (moving its widget) is a modification.
+#[test]
+fn form_filling_after_signing_is_allowed_other_field_changes_are_not() {
+    if !tools(&["openssl"]) {
+        return;
+    }
+    let fx = fixture(false);
+    let input = shared().join("corpus/pdf/reportlab-three-pages.pdf");
+    // The unsigned document gets a text field (a merged field/widget on page 1).
+    let with_field = append(&std::fs::read(&input).unwrap(), |src, up| {
+        let (page_id, mut page) = page_dict(src, 0);
+        let field = up.alloc();
+        up.set(
+            field,
+            &Object::Dictionary(dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Widget",
+                "FT" => "Tx",
+                "T" => Object::string_literal("amount"),
+                "Rect" => vec![72.into(), 72.into(), 272.into(), 96.into()],
+                "P" => Object::Reference(page_id),
+                "DA" => Object::string_literal("/Helv 12 Tf 0 g"),
+            }),
+        );
+        page.set("Annots", vec![Object::Reference(field)]);
+        up.set(page_id, &Object::Dictionary(page));
+        let mut catalog = src.catalog().unwrap().clone();
+        catalog.set(
+            "AcroForm",
+            dictionary! { "Fields" => vec![Object::Reference(field)] },
+        );
+        up.set(src.root_id, &Object::Dictionary(catalog));
+    });
+    let unsigned = fx.dir.join("form.pdf");
+    std::fs::write(&unsigned, &with_field).unwrap();
+    let signed_path = fx.dir.join("form-signed.pdf");
+    sign_once(
+        &unsigned,
+        &signed_path,
+        &fx.pki,
+        &fx.seal,
+        "300,100,120,120",
+    );
+    let signed = std::fs::read(&signed_path).unwrap();
+    let field_id = {
+        let src = SourcePdf::parse(&signed).unwrap();
+        let (_, page) = page_dict(&src, 0);
+        page.get(b"Annots").unwrap().as_array().unwrap()[0]
+            .as_reference()
+            .unwrap()
+    };
+    let edit = |f: &dyn Fn(&mut lopdf::Dictionary)| {
+        append(&signed, |src, up| {
+            let mut d = src
+                .doc
+                .get_object(field_id)
+                .unwrap()
+                .as_dict()
+                .unwrap()
+                .clone();
+            f(&mut d);
+            up.set(field_id, &Object::Dictionary(d));
+        })
+    };
+    let filled = fx.dir.join("filled.pdf");
+    std::fs::write(
+        &filled,
+        edit(&|d| d.set("V", Object::string_literal("1,000 元"))),
+    )
+    .unwrap();
+    let (code, report) = verify(&filled, &[&fx.pki.ca]);
+    assert_eq!(code, 0, "{report}");
+    let change = &report["signatures"][0]["changes_after"][0];
+    assert_eq!(change["kind"], "form_fill", "{report}");
+    assert_eq!(change["field"], "amount");
+
+    let moved = fx.dir.join("moved.pdf");
+    std::fs::write(
+        &moved,
+        edit(&|d| d.set("Rect", vec![0.into(), 0.into(), 600.into(), 800.into()])),
+    )
+    .unwrap();
+    let (code, report) = verify(&moved, &[&fx.pki.ca]);
+    assert_eq!(code, 4, "{report}");
+    assert!(
+        problems(&report).contains("form field amount changed (/Rect)"),
+        "{report}"
+    );
+}
