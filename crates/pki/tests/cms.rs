@@ -5,8 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{DISTID, one_cert, openssl, read_text as read, run, write};
+
+use std::path::Path;
 
 use der::{Decode, Encode};
 use p256::pkcs8::DecodePrivateKey as _;
@@ -16,47 +19,9 @@ use signet_pki::sign::{
 };
 use x509_cert::Certificate;
 
-const DISTID: &str = "distid:1234567812345678";
-
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
-
-fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
-}
-
-/// Runs `openssl` in `dir` and fails the test if it fails.
-fn openssl(dir: &Path, args: &[&str]) -> Output {
-    let out = run(dir, "openssl", args);
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap()
-}
-
-fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
-}
-
-fn one_cert(dir: &Path, name: &str) -> Certificate {
-    let mut certs = parse_certificates_pem(&read(dir, name)).unwrap();
-    assert_eq!(certs.len(), 1);
-    certs.remove(0)
-}
 
 /// A test PKI: root CA, intermediate CA (P-256 only), signer, all made by OpenSSL.
 struct Pki {

@@ -5,8 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{DISTID, one_cert as cert, openssl, read, write};
+
+use std::path::Path;
 
 use chrono::{Duration, Utc};
 use der::{Decode, Encode};
@@ -20,47 +23,9 @@ use signet_pki::verify::{
 };
 use x509_cert::Certificate;
 
-const DISTID: &str = "distid:1234567812345678";
-
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
-
-fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Output {
-    let out = run(dir, "openssl", args);
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    std::fs::read(dir.join(name)).unwrap()
-}
-
-fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
-}
-
-fn cert(dir: &Path, name: &str) -> Certificate {
-    let pem = String::from_utf8(read(dir, name)).unwrap();
-    let mut certs = parse_certificates_pem(&pem).unwrap();
-    assert_eq!(certs.len(), 1);
-    certs.remove(0)
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
