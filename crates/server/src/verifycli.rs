@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use signet_pdf::verify::{self, Report, VerifyOptions};
 use signet_pki::verify::{RevocationMaterial, TrustAnchors};
+use x509_cert::Certificate;
 
 /// What the command was asked to do.
 pub struct VerifyRequest {
@@ -30,9 +31,10 @@ pub fn run(req: &VerifyRequest) -> anyhow::Result<Report> {
     }
     let bytes =
         std::fs::read(&req.input).map_err(|e| anyhow::anyhow!("{}: {e}", req.input.display()))?;
-    let mut options = VerifyOptions::new(anchors);
+    let options = VerifyOptions::new(anchors);
     if req.online {
-        options.extra = fetch_revocation(&bytes, &options.anchors);
+        let mut fetch = |certs: &[Certificate]| fetch_revocation(certs, &options.anchors);
+        return Ok(verify::verify_fetching(&bytes, &options, &mut fetch));
     }
     Ok(verify::verify(&bytes, &options))
 }
@@ -60,12 +62,11 @@ async fn read_limited(mut resp: reqwest::Response) -> Option<Vec<u8>> {
     }
 }
 
-/// OCSP responses and CRLs for every embedded certificate whose issuer is known, fetched
+/// OCSP responses and CRLs for every certificate of `certs` whose issuer is known, fetched
 /// with short timeouts; whatever cannot be fetched is simply missing (the report then says
 /// `unknown`).
-fn fetch_revocation(bytes: &[u8], anchors: &TrustAnchors) -> RevocationMaterial {
-    let certs = verify::embedded_certificates(bytes);
-    let mut pool = certs.clone();
+fn fetch_revocation(certs: &[Certificate], anchors: &TrustAnchors) -> RevocationMaterial {
+    let mut pool = certs.to_vec();
     pool.extend(anchors.certificates().iter().cloned());
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -81,7 +82,7 @@ fn fetch_revocation(bytes: &[u8], anchors: &TrustAnchors) -> RevocationMaterial 
     };
     let mut material = RevocationMaterial::default();
     runtime.block_on(async {
-        for cert in &certs {
+        for cert in certs {
             let issuer_name = cert.tbs_certificate().issuer();
             let Some(issuer) = pool
                 .iter()

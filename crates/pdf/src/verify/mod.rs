@@ -56,8 +56,23 @@ impl VerifyOptions {
     }
 }
 
-/// Validates every signature of `bytes`.
+/// Validates every signature of `bytes`, with the revocation data embedded in it and in
+/// `options.extra`.
 pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Report {
+    verify_inner(bytes, options, None)
+}
+
+/// A caller's revocation fetcher: given certificates, their OCSP responses and CRLs.
+pub type Fetch<'f> = dyn FnMut(&[Certificate]) -> RevocationMaterial + 'f;
+
+/// As [`verify`], after handing the certificates embedded in the file (the signatures' CMS and
+/// the DSS) to `fetch`, whose revocation data (fetched online by the caller) is used too.
+/// The file is read once.
+pub fn verify_fetching(bytes: &[u8], options: &VerifyOptions, fetch: &mut Fetch<'_>) -> Report {
+    verify_inner(bytes, options, Some(fetch))
+}
+
+fn verify_inner(bytes: &[u8], options: &VerifyOptions, fetch: Option<&mut Fetch<'_>>) -> Report {
     let file = FileInfo {
         size: bytes.len() as u64,
         sha256: hex(&Sha256::digest(bytes)),
@@ -80,34 +95,7 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Report {
             return report;
         }
     };
-    Validator::new(bytes, &revisions, options).run(report)
-}
-
-/// The certificates embedded in the file (signatures' CMS and the DSS), for a caller that
-/// fetches revocation data online before validating.
-pub fn embedded_certificates(bytes: &[u8]) -> Vec<Certificate> {
-    let Ok(revisions) = revisions::load(bytes) else {
-        return Vec::new();
-    };
-    let Some(last) = revisions.last() else {
-        return Vec::new();
-    };
-    let snapshot = Snapshot::new(&last.doc);
-    let mut certs = read_dss(&last.doc, &snapshot).certificates;
-    for sig in find_signatures(&snapshot) {
-        if let Some(cms) = sig
-            .dict
-            .and_then(|d| d.get(b"Contents").ok())
-            .and_then(|c| c.as_str().ok())
-            .and_then(|c| CmsSignature::parse(c).ok())
-        {
-            certs.extend(cms.certificates().iter().cloned());
-            if let Some(Ok(ts)) = cms.signature_timestamp() {
-                certs.extend(ts.cms().certificates().iter().cloned());
-            }
-        }
-    }
-    certs
+    Validator::new(bytes, &revisions, options).run(report, fetch)
 }
 
 struct FoundSignature<'d> {
@@ -310,7 +298,26 @@ impl<'a> Validator<'a> {
         changes
     }
 
-    fn run(self, mut report: Report) -> Report {
+    /// The certificates of the signatures' CMS (and their timestamps) and of the DSS.
+    fn embedded_certificates(&self, dss: &RevocationMaterial) -> Vec<Certificate> {
+        let mut certs = dss.certificates.clone();
+        for sig in find_signatures(&self.snapshots[self.last()]) {
+            if let Some(cms) = sig
+                .dict
+                .and_then(|d| d.get(b"Contents").ok())
+                .and_then(|c| c.as_str().ok())
+                .and_then(|c| CmsSignature::parse(c).ok())
+            {
+                certs.extend(cms.certificates().iter().cloned());
+                if let Some(Ok(ts)) = cms.signature_timestamp() {
+                    certs.extend(ts.cms().certificates().iter().cloned());
+                }
+            }
+        }
+        certs
+    }
+
+    fn run(self, mut report: Report, fetch: Option<&mut Fetch<'_>>) -> Report {
         let last = self.last();
         let last_end = self.revisions[last].end;
         let trailing = revisions::trailing_bytes(self.bytes, last_end);
@@ -318,15 +325,16 @@ impl<'a> Validator<'a> {
         let final_snapshot = &self.snapshots[last];
         let dss = read_dss(&self.revisions[last].doc, final_snapshot);
         let mut material = dss.clone();
-        material
-            .certificates
-            .extend(self.options.extra.certificates.iter().cloned());
-        material
-            .ocsp_responses
-            .extend(self.options.extra.ocsp_responses.iter().cloned());
-        material
-            .crls
-            .extend(self.options.extra.crls.iter().cloned());
+        let fetched = fetch.map(|f| f(&self.embedded_certificates(&dss)));
+        for extra in std::iter::once(&self.options.extra).chain(fetched.as_ref()) {
+            material
+                .certificates
+                .extend(extra.certificates.iter().cloned());
+            material
+                .ocsp_responses
+                .extend(extra.ocsp_responses.iter().cloned());
+            material.crls.extend(extra.crls.iter().cloned());
+        }
         let has_dss_revocation = !dss.ocsp_responses.is_empty() || !dss.crls.is_empty();
 
         let mut sigs: Vec<Sig> = find_signatures(final_snapshot)
