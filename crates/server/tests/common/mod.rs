@@ -272,16 +272,37 @@ impl TestApp {
             .all(&self.state.db)
             .await
             .unwrap();
+        // Codes sent today (China time) stay today: the daily limit counts from CST
+        // midnight, and a test running just after it must not push its codes into yesterday.
+        let midnight = signet_server::routes::china_midnight(chrono::Utc::now());
         for r in rows {
+            let mut when = r.created_at - chrono::Duration::seconds(secs);
+            if r.created_at >= midnight && when < midnight {
+                when = midnight;
+            }
             sms_code::Entity::update_many()
-                .col_expr(
-                    sms_code::Column::CreatedAt,
-                    Expr::value(r.created_at - chrono::Duration::seconds(secs)),
-                )
+                .col_expr(sms_code::Column::CreatedAt, Expr::value(when))
                 .filter(sms_code::Column::Id.eq(&r.id))
                 .exec(&self.state.db)
                 .await
                 .unwrap();
+        }
+    }
+
+    /// Waits while China time is within a minute before or 90 s after midnight, so that a
+    /// test counting today's SMS codes runs within one day.
+    pub async fn away_from_china_midnight(&self) {
+        let now = chrono::Utc::now();
+        let next = signet_server::routes::china_midnight(now) + chrono::Duration::days(1);
+        let after = next + chrono::Duration::seconds(90);
+        if next - now < chrono::Duration::seconds(60) {
+            tokio::time::sleep((after - now).to_std().unwrap()).await;
+        }
+        let now = chrono::Utc::now();
+        let midnight = signet_server::routes::china_midnight(now);
+        if now - midnight < chrono::Duration::seconds(90) {
+            let wait = chrono::Duration::seconds(90) - (now - midnight);
+            tokio::time::sleep(wait.to_std().unwrap()).await;
         }
     }
 
