@@ -12,12 +12,12 @@ WASM := $(TARGET)/wasm32-unknown-unknown/release/signet-frontend.wasm
 DIST := frontend/dist
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly; read it from Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
-APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei
+APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei softhsm2 opensc
 # Independent validators of the signatures the engine makes.
 PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0
 PG_HOST ?= 127.0.0.1
 
-.PHONY: bench-pdf bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: bench-pdf bench-pki bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -119,6 +119,14 @@ bench-pdf: deps-test
 bench-verify: deps-test
 	$(CARGO) build --release -p signet-server --bin signet
 	python3 bench/verify.py $(TARGET)/release/signet
+
+## Benchmark: OCSP responses/s and timestamps/s from a release server over loopback (ab), and
+## the cost of one PIN check + key unwrap (criterion). Prints the numbers; not a test.
+bench-pki: deps-test
+	@command -v ab >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils >/dev/null)
+	$(CARGO) bench -p signet-pki --bench pin
+	$(CARGO) build --release -p signet-server --bin signet
+	python3 bench/pki.py $(TARGET)/release/signet
 
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi

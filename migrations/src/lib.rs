@@ -8,6 +8,12 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_accounts;
 mod m20261123_000002_seed_agreements;
+mod m20261123_000003_pki;
+mod m20261123_000004_seals;
+mod m20261123_000005_external_signings;
+mod m20261123_000006_login_challenges;
+mod m20261123_000007_bound_certificates;
+mod m20261123_000008_jobs;
 
 pub struct Migrator;
 
@@ -17,6 +23,12 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_seed_agreements::Migration),
+            Box::new(m20261123_000003_pki::Migration),
+            Box::new(m20261123_000004_seals::Migration),
+            Box::new(m20261123_000005_external_signings::Migration),
+            Box::new(m20261123_000006_login_challenges::Migration),
+            Box::new(m20261123_000007_bound_certificates::Migration),
+            Box::new(m20261123_000008_jobs::Migration),
         ]
     }
 }

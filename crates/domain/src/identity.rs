@@ -256,6 +256,12 @@ impl fmt::Debug for Pin {
     }
 }
 
+impl Drop for Pin {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl Pin {
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         if (6..=12).contains(&input.len()) && input.bytes().all(|b| b.is_ascii_digit()) {

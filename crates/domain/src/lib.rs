@@ -9,5 +9,6 @@ pub mod identity;
 pub mod login;
 pub mod org;
 pub mod sms;
+pub mod workflow;
 
 pub use error::ValidationError;

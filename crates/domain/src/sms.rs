@@ -18,6 +18,8 @@ pub enum SmsPurpose {
     Register,
     Login,
     ResetPassword,
+    /// Unlocking a certificate locked by wrong PINs, or replacing its key under a new PIN.
+    CertificatePin,
 }
 
 impl SmsPurpose {
@@ -26,6 +28,7 @@ impl SmsPurpose {
             Self::Register => "register",
             Self::Login => "login",
             Self::ResetPassword => "reset_password",
+            Self::CertificatePin => "certificate_pin",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -33,6 +36,7 @@ impl SmsPurpose {
             "register" => Some(Self::Register),
             "login" => Some(Self::Login),
             "reset_password" => Some(Self::ResetPassword),
+            "certificate_pin" => Some(Self::CertificatePin),
             _ => None,
         }
     }
@@ -181,6 +185,7 @@ mod tests {
             SmsPurpose::Register,
             SmsPurpose::Login,
             SmsPurpose::ResetPassword,
+            SmsPurpose::CertificatePin,
         ] {
             assert_eq!(SmsPurpose::parse(p.as_str()), Some(p));
         }

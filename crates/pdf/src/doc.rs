@@ -137,7 +137,7 @@ const MAX_TREE_DEPTH: usize = 64;
 /// annotations, permissions), never stream contents, so content streams, images and fonts are
 /// dropped as they are read. Signing a 12 MB scanned PDF then holds little more than the input
 /// and the output in memory. Object streams and xref streams are kept: they carry structure.
-fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+pub fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(s) = obj
         && !s.dict.has_type(b"ObjStm")
         && !s.dict.has_type(b"XRef")
@@ -151,9 +151,20 @@ fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> 
 
 impl<'a> SourcePdf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, PdfError> {
+        Self::parse_with(bytes, keep_structure, false)
+    }
+
+    /// As [`parse`](Self::parse), with another loading filter, and optionally accepting a
+    /// document certified with DocMDP P=1 (which still permits validation data and document
+    /// timestamps).
+    pub fn parse_with(
+        bytes: &'a [u8],
+        filter: lopdf::FilterFunc,
+        allow_certified_no_changes: bool,
+    ) -> Result<Self, PdfError> {
         crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
         let options = lopdf::LoadOptions {
-            filter: Some(keep_structure),
+            filter: Some(filter),
             ..Default::default()
         };
         let doc = Document::load_mem_with_options(bytes, options)
@@ -200,7 +211,7 @@ impl<'a> SourcePdf<'a> {
             root_id,
             size,
         };
-        if src.docmdp_permission() == Some(1) {
+        if !allow_certified_no_changes && src.docmdp_permission() == Some(1) {
             return Err(PdfError::CertifiedNoChanges);
         }
         Ok(src)

@@ -39,4 +39,8 @@ pub enum PdfError {
     SignatureTooLarge { got: usize, room: usize },
     #[error("signing failed: {0}")]
     Signing(#[from] signet_pki::sign::SignError),
+    #[error("timestamping failed: {0}")]
+    Timestamp(String),
+    #[error("unusable validation data: {0}")]
+    ValidationData(String),
 }

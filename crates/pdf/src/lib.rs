@@ -5,6 +5,7 @@
 pub mod appearance;
 pub mod doc;
 pub mod error;
+pub mod ltv;
 pub mod object;
 pub mod sign;
 pub mod update;
@@ -12,6 +13,10 @@ pub mod verify;
 
 pub use appearance::CjkFont;
 pub use error::PdfError;
+pub use ltv::{
+    DssMaterial, Timestamper, add_document_timestamp, add_dss, embedded_certificates,
+    sign_owned_timestamped,
+};
 pub use sign::{
     DateStamp, PreparedRevision, SignatureSpec, Visible, prepare, prepare_owned, sign, sign_owned,
 };

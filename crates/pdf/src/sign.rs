@@ -100,6 +100,40 @@ pub struct PreparedRevision {
 }
 
 impl PreparedRevision {
+    /// A revision kept elsewhere between prepare and finish (external signing): the bytes and
+    /// the offsets of `<` and of the byte after `>` of the `/Contents` placeholder, as
+    /// [`hole`](Self::hole) gave them. The placeholder must be there, all zeros.
+    pub fn from_parts(bytes: Vec<u8>, hole: (usize, usize)) -> Result<Self, PdfError> {
+        let (start, end) = hole;
+        let ok = start < end
+            && end <= bytes.len()
+            && end - start >= 4
+            && (end - start) % 2 == 0
+            && bytes[start] == b'<'
+            && bytes[end - 1] == b'>'
+            && bytes[start + 1..end - 1].iter().all(|b| *b == b'0');
+        if !ok {
+            return Err(PdfError::Unreadable(
+                "the prepared revision has no empty signature placeholder there".into(),
+            ));
+        }
+        Ok(Self {
+            byte_range: [0, start, end, bytes.len() - end],
+            bytes,
+            hole,
+        })
+    }
+
+    /// Offsets of `<` and of the byte after `>` of the `/Contents` placeholder.
+    pub fn hole(&self) -> (usize, usize) {
+        self.hole
+    }
+
+    /// The whole prepared file, placeholder included (to keep until finish).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The bytes the signature covers: everything but the `/Contents` hex string.
     pub fn covered(&self) -> [&[u8]; 2] {
         [&self.bytes[..self.hole.0], &self.bytes[self.hole.1..]]
@@ -242,12 +276,33 @@ pub fn prepare(
 /// As [`prepare`], appending to `buf` in place: with spare capacity in `buf` (read the file
 /// into a `Vec` with room to grow), a large document is never copied.
 pub fn prepare_owned(
-    mut buf: Vec<u8>,
+    buf: Vec<u8>,
     spec: &SignatureSpec,
     font: Option<&CjkFont>,
     contents_room: usize,
 ) -> Result<PreparedRevision, PdfError> {
-    let (written, sig_id) = build(&buf, spec, font, contents_room)?;
+    prepare_value(buf, spec, font, contents_room, ValueKind::Signature)
+}
+
+/// What the value dictionary of a new signature field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// `/Type /Sig`, `/SubFilter /ETSI.CAdES.detached`: a CMS signature.
+    Signature,
+    /// `/Type /DocTimeStamp`, `/SubFilter /ETSI.RFC3161`: an RFC 3161 token on the revision
+    /// (the spec's appearance must be [`Visible::Invisible`]; its names and time are unused).
+    DocTimeStamp,
+}
+
+/// As [`prepare_owned`], for a signature or a document timestamp.
+pub(crate) fn prepare_value(
+    mut buf: Vec<u8>,
+    spec: &SignatureSpec,
+    font: Option<&CjkFont>,
+    contents_room: usize,
+    kind: ValueKind,
+) -> Result<PreparedRevision, PdfError> {
+    let (written, sig_id) = build(&buf, spec, font, contents_room, kind)?;
     let sig_at = written.offsets.get(&sig_id.0).copied().unwrap_or(0);
     buf.extend_from_slice(&written.tail);
     let mut bytes = buf;
@@ -289,8 +344,18 @@ fn build(
     spec: &SignatureSpec,
     font: Option<&CjkFont>,
     contents_room: usize,
+    kind: ValueKind,
 ) -> Result<(crate::update::Written, (u32, u16)), PdfError> {
-    let src = SourcePdf::parse(input)?;
+    let src = match kind {
+        ValueKind::Signature => SourcePdf::parse(input)?,
+        // Document timestamps are allowed even after a DocMDP P=1 certification.
+        ValueKind::DocTimeStamp => SourcePdf::parse_with(input, crate::doc::keep_structure, true)?,
+    };
+    if kind == ValueKind::DocTimeStamp && spec.visible != Visible::Invisible {
+        return Err(PdfError::BadPlacement(
+            "a document timestamp is invisible".into(),
+        ));
+    }
     let mut update = Update::new(src.size);
     let seal = match (&spec.visible, &spec.seal_png) {
         (Visible::Invisible, _) => None,
@@ -305,12 +370,22 @@ fn build(
     // The signature dictionary, written by hand so its placeholders can be found again.
     let sig_id = update.alloc();
     let mut sig = Vec::new();
-    sig.extend_from_slice(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ");
+    sig.extend_from_slice(match kind {
+        ValueKind::Signature => {
+            b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ".as_slice()
+        }
+        ValueKind::DocTimeStamp => {
+            b"<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 "
+        }
+    });
     sig.extend_from_slice(BYTE_RANGE_PLACEHOLDER);
     sig.extend_from_slice(b" /Contents <");
     sig.resize(sig.len() + contents_room * 2, b'0');
-    sig.extend_from_slice(b"> /M ");
-    write_string(&mut sig, &pdf_date(spec.time), StringFormat::Literal);
+    sig.extend_from_slice(b">");
+    if kind == ValueKind::Signature {
+        sig.extend_from_slice(b" /M ");
+        write_string(&mut sig, &pdf_date(spec.time), StringFormat::Literal);
+    }
     for (key, value) in [
         ("Name", &spec.name),
         ("Reason", &spec.reason),
@@ -379,10 +454,14 @@ fn build(
     // the widgets are the field's kids (see docs/PDF.md for why each kid also names /V).
     let field_id = update.alloc();
     let existing = src.field_names();
+    let prefix = match kind {
+        ValueKind::Signature => "Signature",
+        ValueKind::DocTimeStamp => "DocTimeStamp",
+    };
     let field_name = (1..)
-        .map(|i| format!("Signature{i}"))
+        .map(|i| format!("{prefix}{i}"))
         .find(|n| !existing.iter().any(|e| e == n.as_bytes()))
-        .unwrap_or_else(|| "Signature".into());
+        .unwrap_or_else(|| prefix.into());
     let mut field = dictionary! {
         "FT" => "Sig",
         "T" => Object::String(field_name.into_bytes(), StringFormat::Literal),
@@ -623,10 +702,25 @@ pub fn sign_owned(
     chain: &[Certificate],
     font: Option<&CjkFont>,
 ) -> Result<Vec<u8>, PdfError> {
+    sign_owned_with(buf, spec, key, signer, chain, font, &mut Ok)
+}
+
+/// As [`sign_owned`], passing the CMS signature through `complete` (which adds a signature
+/// timestamp for B-T, see [`crate::ltv::sign_owned_timestamped`]) before it is embedded.
+pub(crate) fn sign_owned_with(
+    buf: Vec<u8>,
+    spec: &SignatureSpec,
+    key: &SigningKey,
+    signer: &Certificate,
+    chain: &[Certificate],
+    font: Option<&CjkFont>,
+    complete: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>, PdfError>,
+) -> Result<Vec<u8>, PdfError> {
     let dry = signet_pki::sign::prepare(signer, chain, &[0u8; 32])?;
     let room = dry.max_encoded_len() + spec.reserve;
     let rev = prepare_owned(buf, spec, font, room)?;
     let digest = rev.digest(dry.algorithm());
     let cms = signet_pki::sign::sign_detached(key, signer, chain, &digest)?;
+    let cms = complete(cms)?;
     rev.finish(&cms)
 }

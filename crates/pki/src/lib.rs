@@ -5,9 +5,14 @@
 //! certificate chains to trust anchors, and revocation from OCSP responses and CRLs. The CA
 //! and the TSA come with the PKI issues.
 
+pub mod ca;
+pub mod crl;
 pub mod keys;
+pub mod keywrap;
 pub mod master;
+pub mod responder;
 pub mod sign;
+pub mod tsa;
 pub mod verify;
 
 pub use master::{MasterKey, MasterKeyError};

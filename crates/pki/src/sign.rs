@@ -211,6 +211,54 @@ impl SigningKey {
         Err(SignError::BadKey)
     }
 
+    /// A new random key for `alg`, from the operating system's generator.
+    pub fn generate(alg: KeyAlgorithm) -> Result<Self, SignError> {
+        use p256::elliptic_curve::Generate as _;
+        let inner = match alg {
+            KeyAlgorithm::EcdsaP256 => KeyInner::P256(
+                p256::ecdsa::SigningKey::try_generate().map_err(|_| SignError::Signing)?,
+            ),
+            KeyAlgorithm::Sm2 => {
+                let secret = sm2::SecretKey::try_generate().map_err(|_| SignError::Signing)?;
+                KeyInner::Sm2(
+                    sm2::dsa::SigningKey::new(SM2_DEFAULT_DISTID, &secret)
+                        .map_err(|_| SignError::BadKey)?,
+                )
+            }
+        };
+        Ok(Self { inner })
+    }
+
+    /// Loads a DER PKCS#8 `PrivateKeyInfo` (as [`to_pkcs8_der`](Self::to_pkcs8_der) writes).
+    pub fn from_pkcs8(der: &[u8]) -> Result<Self, SignError> {
+        Self::from_pkcs8_der(der)
+    }
+
+    /// The key as DER PKCS#8 (`id-ecPublicKey` with the named curve, as OpenSSL writes both
+    /// P-256 and SM2 keys), wiped from memory when dropped.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, SignError> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let doc = match &self.inner {
+            KeyInner::P256(k) => p256::SecretKey::from(k).to_pkcs8_der(),
+            KeyInner::Sm2(k) => sm2::SecretKey::from(k.as_nonzero_scalar()).to_pkcs8_der(),
+        }
+        .map_err(|e| SignError::Der(e.to_string()))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The key as PKCS#8 PEM (`PRIVATE KEY`), for tools such as `openssl`.
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, SignError> {
+        let der = self.to_pkcs8_der()?;
+        let b64 = Zeroizing::new(STANDARD.encode(der.as_slice()));
+        let mut out = String::from("-----BEGIN PRIVATE KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(&String::from_utf8_lossy(chunk));
+            out.push('\n');
+        }
+        out.push_str("-----END PRIVATE KEY-----\n");
+        Ok(Zeroizing::new(out))
+    }
+
     fn from_pkcs8_der(der: &[u8]) -> Result<Self, SignError> {
         let info = p256::pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| SignError::BadKey)?;
         let curve = match info.algorithm.oid {
@@ -707,6 +755,19 @@ impl PreparedSignature {
     }
 }
 
+/// Checks a DER `ECDSA-Sig-Value` over `message` with the public key of `cert`: ECDSA P-256
+/// with SHA-256, or SM2 with SM3 and [`SM2_DEFAULT_DISTID`] (as [`SigningKey::sign`] makes
+/// them). Used for proofs of possession such as certificate login.
+pub fn verify_by_certificate(
+    cert: &Certificate,
+    message: &[u8],
+    signature_der: &[u8],
+) -> Result<KeyAlgorithm, SignError> {
+    let key = CertKey::from_certificate(cert)?;
+    key.verify(message, signature_der)?;
+    Ok(key.algorithm())
+}
+
 /// Signs with a local key: [`prepare`], [`SigningKey::sign`], [`PreparedSignature::finish`].
 /// Refuses with [`SignError::KeyCertMismatch`] a key that is not the signer certificate's.
 pub fn sign_detached(
@@ -756,9 +817,239 @@ fn pem_blocks(text: &str) -> Option<Vec<(String, Zeroizing<Vec<u8>>)>> {
     Some(blocks)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Signature timestamps (PAdES B-T)
+// ---------------------------------------------------------------------------------------------
+
+/// `id-aa-signatureTimeStampToken` (RFC 3161 appendix A).
+const SIGNATURE_TIMESTAMP_TOKEN_OID: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
+/// One DER element of a buffer: its tag and the offsets of its header, contents and end.
+#[derive(Clone, Copy, Debug)]
+struct DerTlv {
+    tag: u8,
+    start: usize,
+    body: usize,
+    end: usize,
+}
+
+fn der_err(what: &str) -> SignError {
+    SignError::Der(format!("CMS signature: {what}"))
+}
+
+/// Reads the DER element at `at` (single-byte tags, definite lengths only).
+fn der_read(der: &[u8], at: usize, limit: usize) -> Result<DerTlv, SignError> {
+    let tag = *der.get(at).ok_or_else(|| der_err("truncated"))?;
+    if tag & 0x1f == 0x1f {
+        return Err(der_err("multi-byte tags are not supported"));
+    }
+    let first = *der.get(at + 1).ok_or_else(|| der_err("truncated"))?;
+    let (len, body) = match first {
+        0..=0x7f => (usize::from(first), at + 2),
+        0x80 => return Err(der_err("indefinite lengths (BER) are not supported")),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7f);
+            let bytes = der
+                .get(at + 2..at + 2 + n)
+                .ok_or_else(|| der_err("truncated"))?;
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            (len, at + 2 + n)
+        }
+        _ => return Err(der_err("length too large")),
+    };
+    let end = body
+        .checked_add(len)
+        .filter(|e| *e <= limit)
+        .ok_or_else(|| der_err("an element runs past its container"))?;
+    Ok(DerTlv {
+        tag,
+        start: at,
+        body,
+        end,
+    })
+}
+
+/// The elements inside a constructed element.
+fn der_children(der: &[u8], parent: &DerTlv) -> Result<Vec<DerTlv>, SignError> {
+    let mut out = Vec::new();
+    let mut at = parent.body;
+    while at < parent.end {
+        let tlv = der_read(der, at, parent.end)?;
+        at = tlv.end;
+        out.push(tlv);
+    }
+    Ok(out)
+}
+
+/// `tag`, DER length, `content`.
+fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(len + 6);
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The path to the single `SignerInfo` of a DER `ContentInfo(SignedData)`: ContentInfo,
+/// its content type, `[0]`, `SignedData`, `signerInfos`, the `SignerInfo`.
+struct SignerInfoPath {
+    content_info: DerTlv,
+    content_type: DerTlv,
+    explicit: DerTlv,
+    signed_data: DerTlv,
+    signer_infos: DerTlv,
+    signer_info: DerTlv,
+}
+
+fn locate_signer_info(cms_der: &[u8]) -> Result<SignerInfoPath, SignError> {
+    let content_info = der_read(cms_der, 0, cms_der.len())?;
+    if content_info.tag != 0x30 {
+        return Err(der_err("not a ContentInfo"));
+    }
+    if cms_der[content_info.end..].iter().any(|b| *b != 0) {
+        return Err(der_err("data after the ContentInfo"));
+    }
+    let [content_type, explicit] = der_children(cms_der, &content_info)?[..] else {
+        return Err(der_err("a ContentInfo has two elements"));
+    };
+    if content_type.tag != 0x06
+        || cms_der[content_type.body..content_type.end] != *oid::ID_SIGNED_DATA.as_bytes()
+        || explicit.tag != 0xa0
+    {
+        return Err(der_err("not a SignedData"));
+    }
+    let [signed_data] = der_children(cms_der, &explicit)?[..] else {
+        return Err(der_err("[0] must hold one SignedData"));
+    };
+    let signer_infos = der_children(cms_der, &signed_data)?
+        .last()
+        .copied()
+        .filter(|s| s.tag == 0x31 && signed_data.tag == 0x30)
+        .ok_or_else(|| der_err("no signerInfos"))?;
+    let infos = der_children(cms_der, &signer_infos)?;
+    let [signer_info] = infos[..] else {
+        return Err(der_err(&format!(
+            "expected one SignerInfo, found {}",
+            infos.len()
+        )));
+    };
+    if signer_info.tag != 0x30 {
+        return Err(der_err("a SignerInfo is a SEQUENCE"));
+    }
+    Ok(SignerInfoPath {
+        content_info,
+        content_type,
+        explicit,
+        signed_data,
+        signer_infos,
+        signer_info,
+    })
+}
+
+/// The `signature` OCTET STRING of a `SignerInfo` and what follows it.
+fn signature_field(
+    cms_der: &[u8],
+    signer_info: &DerTlv,
+) -> Result<(DerTlv, Option<DerTlv>), SignError> {
+    let fields = der_children(cms_der, signer_info)?;
+    let at = fields
+        .iter()
+        .position(|f| f.tag == 0x04)
+        .ok_or_else(|| der_err("the SignerInfo has no signature value"))?;
+    let unsigned = match &fields[at + 1..] {
+        [] => None,
+        [u] if u.tag == 0xa1 => Some(*u),
+        _ => return Err(der_err("unexpected fields after the signature value")),
+    };
+    Ok((fields[at], unsigned))
+}
+
+/// The bytes a signature timestamp covers: the `SignerInfo`'s signature value (the OCTET
+/// STRING's contents) of a DER CMS `ContentInfo` with a single `SignerInfo`. Zero padding
+/// after the `ContentInfo` (as in a PDF's `/Contents`) is ignored.
+pub fn signature_value(cms_der: &[u8]) -> Result<Vec<u8>, SignError> {
+    let path = locate_signer_info(cms_der)?;
+    let (sig, _) = signature_field(cms_der, &path.signer_info)?;
+    Ok(cms_der[sig.body..sig.end].to_vec())
+}
+
+/// Adds an RFC 3161 signature timestamp (`id-aa-signatureTimeStampToken`,
+/// 1.2.840.113549.1.9.16.2.14) as an unsigned attribute of the single `SignerInfo` of a DER
+/// CMS `ContentInfo` and returns the new DER. Only the `SignerInfo`'s unsigned attributes and
+/// the lengths of the enclosing elements change: everything signed (and the certificates)
+/// stays byte-identical. Existing unsigned attributes are kept. `token_der` must be one DER
+/// `ContentInfo` (its contents are not checked here).
+pub fn add_signature_timestamp(cms_der: &[u8], token_der: &[u8]) -> Result<Vec<u8>, SignError> {
+    let token = der_read(token_der, 0, token_der.len())?;
+    if token.tag != 0x30 || token.end != token_der.len() {
+        return Err(SignError::Der(
+            "the timestamp token is not one DER ContentInfo".into(),
+        ));
+    }
+    let p = locate_signer_info(cms_der)?;
+    let (sig, unsigned) = signature_field(cms_der, &p.signer_info)?;
+
+    let mut attr = der_wrap(0x06, SIGNATURE_TIMESTAMP_TOKEN_OID.as_bytes());
+    attr.extend_from_slice(&der_wrap(0x31, token_der));
+    let attr = der_wrap(0x30, &attr);
+    let mut attrs: Vec<&[u8]> = match &unsigned {
+        Some(u) => der_children(cms_der, u)?
+            .iter()
+            .map(|a| &cms_der[a.start..a.end])
+            .collect(),
+        None => Vec::new(),
+    };
+    attrs.push(&attr);
+    // DER orders a SET OF by the encodings of its elements.
+    attrs.sort();
+    let unsigned_attrs = der_wrap(0xa1, &attrs.concat());
+
+    let mut info = cms_der[p.signer_info.body..sig.end].to_vec();
+    info.extend_from_slice(&unsigned_attrs);
+    let info = der_wrap(0x30, &info);
+    let infos = der_wrap(0x31, &info);
+    let mut sd = cms_der[p.signed_data.body..p.signer_infos.start].to_vec();
+    sd.extend_from_slice(&infos);
+    let sd = der_wrap(0x30, &sd);
+    let explicit = der_wrap(p.explicit.tag, &sd);
+    let mut ci = cms_der[p.content_type.start..p.content_type.end].to_vec();
+    ci.extend_from_slice(&explicit);
+    debug_assert_eq!(p.content_info.start, 0);
+    Ok(der_wrap(0x30, &ci))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_keys_round_trip_through_pkcs8() {
+        for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Sm2] {
+            let key = SigningKey::generate(alg).unwrap();
+            assert_eq!(key.algorithm(), alg);
+            let der = key.to_pkcs8_der().unwrap();
+            let back = SigningKey::from_pkcs8(&der).unwrap();
+            assert_eq!(back.public_point(), key.public_point());
+            let pem = key.to_pkcs8_pem().unwrap();
+            let again = SigningKey::from_pem(&pem).unwrap();
+            assert_eq!(again.public_point(), key.public_point());
+            assert_ne!(
+                SigningKey::generate(alg).unwrap().public_point(),
+                key.public_point()
+            );
+        }
+    }
 
     #[test]
     fn pem_blocks_are_split_in_order_and_bad_ones_refused() {

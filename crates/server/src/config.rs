@@ -27,6 +27,28 @@ pub struct Settings {
     #[serde(default)]
     pub demo: bool,
     pub log: LogSettings,
+    pub pki: PkiSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PkiSettings {
+    /// Create the CAs and service certificates at start-up when there are none (always done
+    /// with `--demo`); otherwise run `signet pki init` once.
+    pub auto_init: bool,
+    /// Validity of the certificates issued to users and organisations, in days.
+    pub certificate_days: i64,
+    /// An outside RFC 3161 TSA for signature and document timestamps; empty: the built-in TSA.
+    pub tsa_url: String,
+    /// The PAdES level of signatures made over the API when the request names none:
+    /// `b-b`, `b-t`, `b-lt` or `b-lta`.
+    pub default_level: String,
+    /// Outside CAs whose certificates users may bind to their accounts (PEM files, e.g. a
+    /// commercial CA issuing USB-key certificates).
+    #[serde(default)]
+    pub outside_ca_files: Vec<PathBuf>,
+    /// Bound certificates wait for an operator's approval (`signet cert approve`).
+    #[serde(default)]
+    pub binding_requires_approval: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,6 +130,14 @@ dev_slow_ms = 10000
 [log]
 format = "pretty"
 filter = "info"
+
+[pki]
+auto_init = false
+certificate_days = 365
+tsa_url = ""
+default_level = "b-lta"
+outside_ca_files = []
+binding_requires_approval = false
 "#;
 
 impl Settings {

@@ -19,6 +19,8 @@ pub struct DemoAccount {
 
 pub const DEMO_PASSWORD: &str = "Signet-demo-2026";
 pub const DEMO_ORG: &str = "示例科技有限公司";
+/// The PIN of the demo organisation's certificates (held by the demo admin).
+pub const DEMO_PIN: &str = "246810";
 
 pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
@@ -38,6 +40,105 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 ];
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    seed_accounts(state).await?;
+    seed_certificates(state).await?;
+    seed_company_seal(state).await
+}
+
+/// The demo organisation's company seal (公章), generated from its name and bound to its
+/// P-256 certificate.
+async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
+    use signet_store::repo::seals;
+    let Some(org) = orgs::by_name(&state.db, DEMO_ORG).await? else {
+        return Ok(());
+    };
+    if !seals::of_org(&state.db, &org.id).await?.is_empty() {
+        return Ok(());
+    }
+    let font = std::fs::read(crate::pdfcli::DEFAULT_FONT).ok();
+    if font.is_none() {
+        tracing::warn!(
+            font = crate::pdfcli::DEFAULT_FONT,
+            "no CJK font: the demo company seal is drawn without its name"
+        );
+    }
+    const SIZE: u32 = 480;
+    let png = crate::sealgen::company_seal(&org.name, font.as_deref(), SIZE)?;
+    let blob = state.blobs.put(png).await?;
+    let certificate = signet_store::repo::pki::of_org(&state.db, &org.id)
+        .await?
+        .into_iter()
+        .find(|c| c.algorithm == "p256" && c.revoked_at.is_none())
+        .map(|c| c.id);
+    seals::insert(
+        &state.db,
+        seals::Seal {
+            id: signet_store::new_id("seal"),
+            user_id: None,
+            org_id: Some(org.id.clone()),
+            name: "公章".into(),
+            kind: "company".into(),
+            image_blob: blob,
+            width: SIZE as i32,
+            height: SIZE as i32,
+            certificate_id: certificate,
+            disabled_at: None,
+            created_by: org.created_by.clone(),
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    tracing::info!("demo company seal created");
+    Ok(())
+}
+
+/// The demo organisation's certificates: one ECDSA P-256 and one SM2, held by the demo admin
+/// under [`DEMO_PIN`].
+async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
+    let Some(trust) = state.trust.as_deref() else {
+        return Ok(());
+    };
+    let Some(admin) = users::by_account_name(&state.db, ACCOUNTS[0].account_name).await? else {
+        return Ok(());
+    };
+    let Some(org) = orgs::by_name(&state.db, DEMO_ORG).await? else {
+        return Ok(());
+    };
+    let existing = signet_store::repo::pki::of_org(&state.db, &org.id).await?;
+    for alg in crate::trust::ALGORITHMS {
+        if existing
+            .iter()
+            .any(|c| c.algorithm == crate::trust::alg_name(alg) && c.revoked_at.is_none())
+        {
+            continue;
+        }
+        let holder = crate::trust::Holder {
+            purpose: "org",
+            user_id: &admin.id,
+            org_id: Some(&org.id),
+            subject: crate::trust::org_subject(&org),
+        };
+        let validity = chrono::Duration::days(state.settings.pki.certificate_days.max(1));
+        trust
+            .issue_holder(
+                &state.db,
+                &state.master,
+                alg,
+                &holder,
+                DEMO_PIN,
+                validity,
+                Utc::now(),
+            )
+            .await?;
+        tracing::info!(
+            algorithm = crate::trust::alg_name(alg),
+            "demo organisation certificate issued"
+        );
+    }
+    Ok(())
+}
+
+async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     if users::by_account_name(&state.db, ACCOUNTS[0].account_name)
         .await?
         .is_some()
@@ -134,6 +235,9 @@ pub fn credentials_banner(base_url: &str) -> String {
             DEMO_PASSWORD
         ));
     }
+    s.push_str(&format!(
+        "  Certificates: the organisation's P-256 and SM2 certificates, PIN {DEMO_PIN}, and its company seal (公章) — held by the admin\n"
+    ));
     s.push_str(
         "  SMS codes: GET /api/v1/dev/sms-outbox · captcha answers: GET /api/v1/dev/captcha/{id}\n",
     );

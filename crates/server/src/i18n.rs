@@ -211,6 +211,147 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
         ),
         "already_member" => ("该用户已是单位成员", "This user is already a member"),
         "agreement_not_found" => ("协议不存在", "Agreement not found"),
+        // Certificates and signing
+        "invalid_pin" => ("PIN 码须为 6–12 位数字", "The PIN must be 6–12 digits"),
+        "pki_not_initialised" => (
+            "证书服务尚未初始化，请联系管理员执行 signet pki init",
+            "The PKI is not initialised; an operator must run signet pki init",
+        ),
+        "ca_not_found" => ("证书颁发机构不存在", "Certificate authority not found"),
+        "certificate_not_found" => ("证书不存在", "Certificate not found"),
+        "seal_not_found" => ("印章不存在", "Seal not found"),
+        "certificate_login_failed" => (
+            "证书登录失败：签名、证书或其状态无法通过验证",
+            "Certificate login failed: the signature, the certificate or its status did not check out",
+        ),
+        "challenge_expired" => (
+            "登录挑战已使用或已过期，请重新获取",
+            "The login challenge was used or expired; get a new one",
+        ),
+        "invalid_certificate" => ("证书无法读取", "The certificate cannot be read"),
+        "proof_of_possession_failed" => (
+            "签名无法用该证书验证，无法证明持有该证书的私钥",
+            "The signature does not verify with the certificate: no proof of possession",
+        ),
+        "untrusted_certificate" => (
+            "证书不是由平台信任的证书颁发机构签发，或已过期",
+            "The certificate is not from a CA this platform trusts, or is not valid now",
+        ),
+        "certificate_name_mismatch" => (
+            "证书中的姓名与账号实名不一致",
+            "The name in the certificate is not the account's real name",
+        ),
+        "certificate_id_mismatch" => (
+            "证书中的身份证号码与账号不一致",
+            "The ID number in the certificate is not the account's",
+        ),
+        "certificate_bound_already" => (
+            "该证书已绑定到账号",
+            "This certificate is bound to an account already",
+        ),
+        "invalid_csr" => (
+            "证书请求无效：{reason}",
+            "The certificate request is not usable: {reason}",
+        ),
+        "certificate_server_held" => (
+            "该证书的密钥由平台保管，请使用 PIN 码签署",
+            "This certificate's key is held by the server; sign with its PIN",
+        ),
+        "signing_session_not_found" => ("签署会话不存在", "Signing session not found"),
+        "signing_session_used" => ("该签署会话已完成", "This signing session is finished"),
+        "signing_session_expired" => (
+            "签署会话已过期，请重新发起",
+            "The signing session expired; prepare again",
+        ),
+        "bad_signature" => (
+            "签名值无法用该证书验证（签署的内容不对或密钥不匹配）",
+            "The signature does not verify with the certificate over the bytes given to sign",
+        ),
+        "invalid_signature_encoding" => (
+            "签名值须为 Base64 编码的 DER",
+            "The signature must be base64 of DER",
+        ),
+        "certificate_revoked" => ("证书已吊销，不能使用", "The certificate is revoked"),
+        "certificate_expired" => (
+            "证书不在有效期内，请更新证书",
+            "The certificate is not within its validity period; renew it",
+        ),
+        "certificate_locked" => (
+            "PIN 码错误次数过多，证书已锁定，请通过短信验证解锁",
+            "Too many wrong PINs; the certificate is locked until unlocked with an SMS code",
+        ),
+        "wrong_pin" => (
+            "PIN 码错误，还可尝试 {remaining} 次",
+            "Wrong PIN; {remaining} tries left",
+        ),
+        "pin_required" => (
+            "请为每张使用的证书提供 PIN 码",
+            "Give the PIN of every certificate used",
+        ),
+        "real_name_required" => (
+            "请先完成实名认证再申请证书",
+            "Complete real-name verification before requesting a certificate",
+        ),
+        "org_required" => ("请选择单位", "Choose the organization"),
+        "org_not_verified" => (
+            "单位尚未通过认证，不能申请单位证书",
+            "The organization is not verified; it cannot get a certificate yet",
+        ),
+        "invalid_certificate_kind" => (
+            "证书类型须为 personal 或 organization",
+            "The certificate kind must be personal or organization",
+        ),
+        "invalid_algorithm" => ("算法须为 p256 或 sm2", "The algorithm must be p256 or sm2"),
+        "invalid_revocation_reason" => ("吊销原因无效", "Unknown revocation reason"),
+        "invalid_level" => (
+            "签名级别须为 b-b、b-t、b-lt 或 b-lta",
+            "The level must be b-b, b-t, b-lt or b-lta",
+        ),
+        "invalid_signature_count" => (
+            "每次签署须包含 1–20 个签章",
+            "A signing request holds 1–20 signatures",
+        ),
+        "invalid_placement" => ("盖章位置无效：{reason}", "Invalid placement: {reason}"),
+        "invalid_seal_image" => (
+            "印章图片无法使用：{reason}",
+            "The seal image cannot be used: {reason}",
+        ),
+        "invalid_pdf" => (
+            "文件不是可签署的 PDF：{reason}",
+            "The file is not a signable PDF: {reason}",
+        ),
+        "pdf_encrypted" => (
+            "加密的 PDF 文件不能签署",
+            "Encrypted PDF files cannot be signed",
+        ),
+        "pdf_certified_no_changes" => (
+            "该文件已被认证为禁止任何修改，不能再签署",
+            "The document is certified against any change and cannot be signed",
+        ),
+        "tsa_unavailable" => (
+            "时间戳服务暂时不可用，请稍后重试",
+            "The timestamp authority is unavailable; try again shortly",
+        ),
+        "invalid_multipart" => (
+            "请以 multipart/form-data 提交",
+            "Send the request as multipart/form-data",
+        ),
+        "missing_part" => ("缺少表单部分：{part}", "Missing form part: {part}"),
+        "too_many_parts" => ("表单部分过多", "Too many form parts"),
+        "signing_busy" => (
+            "签署请求过多，请稍后重试",
+            "Too many signing requests at the moment; try again shortly",
+        ),
+        "duplicate_part" => ("表单部分重复：{part}", "Repeated form part: {part}"),
+        "too_many_certificates" => (
+            "文件中的证书过多，无法添加长期验证数据",
+            "The file carries too many certificates to add long-term validation data",
+        ),
+        "part_too_large" => (
+            "表单部分 {part} 过大（上限 {limit} 字节）",
+            "Form part {part} is too large (limit {limit} bytes)",
+        ),
+        "unsupported_content_type" => ("请使用 {expected} 提交", "Send the body as {expected}"),
         // Generic
         "not_found" => ("资源不存在", "Not found"),
         "database_busy" => (

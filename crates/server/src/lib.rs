@@ -3,16 +3,23 @@
 //! `signet-domain`, persistence in `signet-store`.
 
 pub mod adapters;
+pub mod agent;
 pub mod agreements;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod extcli;
 pub mod i18n;
+pub mod keys;
 pub mod openapi;
 pub mod pdfcli;
+pub mod pkicli;
 pub mod problem;
 pub mod routes;
+pub mod sealgen;
+pub mod signing;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod trust;
 pub mod verifycli;

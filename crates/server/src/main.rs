@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 use signet_server::config::Settings;
-use signet_server::{demo, openapi, startup, telemetry};
+use signet_server::{demo, openapi, pkicli, startup, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -37,11 +37,132 @@ enum Command {
         #[command(subcommand)]
         command: PdfCommand,
     },
+    /// The built-in PKI: create, show, rotate the CAs; revoke certificates.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Operator tools for certificates of outside CAs bound to accounts.
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
+    /// Operator tools for organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// The local signing agent for USB tokens (PKCS#11): lists their certificates and signs
+    /// with a token's key after its PIN, for one web origin, on 127.0.0.1.
+    Agent {
+        /// The PKCS#11 module of the tokens.
+        #[arg(long, default_value = "/usr/lib/softhsm/libsofthsm2.so")]
+        module: PathBuf,
+        /// The Signet web origin allowed to use the agent, e.g. https://sign.example.com.
+        #[arg(long)]
+        origin: String,
+        /// Loopback address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:9321")]
+        listen: String,
+    },
+    /// Sign a PDF through a Signet server with a key kept here (external signing): the server
+    /// prepares the revision, this key signs the signed attributes, the server embeds it.
+    SignExternal(Box<SignExternalArgs>),
     /// Operator tools for the agreements users accept at registration.
     Agreements {
         #[command(subcommand)]
         command: AgreementsCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct SignExternalArgs {
+    /// The PDF to sign.
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    output: PathBuf,
+    /// The Signet server, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "SIGNET_SERVER")]
+    server: String,
+    /// An access token of the certificate's holder.
+    #[arg(long, env = "SIGNET_TOKEN", hide_env_values = true)]
+    token: String,
+    /// The private key, PKCS#8 or SEC1 PEM (P-256 or SM2); it never leaves this machine.
+    #[arg(long)]
+    key: PathBuf,
+    /// The id of the certificate (issued for this key with POST /api/v1/certificates/csr).
+    #[arg(long)]
+    certificate: String,
+    /// PAdES level: b-b, b-t, b-lt or b-lta.
+    #[arg(long, default_value = "b-t")]
+    level: String,
+    /// Page of a visible seal (with --rect and --seal).
+    #[arg(long)]
+    page: Option<u32>,
+    /// Seal rectangle: x,y,width,height in points.
+    #[arg(long)]
+    rect: Option<String>,
+    /// Seal image (PNG).
+    #[arg(long)]
+    seal: Option<PathBuf>,
+}
+
+fn sign_external(args: &SignExternalArgs) -> anyhow::Result<()> {
+    let run = signet_server::extcli::ExternalArgs {
+        server: args.server.clone(),
+        token: args.token.clone(),
+        key: args.key.clone(),
+        certificate: args.certificate.clone(),
+        level: args.level.clone(),
+        page: args.page,
+        rect: args
+            .rect
+            .as_deref()
+            .map(signet_server::pdfcli::parse_rect)
+            .transpose()?,
+        seal: args.seal.clone(),
+        input: args.input.clone(),
+    };
+    let signed = signet_server::extcli::run(&run)?;
+    write_atomically(&args.output, &signed)
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Create a root CA, an issuing CA, and the OCSP, TSA and platform certificates for ECDSA
+    /// P-256 and for SM2, unless they exist (keys sealed under the master key).
+    Init,
+    /// List the CAs and service certificates with their URLs.
+    Show,
+    /// Start a new issuing CA for an algorithm; the old one is retired but keeps answering
+    /// OCSP and CRL requests.
+    Rotate {
+        /// `p256` or `sm2`.
+        #[arg(long)]
+        algorithm: String,
+    },
+    /// Revoke the certificate with this serial number (hex).
+    Revoke {
+        serial: String,
+        /// RFC 5280 reason: keyCompromise, superseded, cessationOfOperation, affiliationChanged,
+        /// privilegeWithdrawn, unspecified.
+        #[arg(long, default_value = "unspecified")]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CertCommand {
+    /// Approve a pending binding (when `pki.binding_requires_approval` is on).
+    Approve { binding: String },
+    /// Reject a pending binding.
+    Reject { binding: String },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Mark an organisation verified (by id or exact name), so it may get certificates.
+    Verify { org: String },
 }
 
 #[derive(Subcommand)]
@@ -53,6 +174,69 @@ enum PdfCommand {
     /// timestamps, and what later revisions changed. Exit codes: 0 valid, 1 invalid,
     /// 3 untrusted, 4 modified, 5 unreadable, 6 no signatures (2: usage error).
     Verify(VerifyArgs),
+    /// Raise the signatures of a signed PDF to B-LT (DSS with the certificates, OCSP responses
+    /// and CRLs fetched from the URLs in the certificates) or B-LTA (and a document timestamp).
+    Extend(ExtendArgs),
+}
+
+#[derive(clap::Args)]
+struct ExtendArgs {
+    /// The signed PDF.
+    input: PathBuf,
+    /// Where to write the result (default: replace the input).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// `b-lt` or `b-lta`.
+    #[arg(long, default_value = "b-lta")]
+    level: String,
+    /// RFC 3161 TSA URL for the document timestamp (e.g. a Signet server's /pki/tsa).
+    #[arg(long)]
+    tsa: Option<String>,
+    /// Certificates (PEM or DER) to add as issuers the file does not carry, e.g. the root.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+}
+
+fn parse_level(s: &str) -> anyhow::Result<signet_server::signing::Level> {
+    signet_server::signing::Level::parse(s)
+        .ok_or_else(|| anyhow::anyhow!("the level must be b-b, b-t, b-lt or b-lta"))
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn anchors(paths: &[PathBuf]) -> anyhow::Result<signet_pki::verify::TrustAnchors> {
+    let mut anchors = signet_pki::verify::TrustAnchors::new();
+    for path in paths {
+        let data = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        for cert in signet_pdf::verify::anchors_from(&data)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            .certificates()
+        {
+            anchors.push(cert.clone());
+        }
+    }
+    Ok(anchors)
+}
+
+fn pdf_extend(args: &ExtendArgs) -> anyhow::Result<()> {
+    let level = parse_level(&args.level)?;
+    let input = read_with_room(&args.input)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    let tsa = args
+        .tsa
+        .clone()
+        .map(signet_server::signing::Timestamps::Remote);
+    let out = signet_server::pdfcli::extend(input, level, tsa.as_ref(), &anchors(&args.trust)?)?;
+    write_atomically(args.output.as_ref().unwrap_or(&args.input), &out)
 }
 
 #[derive(clap::Args)]
@@ -161,6 +345,16 @@ struct SignArgs {
     reason: Option<String>,
     #[arg(long)]
     location: Option<String>,
+    /// PAdES level: b-b, b-t (needs --tsa), b-lt (fetches revocation data from the URLs in the
+    /// certificates), b-lta (and a document timestamp from --tsa).
+    #[arg(long, default_value = "b-b")]
+    level: String,
+    /// RFC 3161 TSA URL for b-t and b-lta.
+    #[arg(long)]
+    tsa: Option<String>,
+    /// Issuer certificates to add to the DSS when the file does not carry them (b-lt, b-lta).
+    #[arg(long)]
+    trust: Vec<PathBuf>,
 }
 
 /// Reads a file into a buffer with room for the revisions to be appended, so signing appends
@@ -239,16 +433,22 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
             }
         }
     };
-    let signed = pdfcli::run(input, &job)?;
-    let dir = args
-        .output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, &signed)?;
-    tmp.persist(&args.output).map_err(|e| e.error)?;
-    Ok(())
+    let level = parse_level(&args.level)?;
+    let tsa = args
+        .tsa
+        .clone()
+        .map(signet_server::signing::Timestamps::Remote);
+    if level >= signet_server::signing::Level::BT && tsa.is_none() {
+        anyhow::bail!("--level {} needs --tsa URL", args.level);
+    }
+    let stamped = if level >= signet_server::signing::Level::BT {
+        tsa.as_ref()
+    } else {
+        None
+    };
+    let signed = pdfcli::run(input, &job, stamped)?;
+    let signed = pdfcli::extend(signed, level, tsa.as_ref(), &anchors(&args.trust)?)?;
+    write_atomically(&args.output, &signed)
 }
 
 #[derive(Subcommand)]
@@ -292,6 +492,51 @@ fn main() -> std::process::ExitCode {
     } = &cli.command
     {
         return pdf_verify(args);
+    }
+    if let Command::Agent {
+        module,
+        origin,
+        listen,
+    } = &cli.command
+    {
+        let settings = signet_server::agent::AgentSettings {
+            module: module.clone(),
+            origin: origin.clone(),
+            listen: listen.clone(),
+        };
+        let result = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(signet_server::agent::run(settings)));
+        return match result {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("signet agent: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    if let Command::SignExternal(args) = &cli.command {
+        return match sign_external(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("signet sign-external: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    if let Command::Pdf {
+        command: PdfCommand::Extend(args),
+    } = &cli.command
+    {
+        return match pdf_extend(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("signet pdf extend: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -359,7 +604,29 @@ fn main() -> std::process::ExitCode {
                 }
                 Ok(())
             }
-            Command::Openapi | Command::Pdf { .. } => Ok(()),
+            Command::Pki { command } => match command {
+                PkiCommand::Init => pkicli::init(&settings).await,
+                PkiCommand::Show => pkicli::show(&settings).await,
+                PkiCommand::Rotate { algorithm } => pkicli::rotate(&settings, &algorithm).await,
+                PkiCommand::Revoke { serial, reason } => {
+                    pkicli::revoke(&settings, &serial, &reason).await
+                }
+            },
+            Command::Org {
+                command: OrgCommand::Verify { org },
+            } => pkicli::org_verify(&settings, &org).await,
+            Command::Cert { command } => match command {
+                CertCommand::Approve { binding } => {
+                    pkicli::decide_binding(&settings, &binding, true).await
+                }
+                CertCommand::Reject { binding } => {
+                    pkicli::decide_binding(&settings, &binding, false).await
+                }
+            },
+            Command::Openapi
+            | Command::Pdf { .. }
+            | Command::SignExternal(_)
+            | Command::Agent { .. } => Ok(()),
         }
     });
     match result {

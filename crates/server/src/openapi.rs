@@ -4,7 +4,10 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, agreements, codes, dev, health, orgs};
+use crate::routes::{
+    accounts, agreements, binding, certificates, certlogin, codes, dev, external, health, orgs,
+    pki, seals, sign,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,9 +27,16 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         accounts::register, accounts::login_password, accounts::login_sms, accounts::refresh,
         accounts::logout, accounts::jwks, accounts::me, accounts::change_password,
         accounts::reset_password,
+        certlogin::challenge, certlogin::login, binding::bind, binding::list,
         orgs::create, orgs::list, orgs::get, orgs::members, orgs::update_member,
         orgs::remove_member, orgs::invite, orgs::invitations, orgs::revoke_invitation,
         orgs::my_invitations, orgs::accept_invitation, orgs::decline_invitation,
+        certificates::create, certificates::list, certificates::get, certificates::renew,
+        certificates::revoke, certificates::change_pin, certificates::reset_pin,
+        sign::sign,
+        external::create_from_csr, external::prepare, external::finish,
+        seals::list, seals::image,
+        pki::ca_certificate, pki::crl, pki::ocsp_post, pki::ocsp_get, pki::tsa_p256, pki::tsa_sm2,
         dev::sms_outbox, dev::captcha_answer,
     ),
     components(schemas(signet_api::Problem, crate::auth::Jwk)),
@@ -37,6 +47,10 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         (name = "verification", description = "Image captchas and SMS codes"),
         (name = "accounts", description = "Registration with real-name check, login, tokens"),
         (name = "organizations", description = "Organizations, members, roles, grants, invitations"),
+        (name = "certificates", description = "数字证书: server-held keys wrapped under a PIN, issued by the built-in CA"),
+        (name = "seals", description = "印章: personal and organization seals"),
+        (name = "signing", description = "Signing PDFs with server-held certificates (PAdES B-B to B-LTA)"),
+        (name = "pki", description = "Public PKI services: CA certificates, CRLs, OCSP (RFC 6960), timestamps (RFC 3161)"),
         (name = "dev", description = "Demo-mode helpers; absent on real installations"),
     )
 )]

@@ -28,6 +28,8 @@ use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Visible};
 use signet_pki::sign::{SigningKey, parse_certificates_pem};
 use std::path::{Path, PathBuf};
 
+use crate::signing::{Level, Timestamps};
+
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 #[derive(Debug, Deserialize)]
@@ -139,8 +141,9 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// Applies every signature of the job to `input`, in order, and returns the signed PDF.
-pub fn run(input: Vec<u8>, job: &Job) -> anyhow::Result<Vec<u8>> {
+/// Applies every signature of the job to `input`, in order, and returns the signed PDF. With
+/// `tsa`, each signature gets a signature timestamp (B-T).
+pub fn run(input: Vec<u8>, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Result<Vec<u8>> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
         let path = job
@@ -191,8 +194,64 @@ pub fn run(input: Vec<u8>, job: &Job) -> anyhow::Result<Vec<u8>> {
                 .clone()
                 .unwrap_or_else(|| DateStamp::DEFAULT_FORMAT.into()),
         });
-        doc = signet_pdf::sign_owned(doc, &spec, &key, signer, &chain, font.as_ref())
-            .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
+        doc = match tsa {
+            Some(source) => {
+                let alg = key.algorithm();
+                let mut stamp = |digest: &[u8]| source.token(alg, digest);
+                signet_pdf::ltv::sign_owned_timestamped(
+                    doc,
+                    &spec,
+                    &key,
+                    signer,
+                    &chain,
+                    font.as_ref(),
+                    &mut stamp,
+                )
+            }
+            None => signet_pdf::sign_owned(doc, &spec, &key, signer, &chain, font.as_ref()),
+        }
+        .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
     }
     Ok(doc)
+}
+
+/// Raises a signed PDF to B-LT or B-LTA without a database: the certificates embedded in it,
+/// OCSP responses and CRLs fetched from the URLs those certificates name, a DSS revision, and
+/// for B-LTA a document timestamp from `tsa`. `trust` adds issuers the file does not carry
+/// (the roots). Lower levels return the file unchanged.
+pub fn extend(
+    pdf: Vec<u8>,
+    level: Level,
+    tsa: Option<&Timestamps>,
+    trust: &signet_pki::verify::TrustAnchors,
+) -> anyhow::Result<Vec<u8>> {
+    if level < Level::BLt {
+        return Ok(pdf);
+    }
+    let embedded = signet_pdf::ltv::embedded_certificates(&pdf)?;
+    let fetched = crate::verifycli::fetch_revocation(&embedded, trust);
+    let mut material = signet_pdf::ltv::DssMaterial::default();
+    for cert in embedded
+        .iter()
+        .chain(fetched.certificates.iter())
+        .chain(trust.certificates().iter())
+    {
+        let der = der::Encode::to_der(cert)?;
+        if !material.certs.contains(&der) {
+            material.certs.push(der);
+        }
+    }
+    material.ocsps = fetched.ocsp_responses;
+    material.crls = fetched.crls;
+    let pdf = signet_pdf::ltv::add_dss(pdf, &material)?;
+    if level < Level::BLta {
+        return Ok(pdf);
+    }
+    let source = tsa.ok_or_else(|| anyhow::anyhow!("b-lta needs --tsa URL"))?;
+    let mut stamp = |digest: &[u8]| source.token(signet_pki::sign::KeyAlgorithm::EcdsaP256, digest);
+    Ok(signet_pdf::ltv::add_document_timestamp(
+        pdf,
+        16 * 1024,
+        &mut stamp,
+    )?)
 }

@@ -215,9 +215,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
         J::ContentType => {
             ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
         }
-        J::Deserialize(e) => {
-            ApiError::bad_request("invalid_json").param("reason", short_reason(&e.to_string()))
-        }
+        J::Deserialize(e) => ApiError::bad_request("invalid_json").param("reason", json_reason(e)),
         _ => ApiError::bad_request("invalid_json").param("reason", short_reason(&err.to_string())),
     };
     api.into()
@@ -241,6 +239,36 @@ pub fn path_error(
         .into()
 }
 
+/// What is wrong with a JSON body, without repeating any value from it (a body may carry a
+/// PIN or a password): the kind of error, the position, and what was expected — or the
+/// missing field's name, which is ours.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let at = format!("at line {} column {}", e.line(), e.column());
+    let what = match e.classify() {
+        Category::Syntax => "malformed JSON".to_owned(),
+        Category::Eof => "the JSON ends too early".to_owned(),
+        Category::Io => "the body could not be read".to_owned(),
+        Category::Data => {
+            if let Some(rest) = text.strip_prefix("missing field ") {
+                format!(
+                    "missing field {}",
+                    rest.split(" at line").next().unwrap_or("")
+                )
+            } else if let Some((_, expected)) = text.split_once(", expected ") {
+                format!(
+                    "a value of the wrong type or form; expected {}",
+                    expected.split(" at line").next().unwrap_or("")
+                )
+            } else {
+                "a value of the wrong type or form".to_owned()
+            }
+        }
+    };
+    short_reason(&format!("{what} {at}"))
+}
+
 fn short_reason(s: &str) -> String {
     s.chars().take(200).collect()
 }
@@ -248,4 +276,30 @@ fn short_reason(s: &str) -> String {
 /// The fallback for unknown API routes.
 pub async fn not_found() -> ApiResult<HttpResponse> {
     Err(ApiError::not_found("not_found"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_reasons_do_not_repeat_values() {
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, String>>(
+            r#"{"pin": 246810}"#,
+        )
+        .unwrap_err();
+        let r = super::json_reason(&e);
+        assert!(!r.contains("246810"), "{r}");
+        assert!(r.contains("line 1"), "{r}");
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, u32>>(
+            r#"{"pin": "secret-value"}"#,
+        )
+        .unwrap_err();
+        let r = super::json_reason(&e);
+        assert!(!r.contains("secret-value"), "{r}");
+        assert!(r.contains("expected u32"), "{r}");
+        let e = serde_json::from_str::<signet_api::PinProof>("{}").unwrap_err();
+        assert_eq!(
+            super::json_reason(&e),
+            "missing field `pin` at line 1 column 2"
+        );
+    }
 }

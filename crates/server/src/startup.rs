@@ -4,6 +4,7 @@
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
+use chrono::Utc;
 use secrecy::ExposeSecret;
 use signet_pki::MasterKey;
 use signet_store::blob::FsBlobStore;
@@ -97,7 +98,33 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     });
     let dev_sms = Arc::new(DevSms::default());
     let blobs = Arc::new(FsBlobStore::new(settings.data_dir.join("blobs")));
+    if settings.pki.auto_init || settings.demo {
+        let created =
+            crate::trust::init(&db, &master, &settings.http.public_base_url, Utc::now()).await?;
+        for line in created.lines {
+            tracing::info!("pki: created {line}");
+        }
+    }
+    let trust = crate::trust::Trust::load(&db, &master, &settings.http.public_base_url)
+        .await?
+        .map(Arc::new);
+    if trust.is_none() {
+        tracing::warn!("the PKI is not initialised: run `signet pki init` to issue certificates");
+    }
+    let mut outside = signet_pki::verify::TrustAnchors::new();
+    for path in &settings.pki.outside_ca_files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("pki.outside_ca_files {}: {e}", path.display()))?;
+        for cert in signet_pdf::verify::anchors_from(&bytes)
+            .map_err(|e| anyhow::anyhow!("pki.outside_ca_files {}: {e}", path.display()))?
+            .certificates()
+        {
+            outside.push(cert.clone());
+        }
+    }
     let state = AppState {
+        trust,
+        outside_cas: Arc::new(outside),
         db,
         master,
         jwt,
@@ -114,7 +141,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 }
 
 /// The master key from settings, or from `<data_dir>/master.key`, created on first start.
-fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
+pub fn load_master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
     if let Some(k) = &settings.master_key {
         return Ok(MasterKey::from_base64(k.expose_secret())?);
     }

@@ -9,6 +9,8 @@ use crate::adapters::identity::IdentityVerifier;
 use crate::adapters::sms::{DevSms, SmsSender};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
+use crate::problem::{ApiError, ApiResult};
+use crate::trust::Trust;
 
 pub struct AppState {
     pub settings: Settings,
@@ -20,4 +22,17 @@ pub struct AppState {
     pub dev_sms: Option<Arc<DevSms>>,
     pub identity: Arc<dyn IdentityVerifier>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The built-in PKI; `None` until `signet pki init` has run.
+    pub trust: Option<Arc<Trust>>,
+    /// Outside CAs whose certificates users may bind (`pki.outside_ca_files`).
+    pub outside_cas: Arc<signet_pki::verify::TrustAnchors>,
+}
+
+impl AppState {
+    /// The PKI, or 503 `pki_not_initialised`.
+    pub fn trust(&self) -> ApiResult<&Trust> {
+        self.trust
+            .as_deref()
+            .ok_or_else(|| ApiError::unavailable("pki_not_initialised", 60))
+    }
 }

@@ -65,7 +65,7 @@ async fn read_limited(mut resp: reqwest::Response) -> Option<Vec<u8>> {
 /// OCSP responses and CRLs for every certificate of `certs` whose issuer is known, fetched
 /// with short timeouts; whatever cannot be fetched is simply missing (the report then says
 /// `unknown`).
-fn fetch_revocation(certs: &[Certificate], anchors: &TrustAnchors) -> RevocationMaterial {
+pub fn fetch_revocation(certs: &[Certificate], anchors: &TrustAnchors) -> RevocationMaterial {
     let mut pool = certs.to_vec();
     pool.extend(anchors.certificates().iter().cloned());
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()

@@ -8,32 +8,13 @@
 mod pdfkit;
 
 use lopdf::{Object, Stream, dictionary};
+use pdfkit::verify_json as verify;
 use pdfkit::*;
 use serde_json::Value;
 use signet_pdf::doc::SourcePdf;
 use signet_pdf::update::Update;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Runs `signet pdf verify --json` and returns the exit code and the report.
-fn verify(pdf: &Path, trust: &[&Path]) -> (i32, Value) {
-    let mut cmd = signet();
-    cmd.args(["pdf", "verify", "--json"]);
-    for t in trust {
-        cmd.arg("--trust").arg(t);
-    }
-    let out = run(cmd.arg(pdf));
-    let code = out.status.code().expect("exit code");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{}: not JSON ({e}):\n{}\n{}",
-            pdf.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (code, json)
-}
 
 fn verdicts(report: &Value) -> Vec<String> {
     report["signatures"]

@@ -2,11 +2,18 @@
 
 pub mod agreement;
 pub mod agreement_acceptance;
+pub mod bound_certificate;
 pub mod captcha;
+pub mod certificate;
+pub mod certificate_authority;
+pub mod external_signing;
 pub mod invitation;
+pub mod job;
+pub mod login_challenge;
 pub mod membership;
 pub mod organization;
 pub mod refresh_token;
+pub mod seal;
 pub mod server_key;
 pub mod sms_code;
 pub mod user;

@@ -4,6 +4,7 @@
 
 pub mod blob;
 pub mod entities;
+pub mod jobs;
 pub mod repo;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};

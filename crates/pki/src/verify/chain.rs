@@ -464,6 +464,13 @@ fn evaluate(
     (problems, revocation)
 }
 
+/// Whether `issuer` issued `cert`: the issuer name matches and the signature verifies with
+/// the issuer's key.
+pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    cert.tbs_certificate().issuer() == issuer.tbs_certificate().subject()
+        && signature_problem(cert, issuer, "").is_none()
+}
+
 fn signature_problem(
     cert: &Certificate,
     issuer: &Certificate,

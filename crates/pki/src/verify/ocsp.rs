@@ -118,9 +118,14 @@ impl CertId {
     /// Does this CertID name `cert` issued by `issuer`? (Hashes recomputed with the
     /// CertID's own algorithm.)
     pub fn matches(&self, cert: &Certificate, issuer: &Certificate) -> bool {
-        if self.serial_number != *cert.tbs_certificate().serial_number() {
-            return false;
-        }
+        self.serial_number == *cert.tbs_certificate().serial_number() && self.is_issued_by(issuer)
+    }
+
+    /// Does this CertID name a certificate issued by `issuer`? Compares `issuerNameHash` and
+    /// `issuerKeyHash` recomputed with the CertID's own hash algorithm (SHA-1, SHA-256,
+    /// SHA-384, SHA-512 or SM3; any other gives `false`). The serial number is not looked at
+    /// (an OCSP responder looks it up in [`serial_number`](Self::serial_number)).
+    pub fn is_issued_by(&self, issuer: &Certificate) -> bool {
         let Some(d) = DigestAlgorithm::from_oid(&self.hash_algorithm.oid) else {
             return false;
         };

@@ -9,12 +9,19 @@ use crate::problem::{self, ApiError, ApiResult};
 
 pub mod accounts;
 pub mod agreements;
+pub mod binding;
+pub mod certificates;
+pub mod certlogin;
 pub mod codes;
 pub mod dev;
 pub mod docs;
+pub mod external;
 pub mod health;
 pub mod orgs;
 pub mod panel;
+pub mod pki;
+pub mod seals;
+pub mod sign;
 
 /// Largest JSON body the API accepts (uploads have their own limits).
 const JSON_LIMIT: usize = 256 * 1024;
@@ -35,9 +42,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(codes::configure)
                 .configure(accounts::configure)
                 .configure(orgs::configure)
+                .configure(external::configure)
+                .configure(certlogin::configure)
+                .configure(binding::configure)
+                .configure(certificates::configure)
+                .configure(sign::configure)
+                .configure(seals::configure)
                 .configure(dev::configure)
                 .default_service(web::to(problem::not_found)),
         )
+        .configure(pki::configure)
         .configure(docs::configure)
         .configure(panel::configure);
 }

@@ -110,6 +110,21 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> 
     })
 }
 
+/// An app whose public base URL is its real address, so the URLs written into certificates
+/// (OCSP, CRL, CA issuers) reach it.
+pub async fn spawn_public(backend: Backend) -> Option<TestApp> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    spawn_with(backend, |s| {
+        s.http.port = port;
+        s.http.public_base_url = format!("http://127.0.0.1:{port}");
+    })
+    .await
+}
+
 /// Defines `sqlite` and `postgres` tests that run the async fn `$case(TestApp)`.
 #[macro_export]
 macro_rules! on_both {

@@ -183,6 +183,31 @@ pub fn seal_png(path: &Path, size: u32) {
     enc.write_header().unwrap().write_image_data(&data).unwrap();
 }
 
+/// The three-page ReportLab file of the shared corpus, the usual document to sign.
+pub fn corpus_pdf() -> Vec<u8> {
+    std::fs::read(shared().join("corpus/pdf/reportlab-three-pages.pdf")).unwrap()
+}
+
+/// Runs `signet pdf verify --json` with these trust anchors; the exit code and the report.
+pub fn verify_json(pdf: &Path, trust: &[&Path]) -> (i32, serde_json::Value) {
+    let mut cmd = signet();
+    cmd.args(["pdf", "verify", "--json"]);
+    for t in trust {
+        cmd.arg("--trust").arg(t);
+    }
+    let out = run(cmd.arg(pdf));
+    let code = out.status.code().expect("exit code");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: not JSON ({e}):\n{}\n{}",
+            pdf.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, json)
+}
+
 pub fn signet() -> Command {
     Command::new(env!("CARGO_BIN_EXE_signet"))
 }

@@ -1,0 +1,672 @@
+//! PAdES levels above B-B, as incremental revisions like everything else:
+//!
+//! - **B-T**: [`sign_owned_timestamped`] signs as [`crate::sign_owned`] does, then adds an RFC
+//!   3161 timestamp on the signature value as an unsigned attribute of the CMS before it is
+//!   written into `/Contents` (the room for it is [`SignatureSpec::reserve`]);
+//!   [`timestamp_signature`] does the same for a CMS made elsewhere (external signing).
+//! - **B-LT**: [`add_dss`] appends a revision with the Document Security Store: the
+//!   certificates, OCSP responses and CRLs a validator needs, and a `/VRI` entry per signature.
+//!   [`embedded_certificates`] tells the caller which certificates to fetch revocation data
+//!   for.
+//! - **B-LTA**: [`add_document_timestamp`] appends a document timestamp (`/DocTimeStamp`,
+//!   `ETSI.RFC3161`) over the whole file as it is.
+//!
+//! Nothing here does I/O: timestamps come from a [`Timestamper`] closure and validation data
+//! from the caller.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+use sha2_011::{Digest, Sha256};
+use signet_pki::sign::SigningKey;
+use signet_pki::verify::ocsp::{BasicOcspResponse, OcspResponse, OcspResponseStatus};
+use signet_pki::verify::{CmsSignature, DigestAlgorithm, TimestampToken, oid};
+use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
+use x509_cert::der::{Decode, Encode};
+
+use crate::appearance::CjkFont;
+use crate::doc::SourcePdf;
+use crate::error::PdfError;
+use crate::sign::{SignatureSpec, ValueKind, Visible};
+use crate::update::Update;
+
+/// Something that turns a SHA-256 digest into a DER `TimeStampToken` (a CMS `ContentInfo`)
+/// from a TSA. The argument is the SHA-256 digest (32 bytes) of the data to timestamp; the
+/// request should ask for the TSA's certificate (`certReq`), which the token must carry.
+pub type Timestamper<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
+
+/// A sensible `room` for [`add_document_timestamp`]: a token with a certificate chain.
+pub const DOCUMENT_TIMESTAMP_ROOM: usize = 16384;
+
+/// Validation data for a DSS, DER each: certificates, `OCSPResponse`s, CRLs.
+#[derive(Default, Clone, Debug)]
+pub struct DssMaterial {
+    pub certs: Vec<Vec<u8>>,
+    pub ocsps: Vec<Vec<u8>>,
+    pub crls: Vec<Vec<u8>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// B-T
+// ---------------------------------------------------------------------------------------------
+
+/// As [`crate::sign_owned`], but B-T: after signing, the SHA-256 of the signature value goes to
+/// `tsa`, and its token is added to the CMS as the unsigned attribute
+/// `id-aa-signatureTimeStampToken` before the CMS is written into the reserved `/Contents`
+/// ([`SignatureSpec::reserve`] must leave room for it, as the default
+/// [`crate::sign::TIMESTAMP_ROOM`] does; [`PdfError::SignatureTooLarge`] otherwise). A TSA
+/// failure or a token that does not stamp the signature is [`PdfError::Timestamp`].
+pub fn sign_owned_timestamped(
+    buf: Vec<u8>,
+    spec: &SignatureSpec,
+    key: &SigningKey,
+    signer: &Certificate,
+    chain: &[Certificate],
+    font: Option<&CjkFont>,
+    tsa: &mut Timestamper<'_>,
+) -> Result<Vec<u8>, PdfError> {
+    crate::sign::sign_owned_with(buf, spec, key, signer, chain, font, &mut |cms| {
+        timestamp_signature(&cms, tsa)
+    })
+}
+
+/// Adds a signature timestamp to a finished CMS signature (for external signing: call it
+/// between the signer's CMS and [`crate::PreparedRevision::finish`]). The signed part of the
+/// CMS stays byte-identical.
+pub fn timestamp_signature(cms_der: &[u8], tsa: &mut Timestamper<'_>) -> Result<Vec<u8>, PdfError> {
+    let value = signet_pki::sign::signature_value(cms_der)?;
+    let token = request_token(tsa, &Sha256::digest(&value))?;
+    Ok(signet_pki::sign::add_signature_timestamp(cms_der, &token)?)
+}
+
+/// Asks `tsa` for a token on `digest` (SHA-256) and checks the answer: a timestamp token
+/// whose imprint is that SHA-256 digest and whose own signature verifies with the TSA
+/// certificate it carries. Returns the token's DER (without any trailing padding).
+fn request_token(tsa: &mut Timestamper<'_>, digest: &[u8]) -> Result<Vec<u8>, PdfError> {
+    let der = tsa(digest).map_err(|e| PdfError::Timestamp(format!("the TSA failed: {e}")))?;
+    let token = TimestampToken::parse(&der).map_err(|e| {
+        PdfError::Timestamp(format!("the TSA's answer is not a timestamp token: {e}"))
+    })?;
+    let imprint = &token.info().message_imprint;
+    if token.imprint_algorithm() != Some(DigestAlgorithm::Sha256)
+        || imprint.hashed_message.as_bytes() != digest
+    {
+        return Err(PdfError::Timestamp(
+            "the token does not stamp the SHA-256 digest that was sent".into(),
+        ));
+    }
+    let check = token.verify(&[]);
+    if !check.ok() {
+        return Err(PdfError::Timestamp(format!(
+            "the token's signature does not verify with the TSA certificate it carries: {}",
+            check.problems.join("; ")
+        )));
+    }
+    // Drop any zero padding after the DER ContentInfo.
+    let len = der_len(&der).unwrap_or(der.len());
+    Ok(der[..len].to_vec())
+}
+
+/// The length of the DER element at the start of `der`.
+fn der_len(der: &[u8]) -> Option<usize> {
+    let first = *der.get(1)?;
+    if first < 0x80 {
+        return Some(2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let len = der
+        .get(2..2 + n)?
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+    Some(2 + n + len).filter(|l| *l <= der.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// B-LTA
+// ---------------------------------------------------------------------------------------------
+
+/// Appends a document timestamp revision: an invisible signature field whose `/V` is a
+/// dictionary `/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161`, with the
+/// token on the SHA-256 of the ByteRange bytes in `/Contents`. `room`: bytes reserved for the
+/// token (e.g. [`DOCUMENT_TIMESTAMP_ROOM`]); a larger token is
+/// [`PdfError::SignatureTooLarge`]. Allowed even after a DocMDP P=1 certification.
+pub fn add_document_timestamp(
+    buf: Vec<u8>,
+    room: usize,
+    tsa: &mut Timestamper<'_>,
+) -> Result<Vec<u8>, PdfError> {
+    let spec = SignatureSpec::new(Visible::Invisible, DateTime::<Utc>::UNIX_EPOCH);
+    let rev = crate::sign::prepare_value(buf, &spec, None, room, ValueKind::DocTimeStamp)?;
+    let mut h = Sha256::new();
+    for part in rev.covered() {
+        h.update(part);
+    }
+    let token = request_token(tsa, &h.finalize())?;
+    rev.finish(&token)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures of a document
+// ---------------------------------------------------------------------------------------------
+
+/// A signature or document timestamp found in the form.
+struct FoundValue {
+    /// The `/Contents` bytes as stored (with their zero padding).
+    contents: Vec<u8>,
+    doc_timestamp: bool,
+}
+
+const MAX_FIELD_DEPTH: usize = 32;
+const MAX_FIELDS: usize = 10_000;
+
+/// The signature values of the document's signature fields, in form order.
+fn signature_values(src: &SourcePdf<'_>) -> Vec<FoundValue> {
+    let mut out = Vec::new();
+    let Some(fields) = src
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"AcroForm").ok())
+        .and_then(|f| src.resolve(f).as_dict().ok())
+        .and_then(|f| f.get(b"Fields").ok())
+        .and_then(|f| src.resolve(f).as_array().ok())
+    else {
+        return out;
+    };
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<(&Object, usize, bool)> =
+        fields.iter().rev().map(|f| (f, 0, false)).collect();
+    while let Some((f, depth, inherited_sig)) = stack.pop() {
+        if depth > MAX_FIELD_DEPTH || seen.len() > MAX_FIELDS {
+            break;
+        }
+        if let Object::Reference(id) = f
+            && !seen.insert(*id)
+        {
+            continue;
+        }
+        let Ok(d) = src.resolve(f).as_dict() else {
+            continue;
+        };
+        let is_sig = match d.get(b"FT").ok().and_then(|t| t.as_name().ok()) {
+            Some(t) => t == b"Sig",
+            None => inherited_sig,
+        };
+        if let Ok(kids) = d.get(b"Kids").and_then(|k| src.resolve(k).as_array()) {
+            stack.extend(kids.iter().rev().map(|k| (k, depth + 1, is_sig)));
+        }
+        if !is_sig {
+            continue;
+        }
+        let Some(v) = d.get(b"V").ok().and_then(|v| src.resolve(v).as_dict().ok()) else {
+            continue;
+        };
+        let Some(contents) = v.get(b"Contents").ok().and_then(|c| c.as_str().ok()) else {
+            continue;
+        };
+        let doc_timestamp = v.has_type(b"DocTimeStamp")
+            || v.get(b"SubFilter").and_then(Object::as_name).ok() == Some(b"ETSI.RFC3161");
+        if !out.iter().any(|o: &FoundValue| o.contents == contents) {
+            out.push(FoundValue {
+                contents: contents.to_vec(),
+                doc_timestamp,
+            });
+        }
+    }
+    out
+}
+
+/// The certificates embedded in a signature value: the CMS's and its signature timestamp's
+/// (signer first), or a document timestamp token's.
+fn certificates_of(value: &FoundValue) -> Vec<Certificate> {
+    let mut certs = Vec::new();
+    let cms = if value.doc_timestamp {
+        TimestampToken::parse(&value.contents).map(|t| t.cms().clone())
+    } else {
+        CmsSignature::parse(&value.contents)
+    };
+    let Ok(cms) = cms else {
+        return certs;
+    };
+    if let Some(signer) = cms.find_signer_certificate(&[]) {
+        certs.push(signer.clone());
+    }
+    certs.extend(cms.certificates().iter().cloned());
+    if let Some(Ok(ts)) = cms.signature_timestamp() {
+        if let Some(signer) = ts.cms().find_signer_certificate(&[]) {
+            certs.push(signer.clone());
+        }
+        certs.extend(ts.cms().certificates().iter().cloned());
+    }
+    certs
+}
+
+/// Every certificate the validator will need revocation data for: the signer certificates and
+/// the certificates embedded in each signature's CMS, in signature timestamp tokens and in
+/// document timestamps (DER de-duplicated, signers first within each signature). Trust
+/// anchors among them (self-signed roots) are included; the caller may skip them. Use them to
+/// fetch OCSP responses and CRLs before [`add_dss`].
+pub fn embedded_certificates(pdf: &[u8]) -> Result<Vec<Certificate>, PdfError> {
+    let src = SourcePdf::parse_with(pdf, crate::doc::keep_structure, true)?;
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    let mut out = Vec::new();
+    for value in signature_values(&src) {
+        for cert in certificates_of(&value) {
+            let der = cert
+                .to_der()
+                .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+            if !seen.contains(&der) {
+                seen.push(der);
+                out.push(cert);
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// B-LT: the DSS
+// ---------------------------------------------------------------------------------------------
+
+/// Loading filter for [`add_dss`]: the structure, as for signing, plus the small plain streams
+/// (no `/Type` or `/Subtype`) an existing DSS keeps its DER objects in, so that they can be
+/// compared with the new ones. Images, fonts and other large streams are still dropped.
+fn keep_structure_and_dss(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(s) = obj
+        && !s.dict.has_type(b"ObjStm")
+        && !s.dict.has_type(b"XRef")
+    {
+        let plain = !s.dict.has(b"Type")
+            && !s.dict.has(b"Subtype")
+            && !s.dict.has(b"Length1")
+            && !s.dict.has(b"Length2");
+        if !plain || s.content.len() > 1 << 20 {
+            return None;
+        }
+    }
+    Some((id, obj.clone()))
+}
+
+/// One DER object of the DSS: how the DSS refers to it and its bytes (`None` when they
+/// cannot be read).
+struct Item {
+    reference: Object,
+    der: Option<Vec<u8>>,
+}
+
+/// The three arrays of a DSS.
+#[derive(Default)]
+struct Items {
+    certs: Vec<Item>,
+    ocsps: Vec<Item>,
+    crls: Vec<Item>,
+}
+
+const KINDS: [(&[u8], &[u8]); 3] = [(b"Certs", b"Cert"), (b"OCSPs", b"OCSP"), (b"CRLs", b"CRL")];
+
+impl Items {
+    fn list(&mut self, kind: usize) -> &mut Vec<Item> {
+        match kind {
+            0 => &mut self.certs,
+            1 => &mut self.ocsps,
+            _ => &mut self.crls,
+        }
+    }
+
+    fn get(&self, kind: usize) -> &[Item] {
+        match kind {
+            0 => &self.certs,
+            1 => &self.ocsps,
+            _ => &self.crls,
+        }
+    }
+}
+
+fn stream_data(src: &SourcePdf<'_>, o: &Object) -> Option<Vec<u8>> {
+    let Object::Stream(s) = src.resolve(o) else {
+        return None;
+    };
+    if s.dict.has(b"Filter") {
+        s.decompressed_content().ok()
+    } else {
+        Some(s.content.clone())
+    }
+}
+
+/// The DER objects `material` adds, checked: certificates (plus the responder certificates
+/// OCSP responses carry), successful OCSP responses, CRLs.
+fn checked_material(material: &DssMaterial) -> Result<[Vec<Vec<u8>>; 3], PdfError> {
+    let bad = |what: &str, i: usize, e: &dyn std::fmt::Display| {
+        PdfError::ValidationData(format!("{what} {} is not readable: {e}", i + 1))
+    };
+    let mut certs = Vec::new();
+    for (i, der) in material.certs.iter().enumerate() {
+        Certificate::from_der(der).map_err(|e| bad("certificate", i, &e))?;
+        certs.push(der.clone());
+    }
+    for (i, der) in material.ocsps.iter().enumerate() {
+        let resp = OcspResponse::from_der(der).map_err(|e| bad("OCSP response", i, &e))?;
+        let bytes = match (resp.response_status, resp.response_bytes) {
+            (OcspResponseStatus::Successful, Some(b)) if b.response_type == oid::OCSP_BASIC => b,
+            _ => {
+                return Err(PdfError::ValidationData(format!(
+                    "OCSP response {} is not a successful basic response",
+                    i + 1
+                )));
+            }
+        };
+        let basic = BasicOcspResponse::from_der(bytes.response.as_bytes())
+            .map_err(|e| bad("OCSP response", i, &e))?;
+        for cert in basic.certs.unwrap_or_default() {
+            certs.push(cert.to_der().map_err(|e| bad("OCSP response", i, &e))?);
+        }
+    }
+    for (i, der) in material.crls.iter().enumerate() {
+        <CertificateList>::from_der(der).map_err(|e| bad("CRL", i, &e))?;
+    }
+    Ok([certs, material.ocsps.clone(), material.crls.clone()])
+}
+
+/// Appends an incremental revision adding a `/DSS` dictionary to the catalog (or extending an
+/// existing one) with `/Certs`, `/OCSPs` and `/CRLs` arrays of streams, each DER object stored
+/// once (objects already in the DSS are not added again), and a `/VRI` entry for every
+/// signature and document timestamp that has none yet, keyed by the uppercase hex SHA-1 of its
+/// `/Contents` bytes and listing the DSS objects relevant to it (PAdES part 4; existing VRI
+/// entries are left as they are). The cross-reference section is of the same kind as the
+/// previous one. Certificates carried by the OCSP responses are added to `/Certs` too.
+///
+/// When there is nothing to add, the document is returned unchanged. Unreadable material is
+/// refused with [`PdfError::ValidationData`] before anything is written.
+pub fn add_dss(mut buf: Vec<u8>, material: &DssMaterial) -> Result<Vec<u8>, PdfError> {
+    let new = checked_material(material)?;
+    let tail = {
+        let src = SourcePdf::parse_with(&buf, keep_structure_and_dss, true)?;
+        match dss_update(&src, new)? {
+            Some(update) => update.write(&src).tail,
+            None => return Ok(buf),
+        }
+    };
+    buf.extend_from_slice(&tail);
+    Ok(buf)
+}
+
+/// The revision [`add_dss`] appends, or `None` if it would change nothing.
+fn dss_update(src: &SourcePdf<'_>, new: [Vec<Vec<u8>>; 3]) -> Result<Option<Update>, PdfError> {
+    let catalog = src.catalog()?.clone();
+    let dss_entry = catalog.get(b"DSS").ok().cloned();
+    let old_dss: Dictionary = match &dss_entry {
+        Some(o) => src
+            .resolve(o)
+            .as_dict()
+            .cloned()
+            .map_err(|_| PdfError::Unreadable("the /DSS is not a dictionary".into()))?,
+        None => Dictionary::new(),
+    };
+
+    // What the DSS holds already.
+    let mut items = Items::default();
+    for (kind, (key, _)) in KINDS.iter().enumerate() {
+        if let Some(arr) = old_dss
+            .get(key)
+            .ok()
+            .and_then(|a| src.resolve(a).as_array().ok())
+        {
+            for o in arr {
+                items.list(kind).push(Item {
+                    reference: o.clone(),
+                    der: stream_data(src, o),
+                });
+            }
+        }
+    }
+
+    // The new objects.
+    let mut update = Update::new(src.size);
+    let mut changed = false;
+    let mut added = [false; 3];
+    for (kind, ders) in new.into_iter().enumerate() {
+        for der in ders {
+            if items
+                .get(kind)
+                .iter()
+                .any(|i| i.der.as_deref() == Some(&der[..]))
+            {
+                continue;
+            }
+            let id = update.alloc();
+            update.set(
+                id,
+                &Object::Stream(Stream::new(Dictionary::new(), der.clone())),
+            );
+            items.list(kind).push(Item {
+                reference: Object::Reference(id),
+                der: Some(der),
+            });
+            added[kind] = true;
+            changed = true;
+        }
+    }
+
+    // VRI entries for the signatures that have none.
+    let old_vri_entry = old_dss.get(b"VRI").ok().cloned();
+    let mut vri = match &old_vri_entry {
+        Some(v) => src
+            .resolve(v)
+            .as_dict()
+            .cloned()
+            .map_err(|_| PdfError::Unreadable("the DSS /VRI is not a dictionary".into()))?,
+        None => Dictionary::new(),
+    };
+    let parsed = Parsed::of(&items);
+    let mut vri_changed = false;
+    for value in signature_values(src) {
+        let key = hex_upper(&DigestAlgorithm::Sha1.digest(&value.contents));
+        if vri.has(key.as_bytes()) {
+            continue;
+        }
+        let entry = parsed.vri_entry(&items, &certificates_of(&value));
+        vri.set(key.into_bytes(), Object::Dictionary(entry));
+        vri_changed = true;
+    }
+    if !changed && !vri_changed {
+        return Ok(None);
+    }
+
+    // The DSS itself; arrays and /VRI that were indirect stay so.
+    let mut dss = old_dss.clone();
+    if dss_entry.is_none() {
+        dss.set("Type", "DSS");
+    }
+    for (kind, (key, _)) in KINDS.iter().enumerate() {
+        if !added[kind] {
+            continue;
+        }
+        let arr = Object::Array(
+            items
+                .get(kind)
+                .iter()
+                .map(|i| i.reference.clone())
+                .collect(),
+        );
+        let value = place(&mut update, old_dss.get(key).ok(), arr);
+        dss.set(key.to_vec(), value);
+    }
+    if vri_changed {
+        let value = place(&mut update, old_vri_entry.as_ref(), Object::Dictionary(vri));
+        dss.set("VRI", value);
+    }
+    match dss_entry {
+        Some(Object::Reference(id)) => update.set(id, &Object::Dictionary(dss)),
+        _ => {
+            let id = update.alloc();
+            update.set(id, &Object::Dictionary(dss));
+            let mut catalog = catalog;
+            catalog.set("DSS", Object::Reference(id));
+            update.set(src.root_id, &Object::Dictionary(catalog));
+        }
+    }
+    Ok(Some(update))
+}
+
+/// Writes `value` where `old` was: into the same object when `old` is a reference (which is
+/// returned), else directly.
+fn place(update: &mut Update, old: Option<&Object>, value: Object) -> Object {
+    match old {
+        Some(Object::Reference(id)) => {
+            update.set(*id, &value);
+            Object::Reference(*id)
+        }
+        _ => value,
+    }
+}
+
+fn hex_upper(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+/// The DSS objects, parsed, to decide which are relevant to a signature.
+struct Parsed {
+    certs: Vec<Option<Certificate>>,
+    /// Per OCSP response: (hash algorithm, issuer name hash, serial) of each single response,
+    /// and the certificates it carries.
+    ocsps: Vec<(Vec<OcspId>, Vec<Certificate>)>,
+    /// Per CRL: its issuer's DER name.
+    crls: Vec<Option<Vec<u8>>>,
+}
+
+struct OcspId {
+    alg: Option<DigestAlgorithm>,
+    issuer_name_hash: Vec<u8>,
+    serial: Vec<u8>,
+}
+
+impl Parsed {
+    fn of(items: &Items) -> Self {
+        let certs = items
+            .certs
+            .iter()
+            .map(|i| i.der.as_deref().and_then(|d| Certificate::from_der(d).ok()))
+            .collect();
+        let ocsps = items
+            .ocsps
+            .iter()
+            .map(|i| {
+                let basic = i
+                    .der
+                    .as_deref()
+                    .and_then(|d| OcspResponse::from_der(d).ok())
+                    .and_then(|r| r.response_bytes)
+                    .and_then(|b| BasicOcspResponse::from_der(b.response.as_bytes()).ok());
+                match basic {
+                    Some(b) => (
+                        b.tbs_response_data
+                            .responses
+                            .iter()
+                            .map(|r| OcspId {
+                                alg: DigestAlgorithm::from_oid(&r.cert_id.hash_algorithm.oid),
+                                issuer_name_hash: r.cert_id.issuer_name_hash.as_bytes().to_vec(),
+                                serial: r.cert_id.serial_number.as_bytes().to_vec(),
+                            })
+                            .collect(),
+                        b.certs.unwrap_or_default(),
+                    ),
+                    None => (Vec::new(), Vec::new()),
+                }
+            })
+            .collect();
+        let crls = items
+            .crls
+            .iter()
+            .map(|i| {
+                i.der
+                    .as_deref()
+                    .and_then(|d| <CertificateList>::from_der(d).ok())
+                    .and_then(|c| c.tbs_cert_list.issuer.to_der().ok())
+            })
+            .collect();
+        Self { certs, ocsps, crls }
+    }
+
+    /// The VRI entry for a signature with `embedded` certificates: the DSS certificates of
+    /// their paths (issuers by name, OCSP responders), and the OCSP responses and CRLs about
+    /// any of those.
+    fn vri_entry(&self, items: &Items, embedded: &[Certificate]) -> Dictionary {
+        let mut relevant: Vec<Certificate> = embedded.to_vec();
+        let mut cert_hits = vec![false; self.certs.len()];
+        let mut ocsp_hits = vec![false; self.ocsps.len()];
+        let mut crl_hits = vec![false; self.crls.len()];
+        // Grow the set until nothing changes (bounded by the number of DSS objects).
+        for _ in 0..=(self.certs.len() + self.ocsps.len()) {
+            let mut grew = false;
+            let issuers: Vec<Vec<u8>> = relevant
+                .iter()
+                .filter_map(|c| c.tbs_certificate().issuer().to_der().ok())
+                .collect();
+            let same_cert = |a: &Certificate| relevant.iter().any(|r| r == a);
+            let mut more = Vec::new();
+            for (i, c) in self.certs.iter().enumerate() {
+                let Some(c) = c else { continue };
+                let subject = c.tbs_certificate().subject().to_der().ok();
+                let is_issuer = subject.is_some_and(|s| issuers.contains(&s));
+                if !cert_hits[i] && (same_cert(c) || is_issuer) {
+                    cert_hits[i] = true;
+                    grew = true;
+                    if !same_cert(c) {
+                        more.push(c.clone());
+                    }
+                }
+            }
+            for (i, (ids, carried)) in self.ocsps.iter().enumerate() {
+                if ocsp_hits[i] {
+                    continue;
+                }
+                let about = ids.iter().any(|id| {
+                    relevant.iter().any(|c| {
+                        let tbs = c.tbs_certificate();
+                        id.serial == tbs.serial_number().as_bytes()
+                            && id.alg.is_some_and(|alg| {
+                                tbs.issuer()
+                                    .to_der()
+                                    .is_ok_and(|n| alg.digest(&n) == id.issuer_name_hash)
+                            })
+                    })
+                });
+                if about {
+                    ocsp_hits[i] = true;
+                    grew = true;
+                    more.extend(carried.iter().filter(|c| !same_cert(c)).cloned());
+                }
+            }
+            for (i, issuer) in self.crls.iter().enumerate() {
+                if !crl_hits[i] && issuer.as_ref().is_some_and(|n| issuers.contains(n)) {
+                    crl_hits[i] = true;
+                    grew = true;
+                }
+            }
+            relevant.extend(more);
+            if !grew {
+                break;
+            }
+        }
+        let pick = |list: &[Item], hits: &[bool]| -> Vec<Object> {
+            list.iter()
+                .zip(hits)
+                .filter(|(_, h)| **h)
+                .map(|(i, _)| i.reference.clone())
+                .collect()
+        };
+        let mut entry = Dictionary::new();
+        entry.set("Type", "VRI");
+        for (kind, hits) in [(0, &cert_hits), (1, &ocsp_hits), (2, &crl_hits)] {
+            let refs = pick(items.get(kind), hits);
+            if !refs.is_empty() {
+                entry.set(KINDS[kind].1.to_vec(), Object::Array(refs));
+            }
+        }
+        entry
+    }
+}

@@ -1,0 +1,837 @@
+//! PAdES B-T, B-LT and B-LTA (`signet_pdf::ltv`) against an independent PKI: a CA, a TSA
+//! (`openssl ts -reply`), an OCSP responder (`openssl ocsp`, offline) and a CRL (`openssl ca
+//! -gencrl`) made with the openssl CLI in a temporary directory. The results are checked by
+//! Signet's validator and, for P-256, by pyHanko's AdES validation (`pyhanko sign
+//! adesverify`) with revocation checking from the embedded data only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Duration, Utc};
+use lopdf::Document;
+use signet_pdf::doc::{SourcePdf, XrefKind};
+use signet_pdf::ltv::{self, DssMaterial};
+use signet_pdf::verify::{
+    ChangeKind, Level, Report, SignatureKind, Verdict, VerifyOptions, anchors_from, verify,
+};
+use signet_pdf::{PdfError, SignatureSpec, Visible};
+use signet_pki::sign::{SigningKey, parse_certificates_pem};
+use signet_pki::verify::{CmsSignature, TimestampToken, ocsp_request_der};
+use x509_cert::Certificate;
+use x509_cert::der::Encode;
+
+// ------------------------------------------------------------------------------------------
+// A test PKI made with openssl
+// ------------------------------------------------------------------------------------------
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/pdf")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = run(dir, "openssl", args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const DISTID: &str = "distid:1234567812345678";
+
+const EXTENSIONS: &[(&str, &str)] = &[
+    (
+        "root.ext",
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+    ),
+    (
+        "signer.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nauthorityInfoAccess=OCSP;URI:http://ocsp.signet.test/\n",
+    ),
+    (
+        "tsa.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nauthorityInfoAccess=OCSP;URI:http://ocsp.signet.test/\n",
+    ),
+    (
+        "ocsp.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\nnoCheck=ignored\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    ),
+];
+
+const CA_CNF: &str = "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndir = .\ndatabase = ./index.txt\nnew_certs_dir = ./newcerts\nserial = ./serial\ncrlnumber = ./crlnumber\ncertificate = ./root.pem\nprivate_key = ./root.key\ndefault_md = sha256\ndefault_crl_days = 30\npolicy = policy_any\nunique_subject = no\n[ policy_any ]\ncommonName = supplied\n";
+
+/// `openssl ts` signs with PKCS#7, which has no SM2: the TSA key is P-256 in both PKIs.
+fn ts_cnf() -> &'static str {
+    "[ tsa ]\ndefault_tsa = tsa_config1\n[ tsa_config1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\nsigner_cert = ./tsa.pem\ncerts = ./root.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\nother_policies = 1.2.3.4.5\ndigests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+}
+
+/// Root CA, signer, TSA and OCSP responder, all issued by the root; P-256 or SM2.
+struct Pki {
+    dir: tempfile::TempDir,
+    sm2: bool,
+}
+
+impl Pki {
+    fn new(sm2: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = Self { dir, sm2 };
+        let d = pki.path();
+        for (name, text) in EXTENSIONS {
+            std::fs::write(d.join(name), text).unwrap();
+        }
+        std::fs::create_dir_all(d.join("newcerts")).unwrap();
+        std::fs::write(d.join("index.txt"), "").unwrap();
+        std::fs::write(d.join("serial"), "1000\n").unwrap();
+        std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
+        std::fs::write(d.join("tsaserial"), "01\n").unwrap();
+        std::fs::write(d.join("ca.cnf"), CA_CNF).unwrap();
+        std::fs::write(d.join("ts.cnf"), ts_cnf()).unwrap();
+        pki.genkey("root", sm2);
+        let mut req = vec![
+            "req",
+            "-new",
+            "-key",
+            "root.key",
+            "-subj",
+            "/O=Signet/CN=Signet LTV Test Root",
+            "-out",
+            "root.csr",
+        ];
+        req.extend(pki.sig_args());
+        openssl(d, &req);
+        let mut x509 = vec![
+            "x509",
+            "-req",
+            "-in",
+            "root.csr",
+            "-key",
+            "root.key",
+            "-days",
+            "30",
+            "-extfile",
+            "root.ext",
+            "-set_serial",
+            "1",
+            "-out",
+            "root.pem",
+        ];
+        x509.extend(pki.x509_args());
+        openssl(d, &x509);
+        pki.issue("signer", "/O=Signet/CN=Signet LTV Test Signer", "4242", sm2);
+        pki.issue("tsa", "/O=Signet/CN=Signet LTV Test TSA", "4243", false);
+        pki.issue("ocsp", "/O=Signet/CN=Signet LTV Test OCSP", "4244", sm2);
+        pki
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn sig_args(&self) -> Vec<&'static str> {
+        if self.sm2 {
+            vec!["-sm3", "-sigopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        }
+    }
+
+    fn x509_args(&self) -> Vec<&'static str> {
+        if self.sm2 {
+            vec!["-sm3", "-sigopt", DISTID, "-vfyopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        }
+    }
+
+    fn genkey(&self, name: &str, sm2: bool) {
+        let out = format!("{name}.key");
+        if sm2 {
+            openssl(self.path(), &["genpkey", "-algorithm", "SM2", "-out", &out]);
+        } else {
+            openssl(
+                self.path(),
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &out,
+                ],
+            );
+        }
+    }
+
+    /// `<name>.key` (SM2 or P-256) and `<name>.pem` (extensions `<name>.ext`), issued by the
+    /// root and registered in the CA database for `openssl ocsp` and `openssl ca -gencrl`.
+    fn issue(&self, name: &str, subject: &str, serial: &str, sm2: bool) {
+        let d = self.path();
+        self.genkey(name, sm2);
+        let (key, csr, pem, ext) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        let mut req = vec!["req", "-new", "-key", &key, "-subj", subject, "-out", &csr];
+        req.extend(if sm2 {
+            vec!["-sm3", "-sigopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        });
+        openssl(d, &req);
+        let mut x509 = vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-set_serial",
+            serial,
+            "-days",
+            "30",
+            "-extfile",
+            &ext,
+            "-out",
+            &pem,
+        ];
+        // The root signs (SM2 in the SM2 PKI); the request is checked with its own key type.
+        x509.extend(self.sig_args());
+        if sm2 {
+            x509.extend(["-vfyopt", DISTID]);
+        }
+        openssl(d, &x509);
+        if !self.sm2 {
+            openssl(d, &["ca", "-config", "ca.cnf", "-valid", &pem]);
+        }
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.path().join(name)
+    }
+
+    fn cert(&self, name: &str) -> Certificate {
+        let pem = std::fs::read_to_string(self.file(&format!("{name}.pem"))).unwrap();
+        parse_certificates_pem(&pem).unwrap().remove(0)
+    }
+
+    fn cert_der(&self, name: &str) -> Vec<u8> {
+        self.cert(name).to_der().unwrap()
+    }
+
+    fn key(&self, name: &str) -> SigningKey {
+        SigningKey::from_pem(&std::fs::read_to_string(self.file(&format!("{name}.key"))).unwrap())
+            .unwrap()
+    }
+
+    /// A timestamp token from `openssl ts -reply` on a SHA-256 digest.
+    fn timestamp(&self, digest: &[u8]) -> Result<Vec<u8>, String> {
+        let d = self.path();
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        openssl(
+            d,
+            &[
+                "ts", "-query", "-digest", &hex, "-sha256", "-cert", "-out", "req.tsq",
+            ],
+        );
+        let args = [
+            "ts",
+            "-reply",
+            "-config",
+            "ts.cnf",
+            "-queryfile",
+            "req.tsq",
+            "-inkey",
+            "tsa.key",
+            "-signer",
+            "tsa.pem",
+            "-token_out",
+            "-out",
+            "token.der",
+        ];
+        let out = run(d, "openssl", &args);
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        std::fs::read(d.join("token.der")).map_err(|e| e.to_string())
+    }
+
+    /// An OCSP response ("good") for `<name>.pem` from the delegated responder, offline.
+    fn ocsp(&self, name: &str) -> Vec<u8> {
+        let d = self.path();
+        let req = ocsp_request_der(&self.cert(name), &self.cert("root")).unwrap();
+        std::fs::write(d.join("ocsp-req.der"), req).unwrap();
+        let out = format!("ocsp-{name}.der");
+        openssl(
+            d,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "root.pem",
+                "-rsigner",
+                "ocsp.pem",
+                "-rkey",
+                "ocsp.key",
+                "-reqin",
+                "ocsp-req.der",
+                "-respout",
+                &out,
+                "-ndays",
+                "7",
+            ],
+        );
+        std::fs::read(d.join(out)).unwrap()
+    }
+
+    /// The root's CRL (nothing revoked), DER.
+    fn crl(&self) -> Vec<u8> {
+        let d = self.path();
+        openssl(
+            d,
+            &["ca", "-config", "ca.cnf", "-gencrl", "-out", "root.crl.pem"],
+        );
+        openssl(
+            d,
+            &[
+                "crl",
+                "-in",
+                "root.crl.pem",
+                "-outform",
+                "DER",
+                "-out",
+                "root.crl",
+            ],
+        );
+        std::fs::read(d.join("root.crl")).unwrap()
+    }
+
+    /// Everything a validator needs for the signer and the TSA: the chain certificates, OCSP
+    /// responses for the signer and the TSA, the responder's certificate, the root's CRL.
+    fn material(&self) -> DssMaterial {
+        DssMaterial {
+            certs: ["root", "signer", "tsa", "ocsp"]
+                .iter()
+                .map(|n| self.cert_der(n))
+                .collect(),
+            ocsps: vec![self.ocsp("signer"), self.ocsp("tsa")],
+            crls: vec![self.crl()],
+        }
+    }
+
+    fn options(&self, now: DateTime<Utc>) -> VerifyOptions {
+        let pem = std::fs::read(self.file("root.pem")).unwrap();
+        let mut options = VerifyOptions::new(anchors_from(&pem).unwrap());
+        options.now = now;
+        options
+    }
+
+    fn sign_bt(&self, input: Vec<u8>) -> Result<Vec<u8>, PdfError> {
+        let spec = SignatureSpec::new(Visible::Invisible, Utc::now());
+        ltv::sign_owned_timestamped(
+            input,
+            &spec,
+            &self.key("signer"),
+            &self.cert("signer"),
+            &[self.cert("root")],
+            None,
+            &mut |digest: &[u8]| self.timestamp(digest),
+        )
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Checks
+// ------------------------------------------------------------------------------------------
+
+fn explain(report: &Report) -> String {
+    format!("{report:#?}")
+}
+
+/// The document's signature (not a document timestamp) is valid at `level`.
+fn assert_signature(report: &Report, level: Level) {
+    let sigs: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind != SignatureKind::DocumentTimestamp)
+        .collect();
+    assert_eq!(sigs.len(), 1, "{}", explain(report));
+    let s = sigs[0];
+    assert_eq!(s.verdict, Verdict::Valid, "{}", explain(report));
+    assert_eq!(s.level, Some(level), "{}", explain(report));
+    let ts = s.timestamp.as_ref().expect("a signature timestamp");
+    assert!(ts.imprint_matches && ts.signature_valid && ts.trust.trusted);
+    assert!(s.coverage.whole_revision);
+}
+
+/// Every certificate of the signer's and the TSA's path (the root aside) is "good" by
+/// embedded revocation data.
+fn assert_revocation_good(report: &Report) {
+    let s = report
+        .signatures
+        .iter()
+        .find(|s| s.kind != SignatureKind::DocumentTimestamp)
+        .unwrap();
+    let ts = s.timestamp.as_ref().unwrap();
+    for trust in [&s.trust, &ts.trust] {
+        let checked: Vec<_> = trust
+            .revocation
+            .iter()
+            .filter(|r| !r.subject.contains("Root"))
+            .collect();
+        assert!(!checked.is_empty(), "{}", explain(report));
+        for r in checked {
+            assert_eq!(r.status, "good", "{}", explain(report));
+        }
+    }
+}
+
+/// DER objects, or VRI keys.
+type Blobs = Vec<Vec<u8>>;
+
+/// The last revision's `/DSS` as read by lopdf (full load): the DER objects of `/Certs`,
+/// `/OCSPs` and `/CRLs`, and the `/VRI` keys.
+fn dss(pdf: &[u8]) -> (Blobs, Blobs, Blobs, Blobs) {
+    let doc = Document::load_mem(pdf).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let dss = doc
+        .dereference(catalog.get(b"DSS").unwrap())
+        .unwrap()
+        .1
+        .as_dict()
+        .unwrap();
+    let items = |key: &[u8]| -> Vec<Vec<u8>> {
+        let Ok(arr) = dss.get(key) else {
+            return Vec::new();
+        };
+        let arr = doc.dereference(arr).unwrap().1.as_array().unwrap();
+        arr.iter()
+            .map(|o| {
+                let s = doc.dereference(o).unwrap().1.as_stream().unwrap();
+                s.content.clone()
+            })
+            .collect()
+    };
+    let vri = dss
+        .get(b"VRI")
+        .map(|v| {
+            doc.dereference(v)
+                .unwrap()
+                .1
+                .as_dict()
+                .unwrap()
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    (items(b"Certs"), items(b"OCSPs"), items(b"CRLs"), vri)
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// `pyhanko sign adesverify --trust-replace --trust root.pem FILE`: exit status and output.
+fn pyhanko_adesverify(pki: &Pki, pdf: &[u8], name: &str) -> Option<(bool, String)> {
+    if !have("pyhanko") {
+        assert!(!in_ci(), "CI needs pyhanko (make test installs it)");
+        eprintln!("skipping pyHanko: not installed");
+        return None;
+    }
+    let file = pki.file(name);
+    std::fs::write(&file, pdf).unwrap();
+    let root = pki.file("root.pem");
+    let out = Command::new("pyhanko")
+        .args(["sign", "adesverify", "--trust-replace", "--trust"])
+        .arg(&root)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Ok(keep) = std::env::var("SIGNET_LTV_KEEP") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(Path::new(&keep).join(name), pdf).unwrap();
+        std::fs::copy(&root, Path::new(&keep).join("root.pem")).unwrap();
+    }
+    Some((out.status.success(), text))
+}
+
+// ------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------
+
+/// B-T → B-LT → B-LTA on a file with an xref table and one with an xref stream, each level
+/// checked by Signet's validator, the last also by pyHanko's AdES validation with
+/// revocation checking from the embedded data only.
+#[test]
+fn p256_b_t_then_b_lt_then_b_lta() {
+    for input in ["reportlab-three-pages.pdf", "reportlab-object-streams.pdf"] {
+        let pki = Pki::new(false);
+        let original = corpus(input);
+
+        // B-T.
+        let bt = pki.sign_bt(original.clone()).unwrap();
+        assert_eq!(&bt[..original.len()], &original[..], "{input}: bytes kept");
+        let now = Utc::now() + Duration::minutes(1);
+        assert_signature(&verify(&bt, &pki.options(now)), Level::BT);
+
+        // Revocation data made after the signature timestamp.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let needed = ltv::embedded_certificates(&bt).unwrap();
+        let subjects: Vec<String> = needed
+            .iter()
+            .map(|c| c.tbs_certificate().subject().to_string())
+            .collect();
+        for who in ["Signer", "TSA", "Root"] {
+            assert!(
+                subjects.iter().any(|s| s.contains(who)),
+                "{input}: {who} in {subjects:?}"
+            );
+        }
+        assert_eq!(needed.len(), 3, "{input}: de-duplicated: {subjects:?}");
+
+        // pyHanko (offline) cannot find revocation data for it yet.
+        if let Some((ok, text)) = pyhanko_adesverify(&pki, &bt, &format!("bt-{input}")) {
+            assert!(!ok, "{input}: pyHanko accepted B-T offline:\n{text}");
+            assert!(
+                text.contains("no revocation information"),
+                "{input}:\n{text}"
+            );
+        }
+        // B-LT.
+        let material = pki.material();
+        let lt = ltv::add_dss(bt.clone(), &material).unwrap();
+        assert_eq!(&lt[..bt.len()], &bt[..]);
+        let (certs, ocsps, crls, vri) = dss(&lt);
+        assert_eq!(certs.len(), 4, "{input}: every certificate once");
+        assert_eq!(ocsps, material.ocsps);
+        assert_eq!(crls, material.crls);
+        assert_eq!(vri.len(), 1);
+        assert!(
+            vri[0]
+                .iter()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+        );
+        assert_eq!(vri[0].len(), 40);
+        let now = Utc::now() + Duration::minutes(1);
+        let report = verify(&lt, &pki.options(now));
+        assert_signature(&report, Level::BLT);
+        assert_revocation_good(&report);
+        let last = report.revisions.last().unwrap();
+        assert!(
+            last.changes
+                .iter()
+                .all(|c| c.kind == ChangeKind::ValidationData),
+            "{}",
+            explain(&report)
+        );
+        // Same xref kind as before.
+        let xref_stream = |b: &[u8]| SourcePdf::parse(b).unwrap().xref_kind == XrefKind::Stream;
+        assert_eq!(xref_stream(&lt), xref_stream(&original), "{input}");
+
+        // pyHanko finds it in the DSS.
+        if let Some((ok, text)) = pyhanko_adesverify(&pki, &lt, &format!("lt-{input}")) {
+            assert!(ok, "{input}: pyHanko refused the B-LT file:\n{text}");
+            assert!(
+                text.contains(":INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+                "{input}:\n{text}"
+            );
+        }
+        // B-LTA.
+        let lta = ltv::add_document_timestamp(lt.clone(), 16384, &mut |d: &[u8]| pki.timestamp(d))
+            .unwrap();
+        assert_eq!(&lta[..lt.len()], &lt[..]);
+        let now = Utc::now() + Duration::minutes(1);
+        let report = verify(&lta, &pki.options(now));
+        assert_signature(&report, Level::BLTA);
+        assert_revocation_good(&report);
+        let dts: Vec<_> = report
+            .signatures
+            .iter()
+            .filter(|s| s.kind == SignatureKind::DocumentTimestamp)
+            .collect();
+        assert_eq!(dts.len(), 1, "{}", explain(&report));
+        assert_eq!(dts[0].verdict, Verdict::Valid, "{}", explain(&report));
+        assert!(dts[0].coverage.whole_file);
+        assert_eq!(report.verdict, Verdict::Valid, "{}", explain(&report));
+
+        // The DTS's certificates are reported too, for the next round of validation data.
+        let needed = ltv::embedded_certificates(&lta).unwrap();
+        assert_eq!(needed.len(), 3);
+
+        // pyHanko, AdES-style, offline: the timestamp and the long-term validation data are
+        // found and valid.
+        if let Some((ok, text)) = pyhanko_adesverify(&pki, &lta, &format!("lta-{input}")) {
+            assert!(ok, "{input}: pyHanko refused the B-LTA file:\n{text}");
+            assert!(
+                text.contains(
+                    ":INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>,EXTENDED_WITH_LTA_UPDATES,ACCEPTABLE_MODIFICATIONS"
+                ),
+                "{input}:\n{text}"
+            );
+        }
+    }
+}
+
+/// A second `add_dss` merges: new objects are appended, known ones are not repeated, the
+/// existing VRI entries stay as they are, and with nothing new the file is unchanged.
+#[test]
+fn add_dss_merges_into_an_existing_dss() {
+    let pki = Pki::new(false);
+    let bt = pki.sign_bt(corpus("reportlab-three-pages.pdf")).unwrap();
+    // Revocation data made after the signature timestamp (OCSP times are in whole seconds).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let first = DssMaterial {
+        certs: vec![pki.cert_der("root"), pki.cert_der("signer")],
+        ocsps: vec![pki.ocsp("signer")],
+        crls: Vec::new(),
+    };
+    let one = ltv::add_dss(bt, &first).unwrap();
+    let (certs, ocsps, crls, vri) = dss(&one);
+    // The OCSP response's responder certificate comes along.
+    assert_eq!(certs.len(), 3);
+    assert!(certs.contains(&pki.cert_der("ocsp")));
+    assert_eq!((ocsps.len(), crls.len(), vri.len()), (1, 0, 1));
+
+    // Nothing new: unchanged.
+    assert_eq!(ltv::add_dss(one.clone(), &first).unwrap(), one);
+
+    // The full set, with the same signer OCSP response as before (a new one would be new
+    // data and be added).
+    let mut full = pki.material();
+    full.ocsps[0] = first.ocsps[0].clone();
+    let two = ltv::add_dss(one.clone(), &full).unwrap();
+    assert!(two.len() > one.len());
+    assert_eq!(&two[..one.len()], &one[..]);
+    let (certs2, ocsps2, crls2, vri2) = dss(&two);
+    assert_eq!(certs2.len(), 4, "tsa added, the rest not repeated");
+    assert_eq!(&certs2[..3], &certs[..], "existing objects kept in place");
+    assert_eq!(ocsps2.len(), 2);
+    assert_eq!(ocsps2[0], ocsps[0]);
+    assert_eq!(crls2.len(), 1);
+    assert_eq!(vri2, vri);
+
+    // Only validation data changed; the signature is B-LT.
+    let report = verify(&two, &pki.options(Utc::now() + Duration::minutes(1)));
+    assert_signature(&report, Level::BLT);
+    assert!(
+        report.revisions[2..]
+            .iter()
+            .flat_map(|r| &r.changes)
+            .all(|c| c.kind == ChangeKind::ValidationData),
+        "{}",
+        explain(&report)
+    );
+
+    // After a document timestamp, its VRI entry is added, the old one kept.
+    let lta = ltv::add_document_timestamp(two, 16384, &mut |d: &[u8]| pki.timestamp(d)).unwrap();
+    let again = ltv::add_dss(lta, &full).unwrap();
+    let (_, _, _, vri3) = dss(&again);
+    assert_eq!(vri3.len(), 2);
+    assert!(vri3.contains(&vri[0]));
+    let report = verify(&again, &pki.options(Utc::now() + Duration::minutes(1)));
+    assert_signature(&report, Level::BLTA);
+    assert_eq!(report.verdict, Verdict::Valid, "{}", explain(&report));
+    // pyHanko's diff policy accepts the DSS update after the document timestamp.
+    if let Some((ok, text)) = pyhanko_adesverify(&pki, &again, "dss-after-dts.pdf") {
+        assert!(ok, "pyHanko refused DSS → DTS → DSS:\n{text}");
+        assert!(text.contains("EXTENDED_WITH_LTA_UPDATES"), "{text}");
+    }
+}
+
+/// TSA failures and bad tokens are errors; nothing is produced. Bad validation data too.
+#[test]
+fn timestamp_and_validation_data_failures_are_errors() {
+    let pki = Pki::new(false);
+    let input = corpus("reportlab-three-pages.pdf");
+    let spec = SignatureSpec::new(Visible::Invisible, Utc::now());
+    let sign = |tsa: &mut ltv::Timestamper<'_>| {
+        ltv::sign_owned_timestamped(
+            input.clone(),
+            &spec,
+            &pki.key("signer"),
+            &pki.cert("signer"),
+            &[],
+            None,
+            tsa,
+        )
+    };
+    // The TSA fails.
+    let err = sign(&mut |_: &[u8]| Err("connection refused".to_string())).unwrap_err();
+    assert!(
+        matches!(&err, PdfError::Timestamp(m) if m.contains("connection refused")),
+        "{err}"
+    );
+    // Garbage.
+    let err = sign(&mut |_: &[u8]| Ok(b"not a token".to_vec())).unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
+    // A real token, for other data.
+    let err = sign(&mut |_: &[u8]| pki.timestamp(&[7u8; 32])).unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
+    // A damaged token (a byte of its signature flipped).
+    let err = sign(&mut |d: &[u8]| {
+        let mut t = pki.timestamp(d)?;
+        let n = t.len() - 10;
+        t[n] ^= 0x55;
+        Ok(t)
+    })
+    .unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
+    // No room for the token.
+    let mut small = spec.clone();
+    small.reserve = 0;
+    let err = ltv::sign_owned_timestamped(
+        input.clone(),
+        &small,
+        &pki.key("signer"),
+        &pki.cert("signer"),
+        &[],
+        None,
+        &mut |d: &[u8]| pki.timestamp(d),
+    )
+    .unwrap_err();
+    assert!(matches!(err, PdfError::SignatureTooLarge { .. }), "{err}");
+
+    // Document timestamps: the same checks, and too little room.
+    let signed = pki.sign_bt(input.clone()).unwrap();
+    let err = ltv::add_document_timestamp(signed.clone(), 16384, &mut |_: &[u8]| {
+        Err("down".to_string())
+    })
+    .unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
+    let err = ltv::add_document_timestamp(signed.clone(), 100, &mut |d: &[u8]| pki.timestamp(d))
+        .unwrap_err();
+    assert!(matches!(err, PdfError::SignatureTooLarge { .. }), "{err}");
+
+    // Unreadable validation data.
+    for material in [
+        DssMaterial {
+            certs: vec![b"junk".to_vec()],
+            ..Default::default()
+        },
+        DssMaterial {
+            ocsps: vec![pki.cert_der("root")],
+            ..Default::default()
+        },
+        DssMaterial {
+            crls: vec![pki.cert_der("root")],
+            ..Default::default()
+        },
+    ] {
+        let err = ltv::add_dss(signed.clone(), &material).unwrap_err();
+        assert!(matches!(err, PdfError::ValidationData(_)), "{err}");
+    }
+}
+
+/// The CMS keeps its signed part byte for byte; the timestamp stamps the signature value.
+#[test]
+fn the_signature_timestamp_is_an_unsigned_attribute() {
+    let pki = Pki::new(false);
+    let digest = [0x42u8; 32];
+    let cms = signet_pki::sign::sign_detached(
+        &pki.key("signer"),
+        &pki.cert("signer"),
+        &[pki.cert("root")],
+        &digest,
+    )
+    .unwrap();
+    let value = signet_pki::sign::signature_value(&cms).unwrap();
+    let before = CmsSignature::parse(&cms).unwrap();
+    assert_eq!(value, before.signature_value());
+    let stamped = ltv::timestamp_signature(&cms, &mut |d: &[u8]| pki.timestamp(d)).unwrap();
+    let after = CmsSignature::parse(&stamped).unwrap();
+    assert_eq!(
+        after.signed_attributes_der(),
+        before.signed_attributes_der()
+    );
+    assert_eq!(after.signature_value(), before.signature_value());
+    assert_eq!(after.certificates(), before.certificates());
+    assert!(after.verify_detached(&digest, &[]).ok());
+    let token = after.signature_timestamp().unwrap().unwrap();
+    assert!(token.imprint_matches(&value));
+    assert!(token.verify(&[]).ok());
+    // Everything up to the SignerInfo's signature value is unchanged but for lengths: the
+    // certificates' bytes appear as they were.
+    let cert = pki.cert_der("signer");
+    let find = |hay: &[u8]| hay.windows(cert.len()).position(|w| w == cert);
+    assert!(find(&cms).is_some() && find(&stamped).is_some());
+    // A second timestamp is added next to the first; zero padding is accepted.
+    let mut padded = stamped.clone();
+    padded.resize(stamped.len() + 100, 0);
+    let token2 = pki.timestamp(&[1u8; 32]).unwrap();
+    let twice = signet_pki::sign::add_signature_timestamp(&padded, &token2).unwrap();
+    assert!(twice.len() > stamped.len() + token2.len());
+    assert!(
+        CmsSignature::parse(&twice)
+            .unwrap()
+            .verify_detached(&digest, &[])
+            .ok()
+    );
+    // Not a CMS.
+    assert!(signet_pki::sign::signature_value(b"\x30\x03\x02\x01\x01").is_err());
+    assert!(signet_pki::sign::add_signature_timestamp(&cms, b"junk").is_err());
+    assert!(TimestampToken::parse(&token2).is_ok());
+}
+
+/// SM2 with SM3 at B-T (the TSA's key is SM2 too), then B-LTA, by Signet's validator.
+#[test]
+fn sm2_b_t() {
+    let pki = Pki::new(true);
+    let original = corpus("pdftex-libtasn1-manual.pdf");
+    let bt = pki.sign_bt(original.clone()).unwrap();
+    assert_eq!(&bt[..original.len()], &original[..]);
+    let report = verify(&bt, &pki.options(Utc::now() + Duration::minutes(1)));
+    assert_signature(&report, Level::BT);
+    let s = &report.signatures[0];
+    assert_eq!(
+        s.integrity.digest_algorithm.as_deref(),
+        Some("SM3"),
+        "{}",
+        explain(&report)
+    );
+    let ts = s.timestamp.as_ref().unwrap();
+    assert!(
+        ts.authority
+            .as_ref()
+            .is_some_and(|a| a.subject.contains("TSA")),
+        "{}",
+        explain(&report)
+    );
+    // And a document timestamp on top (no revocation data: B-T stays B-T).
+    let with_dts =
+        ltv::add_document_timestamp(bt, 16384, &mut |d: &[u8]| pki.timestamp(d)).unwrap();
+    let report = verify(&with_dts, &pki.options(Utc::now() + Duration::minutes(1)));
+    assert_signature(&report, Level::BT);
+    assert_eq!(report.verdict, Verdict::Valid, "{}", explain(&report));
+}

@@ -1,0 +1,123 @@
+//! Server-held certificate keys: who may use which certificate, and opening a key with its
+//! PIN under the lockout rule (5 wrong PINs lock the key until an SMS-verified reset).
+//!
+//! The PIN is checked by unwrapping the key (argon2id + AES-256-GCM, `signet_pki::keywrap`) on
+//! a blocking thread; the PKCS#8 bytes are wiped as soon as the key object is built, and the
+//! key object itself is wiped when the request drops it. The PIN is never stored or logged:
+//! `Pin`'s `Debug` prints `***` and no handler logs request bodies.
+
+use actix_web::http::StatusCode;
+use chrono::Utc;
+use signet_domain::identity::Pin;
+use signet_domain::org::Role;
+use signet_pki::keywrap::{self, KeyWrapError};
+use signet_pki::sign::SigningKey;
+use signet_store::repo::{orgs, pki as repo};
+
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Wrong PINs in a row that lock a key.
+pub const MAX_PIN_ATTEMPTS: i32 = 5;
+
+/// The certificate `id` if the caller may use it: their personal certificate, or an
+/// organisation's certificate while they are an admin of that organisation. Anything else is
+/// 404 `certificate_not_found`, as if it did not exist.
+pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<repo::Certificate> {
+    let not_found = || ApiError::not_found("certificate_not_found");
+    let row = repo::certificate(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    match row.purpose.as_str() {
+        "user" if row.user_id.as_deref() == Some(user_id) => Ok(row),
+        "org" => {
+            let org_id = row.org_id.as_deref().ok_or_else(not_found)?;
+            let m = orgs::membership(&state.db, org_id, user_id)
+                .await?
+                .ok_or_else(not_found)?;
+            if Role::parse(&m.role) == Some(Role::Admin) {
+                Ok(row)
+            } else {
+                Err(not_found())
+            }
+        }
+        _ => Err(not_found()),
+    }
+}
+
+/// Whether a certificate may sign now: not revoked, not expired, not locked.
+pub fn check_signable(row: &repo::Certificate) -> ApiResult<()> {
+    let now = Utc::now();
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    if now > row.not_after || now < row.not_before {
+        return Err(ApiError::conflict("certificate_expired").param("id", &row.id));
+    }
+    if row.locked_at.is_some() || row.pin_failures >= MAX_PIN_ATTEMPTS {
+        return Err(locked(&row.id));
+    }
+    Ok(())
+}
+
+fn locked(id: &str) -> ApiError {
+    ApiError::new(StatusCode::LOCKED, "certificate_locked").param("id", id)
+}
+
+/// Opens the key of `row` with `pin`. A wrong PIN counts against the lockout; the fifth locks
+/// the key. The attempt is counted before the check, so concurrent guesses cannot exceed it.
+pub async fn open(state: &AppState, row: &repo::Certificate, pin: &Pin) -> ApiResult<SigningKey> {
+    let pkcs8 = unwrap(state, row, pin).await?;
+    SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)
+}
+
+/// As [`open`], returning the PKCS#8 bytes (wiped when dropped).
+pub async fn unwrap(
+    state: &AppState,
+    row: &repo::Certificate,
+    pin: &Pin,
+) -> ApiResult<zeroize::Zeroizing<Vec<u8>>> {
+    if !row.pin_protected {
+        return Err(ApiError::not_found("certificate_not_found"));
+    }
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    if row.locked_at.is_some() {
+        return Err(locked(&row.id));
+    }
+    if !repo::take_pin_attempt(&state.db, &row.key_id, MAX_PIN_ATTEMPTS).await? {
+        return Err(locked(&row.id));
+    }
+    let master = state.master.clone();
+    let key_id = row.key_id.clone();
+    let wrapped = row.key_wrapped.clone();
+    let pin_text = zeroize::Zeroizing::new(pin.expose().to_owned());
+    let result = actix_web::web::block(move || {
+        keywrap::unwrap_with_pin(&master, &key_id, &pin_text, &wrapped)
+    })
+    .await?;
+    match result {
+        Ok(pkcs8) => {
+            repo::pin_ok(&state.db, &row.key_id).await?;
+            Ok(pkcs8)
+        }
+        Err(KeyWrapError::WrongPin) => {
+            let left =
+                repo::pin_wrong(&state.db, &row.key_id, MAX_PIN_ATTEMPTS, Utc::now()).await?;
+            tracing::info!(certificate = %row.id, attempts_left = left, "wrong certificate PIN");
+            if left == 0 {
+                Err(locked(&row.id))
+            } else {
+                Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_pin")
+                    .field("pin")
+                    .param("id", &row.id)
+                    .param("remaining", left))
+            }
+        }
+        Err(KeyWrapError::Damaged) => Err(ApiError::internal(anyhow::anyhow!(
+            "certificate {} key cannot be opened (master key changed?)",
+            row.id
+        ))),
+    }
+}

@@ -1,0 +1,187 @@
+//! Binding a certificate from an outside CA to the account (the seed's 绑定 of a USB-key
+//! certificate): proof of possession by signing a login challenge, a path to one of the
+//! operator's outside CAs (`pki.outside_ca_files`), validity, key usage and revocation from the
+//! OCSP responders and CRLs the certificate names (fetched now), and the subject's common name
+//! matched against the account's real name (and its ID-card number, when the certificate
+//! carries one as serialNumber). With `pki.binding_requires_approval` a binding
+//! waits for `signet cert approve`. Active bindings log in (`/auth/cert/login`).
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use der::Encode;
+use signet_api::{BoundCertificateList, BoundCertificateView, CertLogin};
+use signet_pki::verify::chain::{ChainInput, Purpose, validate_chain};
+use signet_pki::verify::revocation::RevocationStatus;
+use signet_pki::verify::{CertificateSummary, TrustAnchors};
+use signet_store::repo::{bound, users};
+use std::sync::Arc;
+use x509_cert::Certificate;
+
+use crate::auth::AuthUser;
+use crate::problem::{ApiError, ApiResult};
+use crate::routes::certlogin::proof_of_possession;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/certificates/bound", web::post().to(bind))
+        .route("/certificates/bound", web::get().to(list));
+}
+
+fn view(b: &bound::Bound) -> BoundCertificateView {
+    BoundCertificateView {
+        id: b.id.clone(),
+        subject: b.subject.clone(),
+        issuer: b.issuer.clone(),
+        serial: b.serial.clone(),
+        status: b.status.clone(),
+        not_after: b.not_after,
+        created_at: b.created_at,
+    }
+}
+
+/// Checks an outside CA's certificate now: a path to a configured outside CA, validity, key
+/// usage for signing, and revocation data fetched from the URLs it names.
+pub async fn check_outside(anchors: Arc<TrustAnchors>, cert: &Certificate) -> ApiResult<()> {
+    if anchors.is_empty() {
+        return Err(ApiError::unprocessable("untrusted_certificate"));
+    }
+    let leaf = cert.clone();
+    let report = web::block(move || {
+        let material = crate::verifycli::fetch_revocation(std::slice::from_ref(&leaf), &anchors);
+        validate_chain(&ChainInput {
+            leaf: &leaf,
+            intermediates: &material.certificates,
+            anchors: &anchors,
+            at: Utc::now(),
+            revocation: &material,
+            purpose: Purpose::DocumentSigning,
+        })
+    })
+    .await?;
+    if report
+        .revocation
+        .iter()
+        .any(|r| matches!(r.status, RevocationStatus::Revoked { .. }))
+    {
+        return Err(ApiError::conflict("certificate_revoked").param("id", "outside"));
+    }
+    if !report.trusted {
+        return Err(ApiError::unprocessable("untrusted_certificate"));
+    }
+    Ok(())
+}
+
+/// The subject's serialNumber when it has the shape of an 18-character ID-card number.
+fn subject_id_number(subject: &str) -> Option<String> {
+    subject
+        .split(", ")
+        .filter_map(|part| part.strip_prefix("SERIALNUMBER="))
+        .map(str::trim)
+        .find(|v| {
+            v.len() == 18
+                && v.bytes().take(17).all(|b| b.is_ascii_digit())
+                && v.bytes()
+                    .last()
+                    .is_some_and(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
+        })
+        .map(str::to_owned)
+}
+
+/// Binds a certificate of an outside CA to the caller. Logged in. The body is a challenge
+/// from `/auth/cert/challenge` signed with the certificate's key.
+#[utoipa::path(post, path = "/api/v1/certificates/bound", tag = "certificates",
+    security(("bearer" = [])), request_body = CertLogin,
+    responses((status = 201, description = "Bound (`active`) or waiting for approval (`pending`)", body = BoundCertificateView),
+        (status = 400, description = "Unreadable certificate, or no proof of possession", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Revoked, or bound already", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not from a trusted outside CA, or not the account's name", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn bind(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CertLogin>,
+) -> ApiResult<HttpResponse> {
+    let cert = proof_of_possession(&state, &body, || {
+        ApiError::bad_request("proof_of_possession_failed").field("signature")
+    })
+    .await?;
+    check_outside(state.outside_cas.clone(), &cert).await?;
+    let me = users::by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;
+    let summary = CertificateSummary::of(&cert);
+    if summary.common_name.as_deref().map(str::trim) != Some(me.real_name.as_str()) {
+        return Err(ApiError::unprocessable("certificate_name_mismatch"));
+    }
+    // When the certificate carries an ID-card number (subject serialNumber, as Chinese CAs
+    // issue personal certificates), it must be the account's.
+    if let Some(number) = subject_id_number(&summary.subject) {
+        let own = state
+            .master
+            .open("id_card", me.id.as_bytes(), &me.id_card_sealed)
+            .map_err(ApiError::internal)?;
+        if !number.eq_ignore_ascii_case(&String::from_utf8_lossy(&own)) {
+            return Err(ApiError::unprocessable("certificate_id_mismatch"));
+        }
+    }
+    if bound::by_fingerprint(&state.db, &summary.sha256_hex)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict("certificate_bound_already"));
+    }
+    let now = Utc::now();
+    let row = bound::Bound {
+        id: signet_store::new_id("bnd"),
+        user_id: user.user_id.clone(),
+        fingerprint: summary.sha256_hex.clone(),
+        cert_der: cert.to_der().map_err(ApiError::internal)?,
+        subject: summary.subject.clone(),
+        issuer: summary.issuer.clone(),
+        serial: summary.serial_hex.clone(),
+        status: if state.settings.pki.binding_requires_approval {
+            "pending"
+        } else {
+            "active"
+        }
+        .into(),
+        not_after: summary.not_after,
+        decided_by: None,
+        decided_at: None,
+        created_at: now,
+    };
+    bound::insert(&state.db, row.clone()).await?;
+    tracing::info!(binding = %row.id, status = %row.status, "outside certificate bound");
+    Ok(HttpResponse::Created().json(view(&row)))
+}
+
+/// The caller's bound certificates. Logged in.
+#[utoipa::path(get, path = "/api/v1/certificates/bound", tag = "certificates",
+    security(("bearer" = [])),
+    responses((status = 200, body = BoundCertificateList)))]
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let items: Vec<BoundCertificateView> = bound::of_user(&state.db, &user.user_id)
+        .await?
+        .iter()
+        .map(view)
+        .collect();
+    Ok(HttpResponse::Ok().json(BoundCertificateList {
+        total: items.len() as u64,
+        items,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn id_numbers_in_subjects() {
+        assert_eq!(
+            super::subject_id_number("CN=王小明, SERIALNUMBER=11010519900101001X, C=CN").as_deref(),
+            Some("11010519900101001X")
+        );
+        assert_eq!(
+            super::subject_id_number("CN=王小明, SERIALNUMBER=SIG-ABC, C=CN"),
+            None
+        );
+        assert_eq!(super::subject_id_number("CN=王小明"), None);
+    }
+}

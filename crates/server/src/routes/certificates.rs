@@ -1,0 +1,443 @@
+//! Certificates (数字证书) held by the server for users and organisations: issue, list, show,
+//! renew, revoke, change the PIN, unlock or re-key after an SMS check.
+//!
+//! Rules: a personal certificate only for a real-name verified user, and only that user sees
+//! and uses it; an organisation's certificate only for a verified organisation, requested,
+//! seen and used by its admins (the PIN is shared among them like a company USB key's).
+//! Anyone else gets 404 `certificate_not_found`, as if it did not exist.
+
+use actix_web::{HttpResponse, web};
+use chrono::{Duration, Utc};
+use signet_api::{
+    CertificateList, CertificateView, ChangePin, CreateCertificate, PinProof, PinReset,
+    RevokeCertificate,
+};
+use signet_domain::identity::{PhoneNumber, Pin, SmsCode};
+use signet_domain::org::Role;
+use signet_domain::sms::SmsPurpose;
+use signet_pki::ca::SubjectName;
+use signet_pki::keywrap;
+use signet_store::repo::{orgs, pki as repo, sms_codes, users};
+use signet_store::sea_orm::TransactionTrait;
+
+use crate::auth::AuthUser;
+use crate::keys::{self, MAX_PIN_ATTEMPTS};
+use crate::problem::{ApiError, ApiResult};
+use crate::routes::codes::check_sms_code;
+use crate::routes::pki::pem_of;
+use crate::state::AppState;
+use crate::trust::{self, Holder, Trust};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/certificates", web::post().to(create))
+        .route("/certificates", web::get().to(list))
+        .route("/certificates/{id}", web::get().to(get))
+        .route("/certificates/{id}/renew", web::post().to(renew))
+        .route("/certificates/{id}/revoke", web::post().to(revoke))
+        .route("/certificates/{id}/pin", web::put().to(change_pin))
+        .route("/certificates/{id}/pin/reset", web::post().to(reset_pin));
+}
+
+fn pin_field(s: &str, field: &'static str) -> ApiResult<Pin> {
+    Pin::parse(s).map_err(|e| ApiError::from(e).field(field))
+}
+
+/// The API view of a stored certificate.
+pub fn view(trust: &Trust, row: &repo::Certificate) -> CertificateView {
+    let now = Utc::now();
+    let status = if row.revoked_at.is_some() {
+        "revoked"
+    } else if now > row.not_after {
+        "expired"
+    } else if row.locked_at.is_some() || row.pin_failures >= MAX_PIN_ATTEMPTS {
+        "locked"
+    } else {
+        "valid"
+    };
+    let chain = trust.chain_of(&row.ca_id);
+    let issuer = trust
+        .ca(&row.ca_id)
+        .map(|c| signet_pki::verify::CertificateSummary::of(&c.cert).subject)
+        .unwrap_or_default();
+    let mut chain_pem = String::new();
+    for c in &chain {
+        if let Ok(der) = der::Encode::to_der(c) {
+            chain_pem.push_str(&String::from_utf8_lossy(&pem_of(&der, "CERTIFICATE")));
+        }
+    }
+    CertificateView {
+        id: row.id.clone(),
+        kind: if row.purpose == "org" {
+            "organization"
+        } else {
+            "personal"
+        }
+        .into(),
+        org_id: row.org_id.clone(),
+        algorithm: row.algorithm.clone(),
+        subject: row.subject.clone(),
+        issuer,
+        serial: row.serial.clone(),
+        not_before: row.not_before,
+        not_after: row.not_after,
+        status: status.into(),
+        pin_attempts_left: (MAX_PIN_ATTEMPTS - row.pin_failures).max(0) as u32,
+        key_location: if row.pin_protected {
+            "server"
+        } else {
+            "client"
+        }
+        .into(),
+        revoked_at: row.revoked_at,
+        revocation_reason: row.revocation_reason.clone(),
+        replaced_by: row.replaced_by.clone(),
+        certificate_pem: String::from_utf8_lossy(&pem_of(&row.cert_der, "CERTIFICATE"))
+            .into_owned(),
+        chain_pem,
+    }
+}
+
+/// The subject and holder for a new certificate of `kind`, after the identity rules.
+pub async fn holder_for<'a>(
+    state: &AppState,
+    user: &'a AuthUser,
+    kind: &str,
+    org_id: Option<&'a str>,
+) -> ApiResult<Holder<'a>> {
+    let u = users::by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;
+    match kind {
+        "personal" => {
+            if u.real_name_verified_at.is_none() {
+                return Err(ApiError::forbidden("real_name_required"));
+            }
+            Ok(Holder {
+                purpose: "user",
+                user_id: &user.user_id,
+                org_id: None,
+                subject: SubjectName {
+                    common_name: u.real_name.clone(),
+                    organization: None,
+                    organizational_unit: Some("Personal".into()),
+                    // A keyed digest of the ID number: stable for the person, not reversible.
+                    serial_number: Some(subject_identifier(state, &u.id_card_index)),
+                    country: Some("CN".into()),
+                },
+            })
+        }
+        "organization" => {
+            let org_id =
+                org_id.ok_or_else(|| ApiError::bad_request("org_required").field("org_id"))?;
+            let m = orgs::membership(&state.db, org_id, &user.user_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("org_not_found"))?;
+            if Role::parse(&m.role) != Some(Role::Admin) {
+                return Err(ApiError::forbidden("not_org_admin"));
+            }
+            let org = orgs::by_id(&state.db, org_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("org_not_found"))?;
+            if org.verified_at.is_none() {
+                return Err(ApiError::forbidden("org_not_verified"));
+            }
+            Ok(Holder {
+                purpose: "org",
+                user_id: &user.user_id,
+                org_id: Some(org_id),
+                subject: trust::org_subject(&org),
+            })
+        }
+        _ => Err(ApiError::bad_request("invalid_certificate_kind").field("kind")),
+    }
+}
+
+/// The subject serialNumber of a person: HMAC of the ID number's blind index under a purpose
+/// of its own, so the certificate never carries the ID number or the database's lookup key.
+fn subject_identifier(state: &AppState, id_card_index: &str) -> String {
+    let digest = state
+        .master
+        .blind_index("certificate_subject", id_card_index.as_bytes());
+    format!("SIG-{}", digest.get(..32).unwrap_or(&digest).to_uppercase())
+}
+
+/// Issues a certificate with a new key, wrapped under the PIN. Logged in; personal needs
+/// real-name verification; organization needs a verified organisation and the admin role.
+#[utoipa::path(post, path = "/api/v1/certificates", tag = "certificates",
+    security(("bearer" = [])), request_body = CreateCertificate,
+    responses((status = 201, body = CertificateView),
+        (status = 400, description = "Bad kind, algorithm or PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not verified, or not an admin", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The PKI is not initialised", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CreateCertificate>,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let alg = trust::parse_alg(&body.algorithm)
+        .ok_or_else(|| ApiError::bad_request("invalid_algorithm").field("algorithm"))?;
+    let pin = pin_field(body.pin.expose(), "pin")?;
+    let holder = holder_for(&state, &user, &body.kind, body.org_id.as_deref()).await?;
+    let validity = Duration::days(state.settings.pki.certificate_days.max(1));
+    let issued = trust
+        .issue_holder(
+            &state.db,
+            &state.master,
+            alg,
+            &holder,
+            pin.expose(),
+            validity,
+            Utc::now(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+    tracing::info!(certificate = %issued.row.id, purpose = %issued.row.purpose, "certificate issued");
+    Ok(HttpResponse::Created().json(view(trust, &issued.row)))
+}
+
+/// The certificates the caller may use: personal ones and those of organisations they
+/// administer, newest first. Logged in.
+#[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
+    security(("bearer" = [])),
+    responses((status = 200, body = CertificateList)))]
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let mut rows: Vec<repo::Certificate> = repo::held_by(&state.db, &user.user_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.purpose == "user")
+        .collect();
+    for (m, o) in orgs::memberships_of(&state.db, &user.user_id).await? {
+        if Role::parse(&m.role) == Some(Role::Admin) {
+            rows.extend(repo::of_org(&state.db, &o.id).await?);
+        }
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    let items: Vec<CertificateView> = rows.iter().map(|r| view(trust, r)).collect();
+    Ok(HttpResponse::Ok().json(CertificateList {
+        total: items.len() as u64,
+        items,
+    }))
+}
+
+/// One certificate with its PEM and chain. Its holder (or an admin of its organisation).
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = CertificateView),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let row = keys::usable(&state, &user.user_id, &id).await?;
+    Ok(HttpResponse::Ok().json(view(trust, &row)))
+}
+
+/// Renews a certificate: a new certificate (new serial, new validity) for the same key,
+/// proven by the PIN. The old one stays valid until it expires and points to the new one.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/renew", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = PinProof,
+    responses((status = 201, body = CertificateView),
+        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Revoked", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Locked", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn renew(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<PinProof>,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let pin = pin_field(body.pin.expose(), "pin")?;
+    let row = keys::usable(&state, &user.user_id, &id).await?;
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    let key = keys::open(&state, &row, &pin).await?;
+    let spki = key.public_key_spki_der().map_err(ApiError::internal)?;
+    drop(key);
+    let alg = trust::parse_alg(&row.algorithm)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
+    let holder = renewal_holder(&state, &user, &row).await?;
+    let txn = state.db.begin().await?;
+    // The wrapped key as it is now (a PIN change may have run since it was read).
+    let current = repo::certificate(&txn, &row.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("certificate_not_found"))?;
+    let issued = trust
+        .store_holder(
+            &txn,
+            alg,
+            &holder,
+            &spki,
+            current.key_id.clone(),
+            current.key_wrapped.clone(),
+            Duration::days(state.settings.pki.certificate_days.max(1)),
+            Utc::now(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+    repo::set_replaced_by(&txn, &row.id, &issued.row.id).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(view(trust, &issued.row)))
+}
+
+/// The holder of a renewed or re-keyed certificate: the same kind of subject, with the
+/// identity rules checked again.
+async fn renewal_holder<'a>(
+    state: &AppState,
+    user: &'a AuthUser,
+    row: &'a repo::Certificate,
+) -> ApiResult<Holder<'a>> {
+    let kind = if row.purpose == "org" {
+        "organization"
+    } else {
+        "personal"
+    };
+    holder_for(state, user, kind, row.org_id.as_deref()).await
+}
+
+/// Revokes a certificate (holder or organisation admin); OCSP and the CRL report it at once.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = RevokeCertificate,
+    responses((status = 200, body = CertificateView),
+        (status = 400, description = "Unknown reason", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<RevokeCertificate>,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let reason = match body.reason.as_str() {
+        r @ ("unspecified"
+        | "keyCompromise"
+        | "affiliationChanged"
+        | "superseded"
+        | "cessationOfOperation"
+        | "privilegeWithdrawn") => r,
+        _ => return Err(ApiError::bad_request("invalid_revocation_reason").field("reason")),
+    };
+    let row = keys::usable(&state, &user.user_id, &id).await?;
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    if !repo::revoke(&txn, &row.id, reason, &user.user_id, now).await? {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    if reason == "keyCompromise" {
+        // The key is what is compromised: every certificate for it (renewals) goes.
+        repo::revoke_key(&txn, &row.key_id, reason, &user.user_id, now).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(certificate = %row.id, reason, "certificate revoked");
+    let row = repo::certificate(&state.db, &row.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("certificate_not_found"))?;
+    Ok(HttpResponse::Ok().json(view(trust, &row)))
+}
+
+/// Changes the PIN: the old PIN must open the key (a wrong one counts towards the lockout).
+#[utoipa::path(put, path = "/api/v1/certificates/{id}/pin", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = ChangePin,
+    responses((status = 204, description = "PIN changed"),
+        (status = 400, description = "Bad new PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Locked", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn change_pin(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<ChangePin>,
+) -> ApiResult<HttpResponse> {
+    let old = pin_field(body.old_pin.expose(), "old_pin")?;
+    let new = pin_field(body.new_pin.expose(), "new_pin")?;
+    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let pkcs8 = keys::unwrap(&state, &row, &old).await?;
+    let master = state.master.clone();
+    let key_id = row.key_id.clone();
+    let new_text = zeroize::Zeroizing::new(new.expose().to_owned());
+    let wrapped = web::block(move || keywrap::wrap_with_pin(&master, &key_id, &new_text, &pkcs8))
+        .await?
+        .map_err(ApiError::internal)?;
+    repo::set_key_wrapped(&state.db, &row.key_id, wrapped).await?;
+    tracing::info!(certificate = %row.id, "certificate PIN changed");
+    Ok(crate::routes::no_content())
+}
+
+/// After an SMS code to the caller's phone (purpose `certificate_pin`): without `new_pin`,
+/// unlocks a key locked by wrong PINs; with `new_pin`, replaces the key (the old PIN is
+/// forgotten, and nobody can open a key without it): a new key under the new PIN, a new
+/// certificate, and the old one revoked as `superseded`.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/pin/reset", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = PinReset,
+    responses((status = 200, description = "Unlocked, or re-keyed: the current certificate", body = CertificateView),
+        (status = 400, description = "Bad or expired SMS code, bad PIN", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn reset_pin(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<PinReset>,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let code = SmsCode::parse(&body.sms_code)?;
+    let new_pin = body
+        .new_pin
+        .as_ref()
+        .map(|p| pin_field(p.expose(), "new_pin"))
+        .transpose()?;
+    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let me = users::by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;
+    let phone = PhoneNumber::parse(&me.phone)?;
+    let code_id = check_sms_code(&state, &phone, SmsPurpose::CertificatePin, &code).await?;
+    let now = Utc::now();
+    let Some(new_pin) = new_pin else {
+        let txn = state.db.begin().await?;
+        if !sms_codes::consume(&txn, &code_id, now).await? {
+            return Err(ApiError::bad_request("sms_code_expired").field("sms_code"));
+        }
+        repo::pin_ok(&txn, &row.key_id).await?;
+        txn.commit().await?;
+        tracing::info!(certificate = %row.id, "certificate unlocked after SMS check");
+        let row = repo::certificate(&state.db, &row.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("certificate_not_found"))?;
+        return Ok(HttpResponse::Ok().json(view(trust, &row)));
+    };
+    if row.revoked_at.is_some() {
+        return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
+    }
+    let alg = trust::parse_alg(&row.algorithm)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
+    let holder = renewal_holder(&state, &user, &row).await?;
+    let txn = state.db.begin().await?;
+    if !sms_codes::consume(&txn, &code_id, now).await? {
+        return Err(ApiError::bad_request("sms_code_expired").field("sms_code"));
+    }
+    let issued = trust
+        .issue_holder(
+            &txn,
+            &state.master,
+            alg,
+            &holder,
+            new_pin.expose(),
+            Duration::days(state.settings.pki.certificate_days.max(1)),
+            now,
+        )
+        .await
+        .map_err(ApiError::from)?;
+    // The old key, under a forgotten PIN, is retired with every certificate for it.
+    repo::revoke_key(&txn, &row.key_id, "superseded", &user.user_id, now).await?;
+    repo::set_replaced_by(&txn, &row.id, &issued.row.id).await?;
+    txn.commit().await?;
+    tracing::info!(certificate = %row.id, replaced_by = %issued.row.id, "certificate re-keyed after SMS check");
+    Ok(HttpResponse::Ok().json(view(trust, &issued.row)))
+}

@@ -1,0 +1,325 @@
+//! Direct signing: `POST /api/v1/sign` signs one PDF with the caller's server-held
+//! certificates and returns it. Nothing is stored (no task, no document, no blob).
+
+use actix_multipart::Multipart;
+use actix_web::http::header::CONTENT_DISPOSITION;
+use actix_web::{HttpResponse, web};
+use futures_util::StreamExt as _;
+use signet_api::SignRequest;
+use signet_domain::identity::Pin;
+use signet_pdf::{DateStamp, SignatureSpec, Visible};
+use std::collections::BTreeMap;
+use x509_cert::Certificate;
+
+use crate::auth::AuthUser;
+use crate::keys;
+use crate::problem::{ApiError, ApiResult};
+use crate::signing::{self, Level, Planned, Timestamps};
+use crate::state::AppState;
+
+/// A free signing slot, or 503 `signing_busy`.
+pub(crate) fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+    SLOTS
+        .try_acquire()
+        .map_err(|_| ApiError::unavailable("signing_busy", 5))
+}
+
+/// Largest PDF accepted.
+pub const MAX_PDF: usize = 50 * 1024 * 1024;
+/// Largest seal image.
+pub const MAX_SEAL: usize = 2 * 1024 * 1024;
+const MAX_REQUEST_JSON: usize = 64 * 1024;
+const MAX_SIGNATURES: usize = 20;
+const MAX_SEAL_PARTS: usize = 10;
+/// Signing requests served at once per node: each may hold a 50 MB document and its copies,
+/// so more wait for a slot (503 with Retry-After) rather than exhaust memory.
+const MAX_CONCURRENT: usize = 8;
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT);
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/sign", web::post().to(sign));
+}
+
+/// The parts of a signing form: the PDF, the JSON request, the seal images by part name.
+pub(crate) struct Form<R> {
+    pub pdf: Vec<u8>,
+    pub request: R,
+    pub seals: BTreeMap<String, Vec<u8>>,
+}
+
+async fn read_part(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+    name: &str,
+) -> ApiResult<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
+        if out.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "part_too_large",
+            )
+            .param("part", name)
+            .param("limit", limit));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
+    mut form: Multipart,
+) -> ApiResult<Form<R>> {
+    let mut pdf = None;
+    let mut request = None;
+    let mut seals = BTreeMap::new();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
+        let name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_name())
+            .unwrap_or_default()
+            .to_owned();
+        // Each part once: a repeated part would let one request hold several PDFs.
+        if seen.contains(&name) {
+            return Err(ApiError::bad_request("duplicate_part").param("part", &name));
+        }
+        seen.push(name.clone());
+        match name.as_str() {
+            "file" => pdf = Some(read_part(&mut field, MAX_PDF, "file").await?),
+            "request" => {
+                let bytes = read_part(&mut field, MAX_REQUEST_JSON, "request").await?;
+                let parsed: R = serde_json::from_slice(&bytes).map_err(|e| {
+                    ApiError::bad_request("invalid_json")
+                        .field("request")
+                        .param("reason", crate::problem::json_reason(&e))
+                })?;
+                request = Some(parsed);
+            }
+            "" => return Err(ApiError::bad_request("invalid_multipart")),
+            other => {
+                if seals.len() >= MAX_SEAL_PARTS {
+                    return Err(ApiError::bad_request("too_many_parts"));
+                }
+                let bytes = read_part(&mut field, MAX_SEAL, other).await?;
+                seals.insert(other.to_owned(), bytes);
+            }
+        }
+    }
+    Ok(Form {
+        pdf: pdf.ok_or_else(|| {
+            ApiError::bad_request("missing_part")
+                .param("part", "file")
+                .field("file")
+        })?,
+        request: request.ok_or_else(|| {
+            ApiError::bad_request("missing_part")
+                .param("part", "request")
+                .field("request")
+        })?,
+        seals,
+    })
+}
+
+/// The PDF engine's view of one placement.
+fn spec_of(
+    p: &signet_api::SignPlacement,
+    seals: &BTreeMap<String, Vec<u8>>,
+) -> ApiResult<SignatureSpec> {
+    let bad = |reason: &str| {
+        ApiError::bad_request("invalid_placement")
+            .field("signatures")
+            .param("reason", reason)
+    };
+    let visible = match p.kind.as_str() {
+        "seal" => Visible::Seal {
+            page: p.page.ok_or_else(|| bad("a seal needs page and rect"))?,
+            rect: p.rect.ok_or_else(|| bad("a seal needs page and rect"))?,
+        },
+        "cross_page" => Visible::CrossPage {
+            first: p
+                .first
+                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
+            last: p
+                .last
+                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
+            y: p.y
+                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
+            size: p
+                .size
+                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
+        },
+        "invisible" => Visible::Invisible,
+        _ => return Err(bad("kind must be seal, cross_page or invisible")),
+    };
+    let mut spec = SignatureSpec::new(visible, chrono::Utc::now());
+    if p.kind != "invisible" && p.seal_id.is_none() {
+        let part = p
+            .seal
+            .as_deref()
+            .ok_or_else(|| bad("a visible signature needs a seal image part or a seal_id"))?;
+        let png = seals.get(part).ok_or_else(|| {
+            ApiError::bad_request("missing_part")
+                .param("part", part)
+                .field("seal")
+        })?;
+        spec.seal_png = Some(png.clone());
+    }
+
+    spec.reason = p.reason.clone();
+    spec.date = p.date.as_ref().map(|d| DateStamp {
+        page: d.page,
+        x: d.at[0],
+        y: d.at[1],
+        size: d.size,
+        format: DateStamp::DEFAULT_FORMAT.into(),
+    });
+    Ok(spec)
+}
+
+/// The engine's view of a placement, with its stored seal (`seal_id`, one the caller may use)
+/// loaded from the blob store.
+pub(crate) async fn placement_spec(
+    state: &AppState,
+    user_id: &str,
+    p: &signet_api::SignPlacement,
+    seals: &BTreeMap<String, Vec<u8>>,
+) -> ApiResult<SignatureSpec> {
+    let mut spec = spec_of(p, seals)?;
+    if let (Some(id), true) = (&p.seal_id, p.kind != "invisible") {
+        let seal = crate::routes::seals::usable(state, user_id, id).await?;
+        spec.seal_png = Some(state.blobs.get(&seal.image_blob).await?);
+    }
+    Ok(spec)
+}
+
+/// The level a signing request asks for, or the configured default.
+pub(crate) fn requested_level(state: &AppState, level: Option<&str>) -> ApiResult<Level> {
+    match level {
+        Some(l) => {
+            Level::parse(l).ok_or_else(|| ApiError::bad_request("invalid_level").field("level"))
+        }
+        None => Ok(Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta)),
+    }
+}
+
+/// The `file` part must at least look like a PDF before any certificate is touched.
+pub(crate) fn check_pdf_header(pdf: &[u8]) -> ApiResult<()> {
+    signet_pdf::header_version(pdf).map(|_| ()).map_err(|_| {
+        ApiError::unprocessable("invalid_pdf")
+            .param("reason", "not a PDF")
+            .field("file")
+    })
+}
+
+/// Signs one PDF with the caller's certificates and returns it (`application/pdf`).
+/// Logged in; each certificate must be the caller's (or an organisation's they administer),
+/// valid, not locked, and opened by its PIN. Multipart form: `file` (the PDF, ≤ 50 MB),
+/// `request` (JSON `SignRequest`), and one part per seal image named by the placements.
+/// Every PIN is checked before anything is signed; on any refusal nothing is returned.
+#[utoipa::path(post, path = "/api/v1/sign", tag = "signing",
+    security(("bearer" = [])),
+    request_body(content = SignRequest, content_type = "multipart/form-data",
+        description = "Parts: `file` (PDF), `request` (JSON of this schema), seal images (PNG) by the names the placements give"),
+    responses((status = 200, description = "The signed PDF", content_type = "application/pdf"),
+        (status = 400, description = "Bad request, placement, PIN format or seal image", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A certificate that is not the caller's", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A revoked or expired certificate", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A part is too large", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a signable PDF", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 423, description = "A certificate locked by wrong PINs", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The TSA is unavailable", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn sign(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    form: Multipart,
+) -> ApiResult<HttpResponse> {
+    let trust = state.trust()?;
+    let _slot = slot()?;
+    let form: Form<SignRequest> = read_form(form).await?;
+    let req = &form.request;
+    let level = requested_level(&state, req.level.as_deref())?;
+    if req.signatures.is_empty() || req.signatures.len() > MAX_SIGNATURES {
+        return Err(ApiError::bad_request("invalid_signature_count").field("signatures"));
+    }
+    check_pdf_header(&form.pdf)?;
+
+    // Every certificate named, with access and state checked, before any PIN is tried.
+    let mut rows = BTreeMap::new();
+    for p in &req.signatures {
+        if !rows.contains_key(&p.certificate_id) {
+            let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
+            keys::check_signable(&row)?;
+            rows.insert(p.certificate_id.clone(), row);
+        }
+    }
+    let mut specs = Vec::with_capacity(req.signatures.len());
+    for p in &req.signatures {
+        specs.push(placement_spec(&state, &user.user_id, p, &form.seals).await?);
+    }
+
+    let mut pins = BTreeMap::new();
+    for id in rows.keys() {
+        let text = req.pins.get(id).ok_or_else(|| {
+            ApiError::bad_request("pin_required")
+                .field("pins")
+                .param("id", id)
+        })?;
+        pins.insert(
+            id.clone(),
+            Pin::parse(text.expose()).map_err(|e| ApiError::from(e).field("pins"))?,
+        );
+    }
+    // Open each key once; a wrong PIN stops here with nothing signed.
+    let mut opened = BTreeMap::new();
+    for (id, row) in &rows {
+        let pin = pins
+            .get(id)
+            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
+        let pkcs8 = keys::unwrap(&state, row, pin).await?;
+        opened.insert(id.clone(), pkcs8);
+    }
+    drop(pins);
+
+    let mut planned = Vec::with_capacity(specs.len());
+    let mut last_alg = None;
+    for (p, spec) in req.signatures.iter().zip(specs) {
+        let row = rows
+            .get(&p.certificate_id)
+            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
+        let pkcs8 = opened
+            .get(&p.certificate_id)
+            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
+        let key = signet_pki::sign::SigningKey::from_pkcs8(pkcs8).map_err(ApiError::internal)?;
+        last_alg = Some(key.algorithm());
+        let signer =
+            <Certificate as der::Decode>::from_der(&row.cert_der).map_err(ApiError::internal)?;
+        planned.push(Planned {
+            spec,
+            key,
+            signer,
+            chain: trust.chain_of(&row.ca_id),
+        });
+    }
+    drop(opened);
+    let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
+    let ts = timestamps.clone();
+    let pdf = form.pdf;
+    let signed = web::block(move || signing::sign_all(pdf, planned, level, ts.as_ref()))
+        .await?
+        .map_err(signing::pdf_error)?;
+    let alg = last_alg.unwrap_or(signet_pki::sign::KeyAlgorithm::EcdsaP256);
+    let signed = signing::extend(trust, &state.db, signed, level, alg, timestamps).await?;
+    tracing::info!(
+        signatures = req.signatures.len(),
+        level = level.as_str(),
+        "document signed"
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"signed.pdf\""))
+        .body(signed))
+}

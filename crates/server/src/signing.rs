@@ -1,0 +1,307 @@
+//! Signing PDFs with server-held certificates at a PAdES level: the path `POST /api/v1/sign`
+//! uses today and signing-task steps will reuse.
+//!
+//! - B-B: one CMS signature per placement, each its own incremental revision.
+//! - B-T: each signature gets an RFC 3161 timestamp on its signature value (unsigned
+//!   attribute), from the built-in TSA of the signer's algorithm or the configured outside TSA.
+//! - B-LT: then a revision with a DSS holding every certificate of the chains (signers and
+//!   TSA) and a fresh OCSP response for each certificate the built-in CAs issued.
+//! - B-LTA: then a document timestamp revision over all of it.
+
+use chrono::Utc;
+use rand::RngCore;
+use signet_pdf::ltv::{self, DssMaterial};
+use signet_pdf::{CjkFont, PdfError, SignatureSpec};
+use signet_pki::sign::{KeyAlgorithm, SigningKey};
+use signet_pki::tsa;
+use signet_pki::verify::DigestAlgorithm;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use x509_cert::Certificate;
+
+use crate::problem::ApiError;
+use crate::trust::Trust;
+
+/// PAdES baseline levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    BB,
+    BT,
+    BLt,
+    BLta,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "b-b" => Some(Self::BB),
+            "b-t" => Some(Self::BT),
+            "b-lt" => Some(Self::BLt),
+            "b-lta" => Some(Self::BLta),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BB => "b-b",
+            Self::BT => "b-t",
+            Self::BLt => "b-lt",
+            Self::BLta => "b-lta",
+        }
+    }
+}
+
+/// Most certificates a file may carry for B-LT / B-LTA validation data.
+const MAX_DSS_CERTIFICATES: usize = 200;
+/// Room reserved in a document timestamp's `/Contents`.
+const DOC_TIMESTAMP_ROOM: usize = 16 * 1024;
+/// Largest TSA answer read from an outside TSA.
+const TSA_RESPONSE_LIMIT: u64 = 256 * 1024;
+
+/// Where timestamps come from.
+#[derive(Clone)]
+pub enum Timestamps {
+    /// The built-in TSAs (in-process, no HTTP round trip).
+    Builtin(Arc<Trust>),
+    /// An outside RFC 3161 TSA.
+    Remote(String),
+}
+
+impl Timestamps {
+    /// The configured source: `pki.tsa_url` when set, else the built-in TSA.
+    pub fn from_settings(tsa_url: &str, trust: Option<Arc<Trust>>) -> Option<Self> {
+        if !tsa_url.trim().is_empty() {
+            return Some(Self::Remote(tsa_url.trim().to_owned()));
+        }
+        trust.map(Self::Builtin)
+    }
+
+    /// A timestamp token over `digest` (SHA-256), for a signature or document of `alg`.
+    /// Blocking: call it off the async executor.
+    pub fn token(&self, alg: KeyAlgorithm, digest: &[u8]) -> Result<Vec<u8>, String> {
+        let nonce = rand::rngs::OsRng.next_u64() >> 1;
+        let request = tsa::timestamp_request(DigestAlgorithm::Sha256, digest, Some(nonce), true)
+            .map_err(|e| e.to_string())?;
+        let response = match self {
+            Self::Builtin(trust) => trust
+                .timestamp(alg, &request, Utc::now())
+                .ok_or_else(|| "no built-in TSA for this algorithm".to_owned())?,
+            Self::Remote(url) => remote_timestamp(url, &request)?,
+        };
+        tsa::token_from_response(&response, digest, Some(nonce)).map_err(|e| e.to_string())
+    }
+}
+
+/// POSTs an RFC 3161 request to an outside TSA (RFC 3161 §3.4), reading at most 256 KiB.
+pub fn remote_timestamp(url: &str, request: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resp = client
+        .post(url)
+        .header("Content-Type", "application/timestamp-query")
+        .body(request.to_vec())
+        .send()
+        .map_err(|e| format!("TSA {url}: {e}"))?;
+    if !resp.status().is_success() {
+        return Err(format!("TSA {url} answered HTTP {}", resp.status()));
+    }
+    let mut body = Vec::new();
+    resp.take(TSA_RESPONSE_LIMIT)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("TSA {url}: {e}"))?;
+    Ok(body)
+}
+
+/// One signature to apply: what it looks like and the opened key.
+pub struct Planned {
+    pub spec: SignatureSpec,
+    pub key: SigningKey,
+    pub signer: Certificate,
+    pub chain: Vec<Certificate>,
+}
+
+/// The CJK font for date stamps (Debian's fonts-wqy-microhei), read once.
+pub fn date_font() -> Option<&'static CjkFont> {
+    static FONT: OnceLock<Option<CjkFont>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        std::fs::read(crate::pdfcli::DEFAULT_FONT)
+            .ok()
+            .and_then(|bytes| CjkFont::new(bytes).ok())
+    })
+    .as_ref()
+}
+
+/// Applies every signature in order (B-B, or B-T with `timestamps`). Blocking.
+pub fn sign_all(
+    mut pdf: Vec<u8>,
+    planned: Vec<Planned>,
+    level: Level,
+    timestamps: Option<&Timestamps>,
+) -> Result<Vec<u8>, PdfError> {
+    let font = date_font();
+    for p in planned {
+        let font = if p.spec.date.is_some() { font } else { None };
+        if p.spec.date.is_some() && font.is_none() {
+            return Err(PdfError::BadFont(
+                "no CJK font for date stamps is installed (fonts-wqy-microhei)".into(),
+            ));
+        }
+        pdf = if level >= Level::BT {
+            let source = timestamps.ok_or_else(|| {
+                PdfError::Timestamp("no timestamp authority is configured".into())
+            })?;
+            let alg = p.key.algorithm();
+            let mut tsa = |digest: &[u8]| source.token(alg, digest);
+            ltv::sign_owned_timestamped(pdf, &p.spec, &p.key, &p.signer, &p.chain, font, &mut tsa)?
+        } else {
+            signet_pdf::sign_owned(pdf, &p.spec, &p.key, &p.signer, &p.chain, font)?
+        };
+    }
+    Ok(pdf)
+}
+
+/// Validation data for every certificate embedded in `pdf`: the chains (from the built-in
+/// PKI) and an OCSP response for each certificate a built-in CA issued.
+pub async fn validation_data(
+    trust: &Trust,
+    db: &impl signet_store::sea_orm::ConnectionTrait,
+    pdf: &[u8],
+) -> Result<DssMaterial, ApiError> {
+    let embedded = ltv::embedded_certificates(pdf).map_err(ApiError::internal)?;
+    // Each certificate costs signature checks and an OCSP signature: a crafted file with
+    // thousands of signatures must not buy that much work.
+    if embedded.len() > MAX_DSS_CERTIFICATES {
+        return Err(
+            ApiError::unprocessable("too_many_certificates").param("limit", MAX_DSS_CERTIFICATES)
+        );
+    }
+    let now = Utc::now();
+    // Every distinct certificate once, in order, with the built-in CA that issued it (none for
+    // a root); the built-in chain of each is added, so the DSS is complete even if a CMS
+    // carried only the signer.
+    let mut queue: Vec<Certificate> = embedded;
+    let mut certs: Vec<(Certificate, Vec<u8>, Option<&crate::trust::CaHandle>)> = Vec::new();
+    let mut next = 0;
+    while let Some(cert) = queue.get(next).cloned() {
+        next += 1;
+        let der = der::Encode::to_der(&cert).map_err(ApiError::internal)?;
+        if certs.iter().any(|(_, d, _)| *d == der) {
+            continue;
+        }
+        let issuer = trust.issuer_of_certificate(&cert);
+        if let Some(ca) = issuer {
+            queue.extend(trust.chain_of(&ca.id));
+        }
+        let issuer = issuer.filter(|ca| ca.cert != cert);
+        certs.push((cert, der, issuer));
+    }
+    let mut material = DssMaterial {
+        certs: certs.iter().map(|(_, der, _)| der.clone()).collect(),
+        ..DssMaterial::default()
+    };
+    // The CRL of every CA that issued a certificate here: the roots' cover the issuing CAs,
+    // the issuing CAs' cover the end entities next to their OCSP responses. Validators differ
+    // in what they read: pyHanko, for one, tries a certificate's OCSP URL online first and on
+    // failure falls back to CRLs only, never to an OCSP response in the DSS.
+    for ca in trust.cas() {
+        if certs
+            .iter()
+            .any(|(_, _, issuer)| issuer.is_some_and(|i| i.id == ca.id))
+            && let Some(crl) = trust.crl(db, &ca.id, now).await.map_err(ApiError::from)?
+        {
+            material.crls.push(crl);
+        }
+    }
+    // OCSP for end entities only: CAs are covered by their issuer's CRL, roots need nothing.
+    for (cert, _, issuer) in &certs {
+        if let (Some(ca), false) = (issuer, is_ca(cert))
+            && let Some(resp) = trust.ocsp_for(db, ca, cert, now).await?
+        {
+            material.ocsps.push(resp);
+        }
+    }
+    Ok(material)
+}
+
+/// Adds what B-LT and B-LTA need on top of signed `pdf`. `alg` picks the built-in TSA of the
+/// document timestamp.
+pub async fn extend(
+    trust: &Trust,
+    db: &impl signet_store::sea_orm::ConnectionTrait,
+    pdf: Vec<u8>,
+    level: Level,
+    alg: KeyAlgorithm,
+    timestamps: Option<Timestamps>,
+) -> Result<Vec<u8>, ApiError> {
+    if level < Level::BLt {
+        return Ok(pdf);
+    }
+    // Validators take revocation data as evidence only when it was issued after the
+    // signature timestamps (ETSI EN 319 102-1), and both carry whole seconds: wait for the next
+    // second so the OCSP responses are strictly newer than the tokens made just before.
+    let into_second = Utc::now().timestamp_subsec_millis();
+    tokio::time::sleep(Duration::from_millis(
+        u64::from(1000 - into_second.min(999)) + 5,
+    ))
+    .await;
+    let material = validation_data(trust, db, &pdf).await?;
+    let pdf = actix_web::web::block(move || ltv::add_dss(pdf, &material))
+        .await?
+        .map_err(pdf_error)?;
+    if level < Level::BLta {
+        return Ok(pdf);
+    }
+    let source = timestamps.ok_or_else(|| ApiError::unavailable("tsa_unavailable", 30))?;
+    actix_web::web::block(move || {
+        let mut tsa = |digest: &[u8]| source.token(alg, digest);
+        ltv::add_document_timestamp(pdf, DOC_TIMESTAMP_ROOM, &mut tsa)
+    })
+    .await?
+    .map_err(pdf_error)
+}
+
+/// Problem codes for engine refusals: the caller's input is at fault except for a failing
+/// TSA (503) and internal limits.
+pub fn pdf_error(e: PdfError) -> ApiError {
+    match e {
+        PdfError::NotPdf | PdfError::Unreadable(_) | PdfError::DamagedXref => {
+            ApiError::unprocessable("invalid_pdf").param("reason", e.to_string())
+        }
+        PdfError::Encrypted => ApiError::unprocessable("pdf_encrypted"),
+        PdfError::CertifiedNoChanges => ApiError::unprocessable("pdf_certified_no_changes"),
+        PdfError::PageOutOfRange { .. }
+        | PdfError::RectOutsidePage { .. }
+        | PdfError::BadPlacement(_) => ApiError::bad_request("invalid_placement")
+            .field("signatures")
+            .param("reason", e.to_string()),
+        PdfError::BadImage(_) => ApiError::bad_request("invalid_seal_image")
+            .field("seal")
+            .param("reason", e.to_string()),
+        PdfError::Timestamp(_) => {
+            tracing::warn!(error = %e, "timestamping failed");
+            ApiError::unavailable("tsa_unavailable", 30)
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+const BASIC_CONSTRAINTS: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.19");
+
+/// Whether a certificate is a CA's (basicConstraints cA).
+fn is_ca(cert: &Certificate) -> bool {
+    use der::Decode as _;
+    cert.tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.extn_id == BASIC_CONSTRAINTS)
+        .any(|e| {
+            x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
+                .is_ok_and(|b| b.ca)
+        })
+}
