@@ -1,0 +1,194 @@
+//! The job queue on SQLite and PostgreSQL: two workers racing over the same jobs never run one
+//! twice; failures back off and finally fail; a lease that ran out is taken over and its old
+//! holder can no longer complete the job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Backend, TestApp, spawn_app};
+use signet_store::jobs;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+async fn two_workers_never_run_a_job_twice(app: TestApp) {
+    let db = app.state.db.clone();
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        ids.push(
+            jobs::enqueue(
+                &db,
+                "test",
+                &format!("{{\"n\":{i}}}"),
+                now - Duration::seconds(1),
+                3,
+                now,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let runs: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+    let mut workers = Vec::new();
+    for name in ["worker-a", "worker-b"] {
+        let (db, runs) = (db.clone(), runs.clone());
+        workers.push(tokio::spawn(async move {
+            let mut mine = 0;
+            loop {
+                let claimed = loop {
+                    match jobs::claim(&db, name, Utc::now(), Duration::seconds(30)).await {
+                        Ok(c) => break c,
+                        // SQLite may report the database busy under contention: try again.
+                        Err(e) if e.to_string().contains("locked") => {
+                            tokio::task::yield_now().await
+                        }
+                        Err(e) => panic!("{e}"),
+                    }
+                };
+                let Some(job) = claimed else { break };
+                *runs.lock().unwrap().entry(job.id.clone()).or_default() += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                assert!(
+                    jobs::complete(&db, &job.id, name, Utc::now())
+                        .await
+                        .unwrap()
+                );
+                mine += 1;
+            }
+            mine
+        }));
+    }
+    let mut per_worker = Vec::new();
+    for w in workers {
+        per_worker.push(w.await.unwrap());
+    }
+    let runs = runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), 40, "every job ran");
+    assert!(runs.values().all(|n| *n == 1), "no job ran twice: {runs:?}");
+    assert_eq!(per_worker.iter().sum::<u32>(), 40);
+    for id in &ids {
+        let j = jobs::get(&db, id).await.unwrap().unwrap();
+        assert!(j.done_at.is_some() && !j.failed && j.attempts == 1, "{j:?}");
+    }
+}
+
+async fn failures_back_off_then_fail_for_good(app: TestApp) {
+    let db = &app.state.db;
+    let t0 = Utc::now();
+    let id = jobs::enqueue(db, "flaky", "{}", t0, 3, t0).await.unwrap();
+    let lease = Duration::seconds(30);
+    let job = jobs::claim(db, "w", t0, lease).await.unwrap().unwrap();
+    assert_eq!((job.id.as_str(), job.attempts), (id.as_str(), 1));
+    assert!(jobs::fail(db, &job, "w", "smtp down", t0).await.unwrap());
+    // Not due again before its backoff (2 s after the first failure).
+    assert!(
+        jobs::claim(db, "w", t0 + Duration::seconds(1), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let job = jobs::claim(db, "w", t0 + Duration::seconds(3), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.attempts, 2);
+    assert!(
+        jobs::fail(db, &job, "w", "smtp down", t0 + Duration::seconds(3))
+            .await
+            .unwrap()
+    );
+    assert!(
+        jobs::claim(db, "w", t0 + Duration::seconds(6), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let job = jobs::claim(db, "w", t0 + Duration::seconds(8), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.attempts, 3);
+    assert!(
+        jobs::fail(db, &job, "w", "still down", t0 + Duration::seconds(8))
+            .await
+            .unwrap()
+    );
+    let j = jobs::get(db, &id).await.unwrap().unwrap();
+    assert!(j.failed && j.done_at.is_some(), "{j:?}");
+    assert_eq!(j.last_error.as_deref(), Some("still down"));
+    assert!(
+        jobs::claim(db, "w", t0 + Duration::days(1), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn an_expired_lease_is_taken_over(app: TestApp) {
+    let db = &app.state.db;
+    let t0 = Utc::now();
+    let id = jobs::enqueue(db, "slow", "{}", t0, 5, t0).await.unwrap();
+    let first = jobs::claim(db, "w1", t0, Duration::seconds(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        jobs::claim(db, "w2", t0 + Duration::seconds(5), Duration::seconds(10))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // w1 died: after its lease w2 takes the job over, and w1 can no longer complete it.
+    let second = jobs::claim(db, "w2", t0 + Duration::seconds(11), Duration::seconds(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.id.as_str(), second.id.as_str()),
+        (id.as_str(), id.as_str())
+    );
+    assert_eq!(second.attempts, 2);
+    assert!(
+        !jobs::complete(db, &id, "w1", t0 + Duration::seconds(12))
+            .await
+            .unwrap()
+    );
+    assert!(
+        jobs::complete(db, &id, "w2", t0 + Duration::seconds(12))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs::complete(db, &id, "w2", t0 + Duration::seconds(13))
+            .await
+            .unwrap()
+    );
+}
+
+/// Like `on_both!`, on a multi-threaded runtime so the two workers really run at once.
+macro_rules! on_both_threaded {
+    ($($case:ident),* $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = super::spawn_app(super::Backend::Sqlite).await.unwrap();
+                    super::$case(app).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = super::spawn_app(super::Backend::Postgres).await {
+                        super::$case(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+on_both_threaded!(
+    two_workers_never_run_a_job_twice,
+    failures_back_off_then_fail_for_good,
+    an_expired_lease_is_taken_over
+);
