@@ -14,6 +14,7 @@ mod m20261123_000005_external_signings;
 mod m20261123_000006_login_challenges;
 mod m20261123_000007_bound_certificates;
 mod m20261123_000008_jobs;
+mod m20261123_000009_tasks;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_login_challenges::Migration),
             Box::new(m20261123_000007_bound_certificates::Migration),
             Box::new(m20261123_000008_jobs::Migration),
+            Box::new(m20261123_000009_tasks::Migration),
         ]
     }
 }

@@ -267,6 +267,130 @@ impl Workflow {
     }
 }
 
+/// Largest number of documents in one task.
+pub const MAX_DOCUMENTS: usize = 20;
+/// Largest number of steps in one task.
+pub const MAX_STEPS: usize = 50;
+/// Longest task, document or seal name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest step description or rejection reason, in characters.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// The channel a step is signed through (签署模式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignMode {
+    /// PC签署: the panel in a desktop browser.
+    Pc,
+    /// 手机签署: a mobile browser.
+    Mobile,
+    /// Either channel.
+    Any,
+}
+
+impl SignMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pc => "pc",
+            Self::Mobile => "mobile",
+            Self::Any => "any",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pc" => Some(Self::Pc),
+            "mobile" => Some(Self::Mobile),
+            "any" => Some(Self::Any),
+            _ => None,
+        }
+    }
+    /// The step description the seed platform shows when the initiator gives none.
+    pub fn default_description(self) -> &'static str {
+        match self {
+            Self::Pc => "需要完成PC在线盖章",
+            Self::Mobile => "需要完成手机在线盖章",
+            Self::Any => "需要完成在线盖章",
+        }
+    }
+}
+
+/// Which seals a step accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealKind {
+    /// The signer's own seals and certificates.
+    Personal,
+    /// Seals and certificates of the step's acting organisation.
+    Organization,
+    /// Either.
+    Any,
+}
+
+impl SealKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Personal => "personal",
+            Self::Organization => "organization",
+            Self::Any => "any",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "personal" => Some(Self::Personal),
+            "organization" => Some(Self::Organization),
+            "any" => Some(Self::Any),
+            _ => None,
+        }
+    }
+    /// Whether a seal owned by an organisation (`true`) or a person fits this step.
+    pub fn accepts(self, org_owned: bool) -> bool {
+        match self {
+            Self::Personal => !org_owned,
+            Self::Organization => org_owned,
+            Self::Any => true,
+        }
+    }
+}
+
+/// Why a caller may not do something to a task (the access rules of DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    #[error("only the initiator may download, and only a completed task")]
+    DownloadNotAllowed,
+    #[error("only a signer who signed may forward")]
+    ForwardNotSigned,
+    #[error("only documents the signer uploaded itself may be forwarded")]
+    ForwardNotUploader,
+}
+
+/// Download: the initiator only, and only once the task is completed (the seed shows 下载
+/// only on 已完成 tasks).
+pub fn may_download(is_initiator: bool, state: TaskState) -> Result<(), AccessError> {
+    if is_initiator && state == TaskState::Completed {
+        Ok(())
+    } else {
+        Err(AccessError::DownloadNotAllowed)
+    }
+}
+
+/// Forwarding (转发): a signer who has signed may send the documents on to further signers
+/// only if it uploaded every one of them itself; a document from another user or an app
+/// may not be re-sent.
+pub fn may_forward<'a>(
+    caller: &str,
+    caller_signed: bool,
+    uploaders: impl IntoIterator<Item = &'a str>,
+) -> Result<(), AccessError> {
+    if !caller_signed {
+        return Err(AccessError::ForwardNotSigned);
+    }
+    if uploaders.into_iter().all(|u| u == caller) {
+        Ok(())
+    } else {
+        Err(AccessError::ForwardNotUploader)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,5 +588,52 @@ mod tests {
             }
             frontier = next;
         }
+    }
+
+    #[test]
+    fn download_only_by_the_initiator_of_a_completed_task() {
+        assert_eq!(may_download(true, TaskState::Completed), Ok(()));
+        for st in [
+            TaskState::Draft,
+            TaskState::InProgress,
+            TaskState::Rejected,
+            TaskState::Cancelled,
+            TaskState::Expired,
+        ] {
+            assert_eq!(may_download(true, st), Err(AccessError::DownloadNotAllowed));
+        }
+        assert_eq!(
+            may_download(false, TaskState::Completed),
+            Err(AccessError::DownloadNotAllowed)
+        );
+    }
+
+    #[test]
+    fn forwarding_needs_a_signature_and_own_documents() {
+        assert_eq!(may_forward("u1", true, ["u1", "u1"]), Ok(()));
+        assert_eq!(
+            may_forward("u1", false, ["u1"]),
+            Err(AccessError::ForwardNotSigned)
+        );
+        assert_eq!(
+            may_forward("u1", true, ["u1", "app"]),
+            Err(AccessError::ForwardNotUploader)
+        );
+    }
+
+    #[test]
+    fn modes_and_seal_kinds_round_trip() {
+        for m in [SignMode::Pc, SignMode::Mobile, SignMode::Any] {
+            assert_eq!(SignMode::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(SignMode::Pc.default_description(), "需要完成PC在线盖章");
+        for k in [SealKind::Personal, SealKind::Organization, SealKind::Any] {
+            assert_eq!(SealKind::parse(k.as_str()), Some(k));
+        }
+        assert!(SealKind::Personal.accepts(false) && !SealKind::Personal.accepts(true));
+        assert!(SealKind::Organization.accepts(true) && !SealKind::Organization.accepts(false));
+        assert!(SealKind::Any.accepts(true) && SealKind::Any.accepts(false));
+        assert_eq!(SignMode::parse("fax"), None);
+        assert_eq!(SealKind::parse(""), None);
     }
 }

@@ -201,6 +201,8 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
     )
     .await?;
     for (id, admin) in ids {
+        // Demo users may initiate personal tasks (off by default for real users).
+        signet_store::tasks::set_initiate_grant(&txn, &id, true, "demo", now).await?;
         orgs::add_member(
             &txn,
             orgs::Membership {

@@ -352,6 +352,117 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "Form part {part} is too large (limit {limit} bytes)",
         ),
         "unsupported_content_type" => ("请使用 {expected} 提交", "Send the body as {expected}"),
+        // Tasks
+        "task_not_found" => ("签署任务不存在", "No such signing task"),
+        "step_not_found" => ("签署步骤不存在", "No such step"),
+        "document_not_found" => ("文件不存在", "No such document"),
+        "not_task_initiator" => (
+            "只有任务发起人可以执行此操作",
+            "Only the task's initiator may do this",
+        ),
+        "not_step_signer" => ("这不是您的签署步骤", "This step is not yours to sign"),
+        "initiate_not_granted" => (
+            "您没有发起签署任务的权限，请联系企业管理员授权",
+            "You are not granted the right to initiate tasks; ask an administrator",
+        ),
+        "signer_not_found" => (
+            "找不到该签署人，请核对姓名和手机号",
+            "No signer with that name and phone number",
+        ),
+        "signer_not_member" => (
+            "签署人不是所选企业的成员",
+            "The signer is not a member of the chosen organisation",
+        ),
+        "invalid_step" => ("签署步骤无效：{reason}", "Invalid step: {reason}"),
+        "too_many_steps" => (
+            "签署步骤过多（上限 {max}）",
+            "Too many steps (at most {max})",
+        ),
+        "no_documents" => ("请至少上传一个文件", "Upload at least one document"),
+        "too_many_documents" => (
+            "文件过多（上限 {max} 个）",
+            "Too many documents (at most {max})",
+        ),
+        "unexpected_part" => ("未使用的表单部分：{part}", "Form part {part} is not used"),
+        "unknown_document" => ("文件不属于该任务", "The document is not part of this task"),
+        "invalid_name" => (
+            "名称无效（1–{max} 个字符）",
+            "Invalid name (1–{max} characters)",
+        ),
+        "invalid_deadline" => (
+            "截止时间必须晚于当前时间",
+            "The deadline must be in the future",
+        ),
+        "task_changed" => (
+            "任务已被他人更新，请刷新后重试",
+            "The task was changed meanwhile; reload and try again",
+        ),
+        "task_not_draft" => (
+            "只有草稿状态的任务可以执行此操作",
+            "Only a draft can do this",
+        ),
+        "task_has_no_steps" => ("任务至少需要一个签署步骤", "A task needs at least one step"),
+        "task_not_in_progress" => ("任务不在签署中", "The task is not in progress"),
+        "task_finished" => ("任务已结束", "The task has ended"),
+        "task_not_due" => ("任务尚未到期", "The task's deadline has not passed"),
+        "task_not_forwardable" => (
+            "该任务的文件不能转发",
+            "This task's documents cannot be forwarded",
+        ),
+        "step_not_active" => (
+            "该步骤当前不可签署",
+            "The step is not waiting for a signature",
+        ),
+        "reason_required" => ("请填写拒签原因", "Give a reason for rejecting"),
+        "reason_too_long" => (
+            "原因过长（上限 {max} 个字符）",
+            "The reason is too long (at most {max} characters)",
+        ),
+        "no_placements" => ("请至少放置一个印章", "Place at least one seal"),
+        "too_many_placements" => (
+            "印章过多（上限 {max} 个）",
+            "Too many placements (at most {max})",
+        ),
+        "certificate_not_for_step" => (
+            "该证书不符合此步骤要求的印章类型或企业",
+            "The certificate does not fit the step's seal kind or organisation",
+        ),
+        "seal_not_for_step" => (
+            "该印章不符合此步骤要求的印章类型或企业",
+            "The seal does not fit the step's seal kind or organisation",
+        ),
+        "seal_certificate_mismatch" => (
+            "该印章绑定了其他证书",
+            "The seal is bound to another certificate",
+        ),
+        "download_not_allowed" => (
+            "只有发起人可以在任务完成后下载文件",
+            "Only the initiator may download, once the task is completed",
+        ),
+        "forward_not_signed" => ("签署后才能转发", "Sign first, then forward"),
+        "forward_not_uploader" => (
+            "只能转发自己上传的文件，他人或应用上传的文件不能再次发送",
+            "Only documents you uploaded yourself may be forwarded; documents from another user or an app may not be re-sent",
+        ),
+        "invalid_list" => (
+            "列表无效（to_sign、signed 或 initiated）",
+            "Invalid list (to_sign, signed or initiated)",
+        ),
+        "invalid_status" => ("状态无效", "Invalid status"),
+        // Seals
+        "seal_not_manageable" => (
+            "只有印章所有人或企业管理员可以管理印章",
+            "Only the seal's owner or an organisation admin may manage it",
+        ),
+        "invalid_seal_kind" => ("印章类型无效", "Invalid seal kind"),
+        "not_a_member" => (
+            "用户不是该企业的成员",
+            "The user is not a member of the organisation",
+        ),
+        "font_unavailable" => (
+            "服务器未安装中文字体",
+            "No CJK font is installed on the server",
+        ),
         // Generic
         "not_found" => ("资源不存在", "Not found"),
         "database_busy" => (

@@ -21,7 +21,8 @@ use crate::state::AppState;
 pub const MAX_PIN_ATTEMPTS: i32 = 5;
 
 /// The certificate `id` if the caller may use it: their personal certificate, or an
-/// organisation's certificate while they are an admin of that organisation. Anything else is
+/// organisation's certificate while they are an admin of that organisation or were granted a
+/// seal bound to it (a USB key carries its certificate and seal together). Anything else is
 /// 404 `certificate_not_found`, as if it did not exist.
 pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<repo::Certificate> {
     let not_found = || ApiError::not_found("certificate_not_found");
@@ -36,10 +37,14 @@ pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<repo
                 .await?
                 .ok_or_else(not_found)?;
             if Role::parse(&m.role) == Some(Role::Admin) {
-                Ok(row)
-            } else {
-                Err(not_found())
+                return Ok(row);
             }
+            for seal in signet_store::repo::seals::of_certificate(&state.db, &row.id).await? {
+                if signet_store::tasks::seal_granted(&state.db, &seal.id, user_id).await? {
+                    return Ok(row);
+                }
+            }
+            Err(not_found())
         }
         _ => Err(not_found()),
     }

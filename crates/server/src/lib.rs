@@ -23,3 +23,4 @@ pub mod state;
 pub mod telemetry;
 pub mod trust;
 pub mod verifycli;
+pub mod worker;

@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Operator tools for users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The local signing agent for USB tokens (PKCS#11): lists their certificates and signs
     /// with a token's key after its PIN, for one web origin, on 127.0.0.1.
     Agent {
@@ -157,6 +162,17 @@ enum CertCommand {
     Approve { binding: String },
     /// Reject a pending binding.
     Reject { binding: String },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Grant a user (by account name or phone) the right to initiate signing tasks for
+    /// personal use (off by default); `--revoke` withdraws it.
+    GrantInitiate {
+        user: String,
+        #[arg(long)]
+        revoke: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -615,6 +631,9 @@ fn main() -> std::process::ExitCode {
             Command::Org {
                 command: OrgCommand::Verify { org },
             } => pkicli::org_verify(&settings, &org).await,
+            Command::User {
+                command: UserCommand::GrantInitiate { user, revoke },
+            } => pkicli::grant_initiate(&settings, &user, !revoke).await,
             Command::Cert { command } => match command {
                 CertCommand::Approve { binding } => {
                     pkicli::decide_binding(&settings, &binding, true).await

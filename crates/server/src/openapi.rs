@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, agreements, binding, certificates, certlogin, codes, dev, external, health, orgs,
-    pki, seals, sign,
+    pki, seals, sign, tasks,
 };
 
 #[derive(OpenApi)]
@@ -35,7 +35,11 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         certificates::revoke, certificates::change_pin, certificates::reset_pin,
         sign::sign,
         external::create_from_csr, external::prepare, external::finish,
-        seals::list, seals::image,
+        seals::list, seals::upload, seals::generate, seals::update, seals::image, seals::grants,
+        seals::set_grants,
+        tasks::create, tasks::list, tasks::count_to_sign, tasks::get, tasks::update, tasks::start,
+        tasks::cancel, tasks::forward, tasks::options, tasks::sign, tasks::reject,
+        tasks::download_one, tasks::download_all,
         pki::ca_certificate, pki::crl, pki::ocsp_post, pki::ocsp_get, pki::tsa_p256, pki::tsa_sm2,
         dev::sms_outbox, dev::captcha_answer,
     ),
@@ -49,6 +53,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         (name = "organizations", description = "Organizations, members, roles, grants, invitations"),
         (name = "certificates", description = "数字证书: server-held keys wrapped under a PIN, issued by the built-in CA"),
         (name = "seals", description = "印章: personal and organization seals"),
+        (name = "tasks", description = "签署任务: initiate, sequential and parallel steps, sign with seals and PINs, reject, forward, lists, downloads"),
         (name = "signing", description = "Signing PDFs with server-held certificates (PAdES B-B to B-LTA)"),
         (name = "pki", description = "Public PKI services: CA certificates, CRLs, OCSP (RFC 6960), timestamps (RFC 3161)"),
         (name = "dev", description = "Demo-mode helpers; absent on real installations"),

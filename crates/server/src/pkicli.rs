@@ -152,6 +152,20 @@ pub async fn org_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Grants (or withdraws) a user's right to initiate personal signing tasks.
+pub async fn grant_initiate(settings: &Settings, user: &str, grant: bool) -> anyhow::Result<()> {
+    let (db, _) = open(settings).await?;
+    let found = match signet_store::repo::users::by_account_name(&db, user).await? {
+        Some(u) => Some(u),
+        None => signet_store::repo::users::by_phone(&db, user).await?,
+    };
+    let u = found.ok_or_else(|| anyhow::anyhow!("no user {user:?}"))?;
+    signet_store::tasks::set_initiate_grant(&db, &u.id, grant, "operator", Utc::now()).await?;
+    let what = if grant { "granted" } else { "withdrew" };
+    println!("{what} initiate for {} ({})", u.account_name, u.id);
+    Ok(())
+}
+
 /// Approves (`approve == true`) or rejects a pending certificate binding.
 pub async fn decide_binding(settings: &Settings, id: &str, approve: bool) -> anyhow::Result<()> {
     let (db, _) = open(settings).await?;

@@ -132,6 +132,32 @@ impl From<signet_store::sea_orm::DbErr> for ApiError {
     }
 }
 
+impl From<signet_domain::workflow::WorkflowError> for ApiError {
+    fn from(e: signet_domain::workflow::WorkflowError) -> Self {
+        use signet_domain::workflow::WorkflowError as W;
+        match e {
+            W::NotDraft => Self::conflict("task_not_draft"),
+            W::NoSteps => Self::unprocessable("task_has_no_steps").field("steps"),
+            W::NotInProgress => Self::conflict("task_not_in_progress"),
+            W::UnknownStep => Self::not_found("step_not_found"),
+            W::StepNotActive => Self::conflict("step_not_active"),
+            W::NotDue => Self::conflict("task_not_due"),
+            W::NoReason => Self::bad_request("reason_required"),
+        }
+    }
+}
+
+impl From<signet_domain::workflow::AccessError> for ApiError {
+    fn from(e: signet_domain::workflow::AccessError) -> Self {
+        use signet_domain::workflow::AccessError as A;
+        match e {
+            A::DownloadNotAllowed => Self::forbidden("download_not_allowed"),
+            A::ForwardNotSigned => Self::forbidden("forward_not_signed"),
+            A::ForwardNotUploader => Self::forbidden("forward_not_uploader"),
+        }
+    }
+}
+
 impl From<signet_store::blob::BlobError> for ApiError {
     fn from(e: signet_store::blob::BlobError) -> Self {
         Self::internal(e)

@@ -16,6 +16,8 @@ pub enum SealGenError {
     EmptyName,
     #[error("PNG encoding failed: {0}")]
     Png(String),
+    #[error("{0}")]
+    Image(String),
 }
 
 /// Alpha coverage of one pixel, 0.0–1.0, in a square canvas.
@@ -181,6 +183,129 @@ pub fn company_seal(name: &str, font: Option<&[u8]>, size: u32) -> Result<Vec<u8
         }
     }
     canvas.png()
+}
+
+/// A square personal seal (名章) for `name`, `size` pixels: a border and the name in
+/// columns read right to left, two-character names completed with 之印 and three-character
+/// names with 印, as personal seals are cut.
+pub fn personal_seal(name: &str, font: &[u8], size: u32) -> Result<Vec<u8>, SealGenError> {
+    let mut chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
+    match chars.len() {
+        0 => return Err(SealGenError::EmptyName),
+        2 => chars.extend(['之', '印']),
+        3 => chars.push('印'),
+        _ => {}
+    }
+    let font = FontRef::try_from_slice_and_index(font, 0)
+        .or_else(|_| FontRef::try_from_slice(font))
+        .map_err(|_| SealGenError::Font)?;
+    let mut canvas = Canvas::new(size);
+    let s = f64::from(size);
+    let (outer, border) = (s * 0.04, s * 0.055);
+    canvas.fill(|x, y| {
+        let inside_outer = x >= outer && y >= outer && x <= s - outer && y <= s - outer;
+        let inside_inner = x >= outer + border
+            && y >= outer + border
+            && x <= s - outer - border
+            && y <= s - outer - border;
+        inside_outer && !inside_inner
+    });
+    let n = chars.len();
+    let rows = (n as f64).sqrt().ceil().max(1.0) as usize;
+    let cols = n.div_ceil(rows);
+    let inner = s - 2.0 * (outer + border);
+    let (cell_w, cell_h) = (inner / cols as f64, inner / rows as f64);
+    let px = (cell_w.min(cell_h) * 0.9) as f32;
+    for (i, ch) in chars.iter().enumerate() {
+        // Column-major from the right, top to bottom.
+        let (col, row) = (cols - 1 - i / rows, i % rows);
+        let cx = outer + border + cell_w * (col as f64 + 0.5);
+        let cy = outer + border + cell_h * (row as f64 + 0.5);
+        let glyph = font.as_scaled(px).scaled_glyph(*ch);
+        let Some(outline) = font.outline_glyph(glyph) else {
+            continue;
+        };
+        let b = outline.px_bounds();
+        let (w, h) = (f64::from(b.width()), f64::from(b.height()));
+        // Stretch each glyph to fill its cell, as seal script does.
+        let (sx, sy) = (cell_w * 0.86 / w.max(1.0), cell_h * 0.86 / h.max(1.0));
+        let (bw, bh) = (b.width() as usize + 1, b.height() as usize + 1);
+        let mut cov = vec![0f32; bw * bh];
+        outline.draw(|x, y, c| {
+            if let Some(p) = cov.get_mut(y as usize * bw + x as usize) {
+                *p = c;
+            }
+        });
+        let (half_w, half_h) = (w * sx / 2.0, h * sy / 2.0);
+        for dy in (-half_h as i64)..=(half_h as i64) {
+            for dx in (-half_w as i64)..=(half_w as i64) {
+                let u = (dx as f64 + half_w) / sx;
+                let v = (dy as f64 + half_h) / sy;
+                let (ui, vi) = (u as usize, v as usize);
+                if ui < bw && vi < bh {
+                    let c = cov[vi * bw + ui];
+                    if c > 0.0 {
+                        canvas.add(cx.round() as i64 + dx, cy.round() as i64 + dy, c);
+                    }
+                }
+            }
+        }
+    }
+    canvas.png()
+}
+
+/// Largest side of an uploaded seal image, in pixels.
+pub const MAX_UPLOAD_SIDE: u32 = 2000;
+/// Smallest side of an uploaded seal image, in pixels.
+pub const MIN_UPLOAD_SIDE: u32 = 32;
+
+/// Checks an uploaded seal image (a real PNG or JPEG within the size limits) and returns it
+/// as an RGBA PNG with its size. Transparency is kept; an image without any (a scan on
+/// white) gets its white background made transparent, with a soft edge so anti-aliased ink
+/// stays smooth.
+pub fn normalise_upload(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), SealGenError> {
+    let format = image::guess_format(bytes)
+        .map_err(|_| SealGenError::Image("not a PNG or JPEG image".into()))?;
+    if !matches!(format, image::ImageFormat::Png | image::ImageFormat::Jpeg) {
+        return Err(SealGenError::Image("only PNG and JPEG are accepted".into()));
+    }
+    let reader = image::io::Reader::with_format(std::io::Cursor::new(bytes), format);
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| SealGenError::Image(e.to_string()))?;
+    if w > MAX_UPLOAD_SIDE || h > MAX_UPLOAD_SIDE || w < MIN_UPLOAD_SIDE || h < MIN_UPLOAD_SIDE {
+        return Err(SealGenError::Image(format!(
+            "the image is {w}×{h} pixels; each side must be {MIN_UPLOAD_SIDE}–{MAX_UPLOAD_SIDE}"
+        )));
+    }
+    let img = image::load_from_memory_with_format(bytes, format)
+        .map_err(|e| SealGenError::Image(e.to_string()))?;
+    let mut rgba = img.to_rgba8();
+    let transparent = rgba.pixels().any(|p| p.0[3] < 250);
+    if !transparent {
+        for p in rgba.pixels_mut() {
+            let [r, g, b, _] = p.0;
+            let light = r.min(g).min(b);
+            // Fully transparent from light grey up; ink keeps full opacity below.
+            p.0[3] = match light {
+                235..=255 => 0,
+                160..=234 => ((235 - u32::from(light)) * 255 / 75) as u8,
+                _ => 255,
+            };
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut wr = enc
+            .write_header()
+            .map_err(|e| SealGenError::Png(e.to_string()))?;
+        wr.write_image_data(rgba.as_raw())
+            .map_err(|e| SealGenError::Png(e.to_string()))?;
+    }
+    Ok((out, w, h))
 }
 
 #[cfg(test)]

@@ -67,8 +67,12 @@ impl Application {
         self.state.clone()
     }
 
+    /// Serves until stopped, with the background job worker beside the HTTP server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = tokio::spawn(crate::worker::run(self.state.clone()));
+        let result = self.server.await;
+        worker.abort();
+        result
     }
 }
 

@@ -6,6 +6,7 @@ pub mod blob;
 pub mod entities;
 pub mod jobs;
 pub mod repo;
+pub mod tasks;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 use signet_migrations::{Migrator, MigratorTrait};

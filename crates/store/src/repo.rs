@@ -955,6 +955,43 @@ pub mod seals {
             .all(db)
             .await
     }
+
+    /// Renames a seal, binds it to a certificate (or unbinds it with `Some(None)`), or
+    /// disables it (`disabled_at`; a disabled seal is never usable again but stays readable
+    /// for the documents it sealed).
+    pub async fn update<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        name: Option<&str>,
+        certificate_id: Option<Option<String>>,
+        disabled_at: Option<DateTime<Utc>>,
+    ) -> Result<(), DbErr> {
+        let mut q = seal::Entity::update_many();
+        if let Some(n) = name {
+            q = q.col_expr(seal::Column::Name, Expr::value(n));
+        }
+        if let Some(c) = certificate_id {
+            q = q.col_expr(seal::Column::CertificateId, Expr::value(c));
+        }
+        if let Some(d) = disabled_at {
+            q = q.col_expr(seal::Column::DisabledAt, Expr::value(d));
+        }
+        q.filter(seal::Column::Id.eq(id)).exec(db).await?;
+        Ok(())
+    }
+
+    /// Seals bound to a certificate that are not disabled.
+    pub async fn of_certificate<C: ConnectionTrait>(
+        db: &C,
+        certificate_id: &str,
+    ) -> Result<Vec<Seal>, DbErr> {
+        seal::Entity::find()
+            .filter(seal::Column::CertificateId.eq(certificate_id))
+            .filter(seal::Column::DisabledAt.is_null())
+            .order_by_asc(seal::Column::CreatedAt)
+            .all(db)
+            .await
+    }
 }
 
 pub mod external {

@@ -22,6 +22,7 @@ pub mod panel;
 pub mod pki;
 pub mod seals;
 pub mod sign;
+pub mod tasks;
 
 /// Largest JSON body the API accepts (uploads have their own limits).
 const JSON_LIMIT: usize = 256 * 1024;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(certificates::configure)
                 .configure(sign::configure)
                 .configure(seals::configure)
+                .configure(tasks::configure)
                 .configure(dev::configure)
                 .default_service(web::to(problem::not_found)),
         )

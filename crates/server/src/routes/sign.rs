@@ -124,7 +124,7 @@ pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
 }
 
 /// The PDF engine's view of one placement.
-fn spec_of(
+pub(crate) fn spec_of(
     p: &signet_api::SignPlacement,
     seals: &BTreeMap<String, Vec<u8>>,
 ) -> ApiResult<SignatureSpec> {

@@ -1,0 +1,61 @@
+//! The background worker: claims due jobs from the database-backed queue
+//! (`signet_store::jobs`) and runs them. Every node runs one; the queue's claim makes sure a
+//! job runs on one node at a time, and a job whose node died is due again when its lease
+//! runs out. Failures are retried with backoff by the queue.
+//!
+//! Jobs: `task.expire` (payload: task id) expires an in-progress task after its deadline.
+
+use chrono::{Duration, Utc};
+use signet_store::jobs;
+use std::time::Duration as StdDuration;
+
+use crate::state::AppState;
+
+/// How long a claimed job is ours before another worker may take it.
+const LEASE_SECS: i64 = 60;
+/// Pause between polls when nothing is due.
+const IDLE: StdDuration = StdDuration::from_millis(500);
+
+/// Runs jobs until the task is aborted.
+pub async fn run(state: actix_web::web::Data<AppState>) {
+    let name = format!("worker-{}", uuid::Uuid::now_v7().simple());
+    loop {
+        match run_once(&state, &name).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
+        }
+        tokio::time::sleep(IDLE).await;
+    }
+}
+
+/// Claims and runs one due job; `Ok(false)` when nothing was due.
+pub async fn run_once(
+    state: &AppState,
+    worker: &str,
+) -> Result<bool, signet_store::sea_orm::DbErr> {
+    let now = Utc::now();
+    let Some(job) = jobs::claim(&state.db, worker, now, Duration::seconds(LEASE_SECS)).await?
+    else {
+        return Ok(false);
+    };
+    let result = match job.kind.as_str() {
+        crate::routes::tasks::EXPIRE_JOB => {
+            crate::routes::tasks::expire(state, &job.payload, Utc::now())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        other => Err(format!("unknown job kind {other}")),
+    };
+    match result {
+        Ok(()) => {
+            jobs::complete(&state.db, &job.id, worker, Utc::now()).await?;
+        }
+        Err(e) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
+            jobs::fail(&state.db, &job, worker, &e, Utc::now()).await?;
+        }
+    }
+    Ok(true)
+}

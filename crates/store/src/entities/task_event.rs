@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// One state change of a task, as the evidence trail will chain it: who, when, from where,
+/// and the SHA-256 of every document at that moment (`document_hashes`, JSON object by
+/// document id). `actor_id` is empty for the system (expiry).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "task_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub task_id: String,
+    pub step_id: Option<String>,
+    pub kind: String,
+    pub actor_id: Option<String>,
+    pub at: DateTimeUtc,
+    pub ip: String,
+    pub user_agent: String,
+    pub document_hashes: String,
+    pub detail: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// A step of a task: one signer, an order number (`ord`; equal numbers run in parallel),
+/// the channel (`mode`), the seal kind required and the acting organisation. `task_state`
+/// and `task_created_at` copy the task's for the signer's lists.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "task_steps")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub task_id: String,
+    pub ord: i32,
+    pub position: i32,
+    pub signer_id: String,
+    pub signer_name: String,
+    pub org_id: Option<String>,
+    pub mode: String,
+    pub seal_kind: String,
+    pub description: String,
+    pub state: String,
+    pub task_state: String,
+    pub task_created_at: DateTimeUtc,
+    pub signed_at: Option<DateTimeUtc>,
+    pub reject_reason: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
