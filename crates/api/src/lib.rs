@@ -1069,6 +1069,32 @@ pub struct SigningOptions {
     pub items: Vec<SigningOption>,
 }
 
+/// A page as displayed (rotation applied), in points; placements use this coordinate
+/// space (origin at the lower-left corner).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"number": 1, "width": 595.28, "height": 841.89})))]
+pub struct PageView {
+    pub number: u32,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"number": 1, "width": 595.28, "height": 841.89}]})))]
+pub struct PageList {
+    pub items: Vec<PageView>,
+}
+
+/// The width of a page image, in pixels (200–2000, default 1000).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct PageImageQuery {
+    #[serde(default)]
+    pub width: Option<u32>,
+}
+
 /// Changes to a seal (its owner, or an admin of the owning organisation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

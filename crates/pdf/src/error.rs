@@ -43,4 +43,6 @@ pub enum PdfError {
     Timestamp(String),
     #[error("unusable validation data: {0}")]
     ValidationData(String),
+    #[error("the page cannot be rendered: {0}")]
+    Render(String),
 }

@@ -7,6 +7,7 @@ pub mod doc;
 pub mod error;
 pub mod ltv;
 pub mod object;
+pub mod render;
 pub mod sign;
 pub mod update;
 pub mod verify;

@@ -449,6 +449,22 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "Invalid list (to_sign, signed or initiated)",
         ),
         "invalid_status" => ("状态无效", "Invalid status"),
+        "invalid_width" => (
+            "图片宽度须在 {min}–{max} 像素之间",
+            "The width must be {min}–{max} pixels",
+        ),
+        "page_not_found" => (
+            "页码不存在（共 {pages} 页）",
+            "No such page (the document has {pages})",
+        ),
+        "page_not_renderable" => (
+            "该页无法显示：{reason}",
+            "The page cannot be shown: {reason}",
+        ),
+        "render_busy" => (
+            "页面渲染繁忙，请稍后重试",
+            "Rendering is busy; try again shortly",
+        ),
         // Seals
         "seal_not_manageable" => (
             "只有印章所有人或企业管理员可以管理印章",

@@ -230,7 +230,100 @@ on_both!(
     access_rules_have_their_codes,
     lists_search_and_paging,
     seals_upload_rename_disable_and_grants,
+    participants_view_page_images,
 );
+
+async fn participants_view_page_images(app: TestApp) {
+    let a = signer(&app, 871, "张三").await;
+    let b = signer(&app, 872, "李四").await;
+    let outsider = signer(&app, 873, "赵六").await;
+    grant_initiate(&app, &a).await;
+    let task = created(
+        &app,
+        &a.token,
+        json!({"documents": [{"part": "doc1"}], "steps": [step(&b, 1)], "start": true}),
+    )
+    .await;
+    let base = format!(
+        "/api/v1/tasks/{}/documents/{}",
+        task["id"].as_str().unwrap(),
+        doc(&task)
+    );
+    let pages: Value = app
+        .get(&format!("{base}/pages"), Some(&b.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pages["items"].as_array().map(Vec::len), Some(3), "{pages}");
+    assert_eq!(pages["items"][0]["number"], 1);
+    let (w_pt, h_pt) = (
+        pages["items"][0]["width"].as_f64().unwrap(),
+        pages["items"][0]["height"].as_f64().unwrap(),
+    );
+    for token in [&a.token, &b.token] {
+        let r = app
+            .get(&format!("{base}/pages/1?width=400"), Some(token))
+            .await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let png = r.bytes().await.unwrap();
+        let info = png::Decoder::new(std::io::Cursor::new(png.to_vec()))
+            .read_info()
+            .unwrap();
+        assert_eq!(info.info().width, 400);
+        assert!(
+            info.info()
+                .height
+                .abs_diff((h_pt / w_pt * 400.0).round() as u32)
+                <= 1
+        );
+        // Unchanged revision: 304 with the same tag.
+        let r = app
+            .client
+            .get(app.url(&format!("{base}/pages/1?width=400")))
+            .bearer_auth(token)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 304);
+    }
+    assert_problem(
+        app.get(&format!("{base}/pages/1"), Some(&outsider.token))
+            .await,
+        404,
+        "task_not_found",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("{base}/pages/1?width=50"), Some(&b.token))
+            .await,
+        400,
+        "invalid_width",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("{base}/pages/1?width=99999"), Some(&b.token))
+            .await,
+        400,
+        "invalid_width",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("{base}/pages/4"), Some(&b.token)).await,
+        404,
+        "page_not_found",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("{base}/pages/0"), Some(&b.token)).await,
+        404,
+        "page_not_found",
+    )
+    .await;
+}
 
 async fn two_signers_in_sequence_then_pyhanko(app: TestApp) {
     let a = signer(&app, 801, "张三").await;

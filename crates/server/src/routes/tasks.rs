@@ -57,6 +57,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/tasks/{id}/documents/{doc}/file",
             web::get().to(download_one),
         )
+        .route("/tasks/{id}/documents/{doc}/pages", web::get().to(pages))
+        .route(
+            "/tasks/{id}/documents/{doc}/pages/{number}",
+            web::get().to(page_image),
+        )
         .route("/tasks/{id}/steps/{step}/options", web::get().to(options))
         .route("/tasks/{id}/steps/{step}/sign", web::post().to(sign))
         .route("/tasks/{id}/steps/{step}/reject", web::post().to(reject));
@@ -1443,6 +1448,153 @@ pub async fn download_all(
         .content_type("application/zip")
         .insert_header((CONTENT_DISPOSITION, attachment(&l.task.name, "zip")))
         .body(zip))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Viewing: page sizes and page images
+
+/// Smallest and largest page image width, in pixels.
+pub const PAGE_WIDTHS: std::ops::RangeInclusive<u32> = 200..=2000;
+const DEFAULT_PAGE_WIDTH: u32 = 1000;
+/// Page renderings at once per node (each holds a parsed document and a pixmap).
+static RENDER_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+fn visible_doc<'a>(l: &'a Loaded, doc_id: &str) -> ApiResult<&'a Document> {
+    l.docs
+        .iter()
+        .find(|d| d.id == doc_id)
+        .ok_or_else(|| ApiError::not_found("document_not_found"))
+}
+
+/// The pages of a document's current revision with their displayed sizes (points), the
+/// space placements are given in. Initiator and signers.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/pages", tag = "tasks",
+    security(("bearer" = [])), params(("id" = String, Path), ("doc" = String, Path)),
+    responses((status = 200, body = signet_api::PageList),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn pages(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, doc_id) = path.into_inner();
+    let l = load_visible(&state, &id, &user.user_id).await?;
+    let doc = visible_doc(&l, &doc_id)?;
+    let pdf = state.blobs.get(&doc.current_blob).await?;
+    let items = web::block(move || {
+        signet_pdf::doc::SourcePdf::parse(&pdf).map(|src| {
+            src.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let (width, height) = p.displayed_size();
+                    signet_api::PageView {
+                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        width,
+                        height,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    })
+    .await?
+    .map_err(signing::pdf_error)?;
+    Ok(HttpResponse::Ok().json(signet_api::PageList { items }))
+}
+
+/// The CJK font for pages whose CID fonts are not embedded, read once.
+fn fallback_font() -> Option<std::sync::Arc<Vec<u8>>> {
+    static FONT: std::sync::OnceLock<Option<std::sync::Arc<Vec<u8>>>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| {
+        std::fs::read(crate::pdfcli::DEFAULT_FONT)
+            .ok()
+            .map(std::sync::Arc::new)
+    })
+    .clone()
+}
+
+/// Page `number` (from 1) of a document's current revision as a PNG `width` pixels wide
+/// (200–2000, default 1000), rendered by the server and cached. Initiator and signers.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/pages/{number}", tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("doc" = String, Path), ("number" = u32, Path),
+        signet_api::PageImageQuery),
+    responses((status = 200, description = "The page image", content_type = "image/png"),
+        (status = 304, description = "Not modified (ETag)"),
+        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The page cannot be rendered", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn page_image(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String, u32)>,
+    q: web::Query<signet_api::PageImageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (id, doc_id, number) = path.into_inner();
+    let width = q.width.unwrap_or(DEFAULT_PAGE_WIDTH);
+    if !PAGE_WIDTHS.contains(&width) {
+        return Err(ApiError::bad_request("invalid_width")
+            .field("width")
+            .param("min", PAGE_WIDTHS.start())
+            .param("max", PAGE_WIDTHS.end()));
+    }
+    let l = load_visible(&state, &id, &user.user_id).await?;
+    let doc = visible_doc(&l, &doc_id)?;
+    if number == 0 || i64::from(number) > i64::from(doc.pages) {
+        return Err(ApiError::not_found("page_not_found").param("pages", doc.pages));
+    }
+    // A revision never changes, so its rendering is cached for good under its hash.
+    let etag = format!("\"{}-{number}-{width}\"", doc.current_blob);
+    let not_modified = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let cached_headers = |mut b: actix_web::HttpResponseBuilder| {
+        b.insert_header((actix_web::http::header::ETAG, etag.clone()))
+            .insert_header((
+                actix_web::http::header::CACHE_CONTROL,
+                "private, max-age=86400",
+            ));
+        b
+    };
+    if not_modified {
+        return Ok(cached_headers(HttpResponse::NotModified()).finish());
+    }
+    let dir = state.settings.data_dir.join("cache").join("pages");
+    let file = dir.join(format!("{}-{number}-{width}.png", doc.current_blob));
+    if let Ok(png) = tokio::fs::read(&file).await {
+        return Ok(cached_headers(HttpResponse::Ok())
+            .content_type("image/png")
+            .body(png));
+    }
+    let _slot = RENDER_SLOTS
+        .try_acquire()
+        .map_err(|_| ApiError::unavailable("render_busy", 2))?;
+    let pdf = state.blobs.get(&doc.current_blob).await?;
+    let pages = doc.pages;
+    let png = web::block(move || {
+        signet_pdf::render::render_page_png(&pdf, number, width, fallback_font())
+    })
+    .await?
+    .map_err(|e| match e {
+        signet_pdf::PdfError::PageOutOfRange { .. } => {
+            ApiError::not_found("page_not_found").param("pages", pages)
+        }
+        other => ApiError::unprocessable("page_not_renderable").param("reason", other.to_string()),
+    })?;
+    // Written to a temporary name first, so a reader never sees half a file.
+    if tokio::fs::create_dir_all(&dir).await.is_ok() {
+        let tmp = dir.join(format!("{}.tmp", signet_store::new_id("png")));
+        if tokio::fs::write(&tmp, &png).await.is_ok() {
+            let _ = tokio::fs::rename(&tmp, &file).await;
+        }
+    }
+    Ok(cached_headers(HttpResponse::Ok())
+        .content_type("image/png")
+        .body(png))
 }
 
 // ---------------------------------------------------------------------------------------------
