@@ -15,6 +15,7 @@ mod m20261123_000006_login_challenges;
 mod m20261123_000007_bound_certificates;
 mod m20261123_000008_jobs;
 mod m20261123_000009_tasks;
+mod m20261123_000010_external_step;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_bound_certificates::Migration),
             Box::new(m20261123_000008_jobs::Migration),
             Box::new(m20261123_000009_tasks::Migration),
+            Box::new(m20261123_000010_external_step::Migration),
         ]
     }
 }

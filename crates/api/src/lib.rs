@@ -1051,9 +1051,12 @@ pub struct RejectStep {
 /// to it first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"certificate_id": "crt_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "kind": "organization", "org_id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6c", "algorithm": "p256", "subject": "示例科技有限公司", "not_after": "2027-11-23T08:00:00Z", "seals": []})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"certificate_id": "crt_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "key_location": "server", "kind": "organization", "org_id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6c", "algorithm": "p256", "subject": "示例科技有限公司", "not_after": "2027-11-23T08:00:00Z", "seals": []})))]
 pub struct SigningOption {
     pub certificate_id: String,
+    /// `server` (sign with its PIN) or `client` (the signer's own key: sign through the
+    /// step's external path).
+    pub key_location: String,
     pub kind: String,
     pub org_id: Option<String>,
     pub algorithm: String,

@@ -40,6 +40,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         tasks::create, tasks::list, tasks::count_to_sign, tasks::get, tasks::update, tasks::start,
         tasks::cancel, tasks::forward, tasks::options, tasks::sign, tasks::reject,
         tasks::download_one, tasks::download_all, tasks::pages, tasks::page_image,
+        tasks::external_prepare, tasks::external_finish,
         pki::ca_certificate, pki::crl, pki::ocsp_post, pki::ocsp_get, pki::tsa_p256, pki::tsa_sm2,
         dev::sms_outbox, dev::captcha_answer,
     ),

@@ -1309,3 +1309,131 @@ async fn the_expiry_job_expires_overdue_tasks() {
         assert_eq!(done, 1);
     }
 }
+
+/// A signer whose key is not on the server signs its step through the external path: the
+/// server prepares the revision, the signer's key signs the attributes, the server embeds it
+/// and the task moves on; pyHanko accepts the result.
+#[tokio::test]
+async fn a_step_signed_with_a_client_held_key() {
+    if !tools(&["openssl"]) {
+        return;
+    }
+    let app = common::spawn_app(Backend::Sqlite).await.unwrap();
+    let a = signer(&app, 881, "张三").await;
+    let b = signer(&app, 882, "李四").await;
+    grant_initiate(&app, &a).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key_path, csr_path) = (dir.path().join("b.key"), dir.path().join("b.csr"));
+    let (k, c) = (key_path.clone(), csr_path.clone());
+    tokio::task::spawn_blocking(move || {
+        pdfkit::ok(
+            std::process::Command::new("openssl")
+                .args([
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                ])
+                .arg(&k),
+        );
+        pdfkit::ok(
+            std::process::Command::new("openssl")
+                .args(["req", "-new", "-sha256", "-subj", "/CN=ignored", "-key"])
+                .arg(&k)
+                .arg("-out")
+                .arg(&c),
+        );
+    })
+    .await
+    .unwrap();
+    let csr = std::fs::read_to_string(&csr_path).unwrap();
+    let r = app
+        .post(
+            "/api/v1/certificates/csr",
+            &json!({"kind": "personal", "csr": csr}),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let client_cert: Value = r.json().await.unwrap();
+    let client_id = client_cert["id"].as_str().unwrap();
+    let key = signet_pki::sign::SigningKey::from_pem(&std::fs::read_to_string(&key_path).unwrap())
+        .unwrap();
+
+    let task = created(
+        &app,
+        &a.token,
+        json!({"documents": [{"part": "doc1"}], "steps": [step(&b, 1)], "start": true}),
+    )
+    .await;
+    let base = format!(
+        "/api/v1/tasks/{}/steps/{}",
+        task["id"].as_str().unwrap(),
+        step_of(&task, &b)
+    );
+    let opts: Value = app
+        .get(&format!("{base}/options"), Some(&b.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let client = opts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["certificate_id"] == client_id)
+        .unwrap();
+    assert_eq!(client["key_location"], "client");
+
+    let placement = json!({"document_id": doc(&task), "certificate_id": client_id, "seal_id": b.seal,
+                           "kind": "seal", "page": 1, "rect": [300.0, 80.0, 90.0, 90.0]});
+    let r = app
+        .post(&format!("{base}/external"), &placement, Some(&b.token))
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let prepared: Value = r.json().await.unwrap();
+    let session = prepared["id"].as_str().unwrap();
+    use base64::Engine as _;
+    let attrs = base64::engine::general_purpose::STANDARD
+        .decode(prepared["signed_attributes"].as_str().unwrap())
+        .unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.encode(key.sign(&attrs).unwrap());
+    // A step's session does not finish through the plain endpoint (no PDF leaves the task).
+    let r = app
+        .post(
+            &format!("/api/v1/sign/external/{session}/finish"),
+            &json!({"signature": signature}),
+            Some(&b.token),
+        )
+        .await;
+    assert_problem(r, 404, "signing_session_not_found").await;
+    // Nor with a signature over other bytes.
+    let wrong = base64::engine::general_purpose::STANDARD.encode(key.sign(b"other").unwrap());
+    let r = app
+        .post(
+            &format!("{base}/external/{session}/finish"),
+            &json!({"signature": wrong}),
+            Some(&b.token),
+        )
+        .await;
+    assert_problem(r, 422, "bad_signature").await;
+    let r = app
+        .post(
+            &format!("{base}/external/{session}/finish"),
+            &json!({"signature": signature}),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["state"], "completed");
+    let r = download(&app, &task, &a.token).await;
+    let pdf = dir.path().join("final.pdf");
+    std::fs::write(&pdf, r.bytes().await.unwrap()).unwrap();
+    if tools(&["pyhanko"]) {
+        let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
+        assert_eq!(pyhanko_valid(&pdf, &root).await, 1);
+    }
+}

@@ -163,9 +163,43 @@ pub async fn prepare(
     let req = &form.request;
     let level = requested_level(&state, req.level.as_deref())?;
     check_pdf_header(&form.pdf)?;
-    let (signer, chain) =
-        external_signer(&state, trust, &user.user_id, &req.signature.certificate_id).await?;
     let spec = placement_spec(&state, &user.user_id, &req.signature, &form.seals).await?;
+    let prepared = prepare_session(
+        &state,
+        trust,
+        &user.user_id,
+        form.pdf,
+        spec,
+        &req.signature.certificate_id,
+        level,
+        None,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(prepared))
+}
+
+/// The step of a signing task an external session belongs to.
+pub struct StepLink {
+    pub task_id: String,
+    pub step_id: String,
+    pub document_id: String,
+    pub task_version: i32,
+}
+
+/// Builds the revision for an external signature with `certificate_id` (the caller's
+/// client-held or bound certificate) and stores the session.
+#[allow(clippy::too_many_arguments)]
+pub async fn prepare_session(
+    state: &AppState,
+    trust: &crate::trust::Trust,
+    user_id: &str,
+    pdf: Vec<u8>,
+    spec: signet_pdf::SignatureSpec,
+    certificate_id: &str,
+    level: Level,
+    step: Option<StepLink>,
+) -> ApiResult<ExternalPrepared> {
+    let (signer, chain) = external_signer(state, trust, user_id, certificate_id).await?;
     let font = if spec.date.is_some() {
         Some(signing::date_font().ok_or_else(|| {
             ApiError::unprocessable("invalid_placement").param("reason", "no CJK font for dates")
@@ -173,7 +207,6 @@ pub async fn prepare(
     } else {
         None
     };
-    let pdf = form.pdf;
     let (rev, prepared) = web::block(move || {
         let dry = signet_pki::sign::prepare(&signer, &chain, &[0u8; 32])?;
         let room = dry.max_encoded_len() + spec.reserve;
@@ -190,8 +223,8 @@ pub async fn prepare(
     let now = Utc::now();
     let session = external::ExternalSigning {
         id: signet_store::new_id("ext"),
-        user_id: user.user_id.clone(),
-        certificate_id: req.signature.certificate_id.clone(),
+        user_id: user_id.to_owned(),
+        certificate_id: certificate_id.to_owned(),
         level: level.as_str().into(),
         prepared_blob: blob,
         hole_start: i64::try_from(hole_start).map_err(ApiError::internal)?,
@@ -200,15 +233,19 @@ pub async fn prepare(
         expires_at: now + SESSION_TTL,
         finished_at: None,
         created_at: now,
+        task_id: step.as_ref().map(|s| s.task_id.clone()),
+        step_id: step.as_ref().map(|s| s.step_id.clone()),
+        document_id: step.as_ref().map(|s| s.document_id.clone()),
+        task_version: step.as_ref().map(|s| s.task_version),
     };
     external::insert(&state.db, session.clone()).await?;
-    Ok(HttpResponse::Created().json(ExternalPrepared {
+    Ok(ExternalPrepared {
         id: session.id,
         expires_at: session.expires_at,
         algorithm: trust::alg_name(prepared.algorithm()).into(),
         signed_attributes: STANDARD.encode(prepared.signed_attributes_der()),
         digest: STANDARD.encode(prepared.to_be_signed_digest()),
-    }))
+    })
 }
 
 /// Embeds the external signature and returns the signed PDF. The session's owner only, once,
@@ -228,21 +265,47 @@ pub async fn finish(
     body: web::Json<ExternalFinish>,
 ) -> ApiResult<HttpResponse> {
     let trust = state.trust()?;
-    let not_found = || ApiError::not_found("signing_session_not_found");
-    let session = external::by_id(&state.db, &id)
+    // Sessions of a task step finish through the task (which stores the revision).
+    let session = session_of(&state, &user.user_id, &id)
         .await?
-        .filter(|s| s.user_id == user.user_id)
-        .ok_or_else(not_found)?;
+        .filter(|s| s.task_id.is_none())
+        .ok_or_else(|| ApiError::not_found("signing_session_not_found"))?;
+    let signed = finish_session(&state, trust, &user.user_id, &session, &body.signature).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"signed.pdf\""))
+        .body(signed))
+}
+
+/// The caller's session `id`, if any.
+pub async fn session_of(
+    state: &AppState,
+    user_id: &str,
+    id: &str,
+) -> ApiResult<Option<external::ExternalSigning>> {
+    Ok(external::by_id(&state.db, id)
+        .await?
+        .filter(|s| s.user_id == user_id))
+}
+
+/// Checks the external signature (base64 DER) over the session's signed attributes, embeds
+/// it, marks the session used (once only) and adds what the level asks for. Returns the PDF.
+pub async fn finish_session(
+    state: &AppState,
+    trust: &crate::trust::Trust,
+    user_id: &str,
+    session: &external::ExternalSigning,
+    signature_b64: &str,
+) -> ApiResult<Vec<u8>> {
     if session.finished_at.is_some() {
         return Err(ApiError::conflict("signing_session_used"));
     }
     if Utc::now() > session.expires_at {
         return Err(ApiError::new(StatusCode::GONE, "signing_session_expired"));
     }
-    let (signer, chain) =
-        external_signer(&state, trust, &user.user_id, &session.certificate_id).await?;
+    let (signer, chain) = external_signer(state, trust, user_id, &session.certificate_id).await?;
     let signature = STANDARD
-        .decode(body.signature.trim())
+        .decode(signature_b64.trim())
         .map_err(|_| ApiError::bad_request("invalid_signature_encoding").field("signature"))?;
     // The signed attributes depend only on the certificate, the chain and the digest, so they
     // are rebuilt exactly as the prepare step gave them.
@@ -280,8 +343,5 @@ pub async fn finish(
     }
     let signed = signing::extend(trust, &state.db, signed, level, alg, timestamps).await?;
     tracing::info!(session = %session.id, level = level.as_str(), "document signed externally");
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"signed.pdf\""))
-        .body(signed))
+    Ok(signed)
 }

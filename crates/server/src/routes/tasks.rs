@@ -64,7 +64,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/tasks/{id}/steps/{step}/options", web::get().to(options))
         .route("/tasks/{id}/steps/{step}/sign", web::post().to(sign))
-        .route("/tasks/{id}/steps/{step}/reject", web::post().to(reject));
+        .route("/tasks/{id}/steps/{step}/reject", web::post().to(reject))
+        .route(
+            "/tasks/{id}/steps/{step}/external",
+            web::post().to(external_prepare),
+        )
+        .route(
+            "/tasks/{id}/steps/{step}/external/{session}/finish",
+            web::post().to(external_finish),
+        );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1227,7 +1235,7 @@ pub async fn options(
     }
     let mut items = Vec::new();
     for c in candidates {
-        if keys::check_signable(&c).is_err() || !c.pin_protected || !certificate_fits(step, &c) {
+        if keys::check_signable(&c).is_err() || !certificate_fits(step, &c) {
             continue;
         }
         if keys::usable(&state, &user.user_id, &c.id).await.is_err() {
@@ -1253,6 +1261,7 @@ pub async fn options(
         };
         items.push(SigningOption {
             certificate_id: c.id.clone(),
+            key_location: if c.pin_protected { "server" } else { "client" }.into(),
             kind: if c.purpose == "org" {
                 "organization"
             } else {
@@ -1270,6 +1279,185 @@ pub async fn options(
         });
     }
     Ok(HttpResponse::Ok().json(SigningOptions { items }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// External signing of a step (keys the server never sees)
+
+/// Prepares the signature of the caller's active step with a key the caller holds (a
+/// client-held certificate of the built-in CA, or a bound outside certificate): one
+/// placement on one document. Answers what to sign, as `POST /api/v1/sign/external` does;
+/// `…/external/{session}/finish` completes the step.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/steps/{step}/external", tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("step" = String, Path)), request_body = signet_api::StepPlacement,
+    responses((status = 201, body = signet_api::ExternalPrepared),
+        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn external_prepare(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<signet_api::StepPlacement>,
+) -> ApiResult<HttpResponse> {
+    let (id, step_id) = path.into_inner();
+    let trust = state.trust()?;
+    let l = load_visible(&state, &id, &user.user_id).await?;
+    let step = own_active_step(&l, &step_id, &user.user_id)?.clone();
+    let p = body.into_inner();
+    let doc = l
+        .docs
+        .iter()
+        .find(|d| d.id == p.document_id)
+        .ok_or_else(|| ApiError::bad_request("unknown_document").field("document_id"))?;
+    // A bound outside certificate is the signer's own (personal); a built-in one must fit.
+    let fits = if p.certificate_id.starts_with("bnd_") {
+        SealKind::parse(&step.seal_kind)
+            .unwrap_or(SealKind::Any)
+            .accepts(false)
+    } else {
+        let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
+        certificate_fits(&step, &row)
+    };
+    if !fits {
+        return Err(ApiError::unprocessable("certificate_not_for_step").field("certificate_id"));
+    }
+    let mut seal_pngs = BTreeMap::new();
+    if p.kind != "invisible" {
+        let seal_id = p.seal_id.as_deref().ok_or_else(|| {
+            ApiError::bad_request("invalid_placement")
+                .field("seal_id")
+                .param("reason", "a visible signature needs a seal_id")
+        })?;
+        let seal = crate::routes::seals::usable(&state, &user.user_id, seal_id).await?;
+        if !seal_fits(&step, &seal) {
+            return Err(ApiError::unprocessable("seal_not_for_step").field("seal_id"));
+        }
+        if seal
+            .certificate_id
+            .as_ref()
+            .is_some_and(|c| *c != p.certificate_id)
+        {
+            return Err(ApiError::unprocessable("seal_certificate_mismatch").field("seal_id"));
+        }
+        seal_pngs.insert(seal.id.clone(), state.blobs.get(&seal.image_blob).await?);
+    }
+    let placement = signet_api::SignPlacement {
+        certificate_id: p.certificate_id.clone(),
+        kind: p.kind.clone(),
+        page: p.page,
+        rect: p.rect,
+        first: p.first,
+        last: p.last,
+        y: p.y,
+        size: p.size,
+        seal: p.seal_id.clone(),
+        seal_id: None,
+        date: p.date.clone(),
+        reason: p.reason.clone(),
+    };
+    let spec = crate::routes::sign::spec_of(&placement, &seal_pngs)?;
+    let _slot = slot()?;
+    let level = Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta);
+    let pdf = state.blobs.get(&doc.current_blob).await?;
+    let prepared = crate::routes::external::prepare_session(
+        &state,
+        trust,
+        &user.user_id,
+        pdf,
+        spec,
+        &p.certificate_id,
+        level,
+        Some(crate::routes::external::StepLink {
+            task_id: l.task.id.clone(),
+            step_id: step.id.clone(),
+            document_id: doc.id.clone(),
+            task_version: l.task.version,
+        }),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(prepared))
+}
+
+/// Embeds the external signature prepared for the caller's step, stores the revision and
+/// marks the step signed (the next order becomes active). 409 `task_changed` if the task
+/// changed since the prepare step (prepare again).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/steps/{step}/external/{session}/finish", tag = "tasks",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("step" = String, Path), ("session" = String, Path)),
+    request_body = signet_api::ExternalFinish,
+    responses((status = 200, body = TaskView),
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 410, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The signature does not verify", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn external_finish(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: ClientMeta,
+    path: web::Path<(String, String, String)>,
+    body: web::Json<signet_api::ExternalFinish>,
+) -> ApiResult<HttpResponse> {
+    let (id, step_id, session_id) = path.into_inner();
+    let trust = state.trust()?;
+    let l = load_visible(&state, &id, &user.user_id).await?;
+    let step = own_active_step(&l, &step_id, &user.user_id)?.clone();
+    let session = crate::routes::external::session_of(&state, &user.user_id, &session_id)
+        .await?
+        .filter(|s| {
+            s.task_id.as_deref() == Some(&l.task.id) && s.step_id.as_deref() == Some(&step.id)
+        })
+        .ok_or_else(|| ApiError::not_found("signing_session_not_found"))?;
+    if session.task_version != Some(l.task.version) {
+        return Err(task_changed());
+    }
+    let doc_id = session.document_id.clone().unwrap_or_default();
+    let signed = crate::routes::external::finish_session(
+        &state,
+        trust,
+        &user.user_id,
+        &session,
+        &body.signature,
+    )
+    .await?;
+    let blob = state.blobs.put(signed).await?;
+    let (next, events) = l.workflow().sign(&step.id)?;
+    let hashes: BTreeMap<&str, &str> = l
+        .docs
+        .iter()
+        .map(|d| {
+            (
+                d.id.as_str(),
+                if d.id == doc_id {
+                    blob.as_str()
+                } else {
+                    d.current_blob.as_str()
+                },
+            )
+        })
+        .collect();
+    let hashes = serde_json::to_string(&hashes).unwrap_or_default();
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    apply(
+        &txn,
+        &l,
+        &next,
+        &events,
+        Some(&user.user_id),
+        Some(&meta),
+        &hashes,
+        now,
+    )
+    .await?;
+    tasks::set_document_blob(&txn, &doc_id, &blob).await?;
+    txn.commit().await?;
+    tracing::info!(task = %l.task.id, step = %step.id, "step signed externally");
+    let l = load(&state.db, &id).await?;
+    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// For a step of a signing task: the task, step and document, and the task version the
+    /// revision was prepared from.
+    pub task_id: Option<String>,
+    pub step_id: Option<String>,
+    pub document_id: Option<String>,
+    pub task_version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
