@@ -17,7 +17,7 @@ APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei softhsm2 opensc
 PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0
 PG_HOST ?= 127.0.0.1
 
-.PHONY: bench-pdf bench-pki bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: bench-api bench-pdf bench-pki bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -127,6 +127,11 @@ bench-pki: deps-test
 	$(CARGO) bench -p signet-pki --bench pin
 	$(CARGO) build --release -p signet-server --bin signet
 	python3 bench/pki.py $(TARGET)/release/signet
+
+## Signing tasks under load: sign-step throughput (SQLite, PostgreSQL) and list/search p99
+## with 1,000,000 generated tasks on PostgreSQL (BENCH_TASKS=… to change).
+bench-api: deps-test postgres
+	$(CARGO) bench -p signet-server --bench api
 
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) nextest run -p signet-server --test openapi

@@ -6,6 +6,7 @@ pub mod adapters;
 pub mod agent;
 pub mod agreements;
 pub mod auth;
+pub mod benchseed;
 pub mod config;
 pub mod demo;
 pub mod extcli;

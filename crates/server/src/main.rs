@@ -52,6 +52,13 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Fill a PostgreSQL database with generated users and tasks for the list benchmark.
+    BenchSeed {
+        #[arg(long, default_value_t = 1_000_000)]
+        tasks: u64,
+        #[arg(long, default_value_t = 10_000)]
+        users: u64,
+    },
     /// Operator tools for users.
     User {
         #[command(subcommand)]
@@ -631,6 +638,14 @@ fn main() -> std::process::ExitCode {
             Command::Org {
                 command: OrgCommand::Verify { org },
             } => pkicli::org_verify(&settings, &org).await,
+            Command::BenchSeed { tasks, users } => {
+                use secrecy::ExposeSecret;
+                let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+                signet_store::migrate(&db).await?;
+                signet_server::benchseed::seed(&db, tasks, users).await?;
+                println!("seeded {tasks} tasks over {users} users");
+                Ok(())
+            }
             Command::User {
                 command: UserCommand::GrantInitiate { user, revoke },
             } => pkicli::grant_initiate(&settings, &user, !revoke).await,
