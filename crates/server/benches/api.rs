@@ -146,35 +146,52 @@ async fn sign_throughput(backend: Backend) -> Option<f64> {
         let client = app.client.clone();
         let base = app.address.clone();
         workers.push(tokio::spawn(async move {
-            let mut ok = 0usize;
+            let (mut ok, mut busy) = (0usize, 0usize);
             loop {
                 let job = queue.lock().unwrap().pop();
                 let Some(job) = job else { break };
-                let r = client
-                    .post(format!("{base}{}", job.path))
-                    .bearer_auth(&job.token)
-                    .json(&job.body)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = r.status();
-                if status == 200 {
-                    ok += 1;
-                } else {
-                    eprintln!(
-                        "sign failed: {status} {}",
-                        r.text().await.unwrap_or_default()
-                    );
+                loop {
+                    let r = client
+                        .post(format!("{base}{}", job.path))
+                        .bearer_auth(&job.token)
+                        .json(&job.body)
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = r.status();
+                    if status == 200 {
+                        ok += 1;
+                    } else if status == 503 {
+                        // A well-behaved client waits as Retry-After says.
+                        busy += 1;
+                        let wait = r
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1u64);
+                        tokio::time::sleep(Duration::from_secs(wait)).await;
+                        continue;
+                    } else {
+                        let text = r.text().await.unwrap_or_default();
+                        eprintln!("sign failed: {status} {text}");
+                    }
+                    break;
                 }
             }
-            ok
+            (ok, busy)
         }));
     }
-    let mut ok = 0;
+    let (mut ok, mut busy) = (0, 0);
     for w in workers {
-        ok += w.await.unwrap();
+        let (o, b) = w.await.unwrap();
+        ok += o;
+        busy += b;
     }
     let secs = start.elapsed().as_secs_f64();
+    if busy > 0 {
+        println!("{backend:?}: {busy} answers were 503 busy (retried after Retry-After)");
+    }
     assert_eq!(ok, total, "every signature succeeded");
     drop(app);
     Some(ok as f64 / secs)

@@ -20,6 +20,20 @@ use crate::state::AppState;
 /// Wrong PINs in a row that lock a key.
 pub const MAX_PIN_ATTEMPTS: i32 = 5;
 
+type KeyLocks = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
+
+/// The lock that serialises PIN checks of one key on this node. Entries nobody holds are
+/// dropped as others are taken, so the map stays as small as the keys in use.
+fn key_lock(key_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<std::sync::Mutex<KeyLocks>> = std::sync::OnceLock::new();
+    let mut map = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
+    map.entry(key_id.to_owned()).or_default().clone()
+}
+
 /// The certificate `id` if the caller may use it: their personal certificate, or an
 /// organisation's certificate while they are an admin of that organisation or were granted a
 /// seal bound to it (a USB key carries its certificate and seal together). Anything else is
@@ -91,6 +105,12 @@ pub async fn unwrap(
     if row.locked_at.is_some() {
         return Err(locked(&row.id));
     }
+    // One PIN check per key at a time on this node: the attempt is reserved in the database
+    // before the check (so concurrent guesses never exceed the limit), and without this a
+    // burst of correct, concurrent uses of one certificate (an organisation's, say) would
+    // fill the reservations and be refused as locked.
+    let key_lock = key_lock(&row.key_id);
+    let _serial = key_lock.lock().await;
     if !repo::take_pin_attempt(&state.db, &row.key_id, MAX_PIN_ATTEMPTS).await? {
         return Err(locked(&row.id));
     }

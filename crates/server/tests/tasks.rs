@@ -1437,3 +1437,51 @@ async fn a_step_signed_with_a_client_held_key() {
         assert_eq!(pyhanko_valid(&pdf, &root).await, 1);
     }
 }
+
+/// Many correct, concurrent uses of one certificate (different tasks) all succeed: the PIN
+/// attempt reserved before each check must not add up to a lock.
+#[tokio::test]
+async fn concurrent_uses_of_one_certificate_do_not_lock_it() {
+    let app = spawn_with(Backend::Sqlite, |s| s.pki.default_level = "b-b".into())
+        .await
+        .unwrap();
+    let a = signer(&app, 891, "张三").await;
+    let b = signer(&app, 892, "李四").await;
+    grant_initiate(&app, &a).await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        tasks.push(
+            created(
+                &app,
+                &a.token,
+                json!({"documents": [{"part": "doc1"}], "steps": [step(&b, 1)], "start": true}),
+            )
+            .await,
+        );
+    }
+    let mut handles = Vec::new();
+    for task in &tasks {
+        let body = json!({"placements": [seal_at(task, &b, 60.0)], "pins": {b.cert.clone(): PIN}});
+        let url = app.url(&format!(
+            "/api/v1/tasks/{}/steps/{}/sign",
+            task["id"].as_str().unwrap(),
+            step_of(task, &b)
+        ));
+        let (client, token) = (app.client.clone(), b.token.clone());
+        handles.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }));
+    }
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(to_sign_count(&app, &b.token).await, 0);
+}

@@ -158,7 +158,7 @@ pub async fn prepare(
     form: actix_multipart::Multipart,
 ) -> ApiResult<HttpResponse> {
     let trust = state.trust()?;
-    let _slot = slot()?;
+    let _slot = slot().await?;
     let form: Form<ExternalSignRequest> = read_form(form).await?;
     let req = &form.request;
     let level = requested_level(&state, req.level.as_deref())?;

@@ -4,7 +4,6 @@
 //! caller may not use is 404 `seal_not_found`, as if it did not exist.
 
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
@@ -190,18 +189,7 @@ pub async fn upload(
             }
             _ => return Err(ApiError::bad_request("unexpected_part").param("part", &name)),
         };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "part_too_large")
-                        .param("part", &name)
-                        .param("limit", limit),
-                );
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = crate::routes::sign::read_part(&mut field, limit, &name).await?;
         if name == "image" {
             image = Some(bytes);
         } else {

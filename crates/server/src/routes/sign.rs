@@ -17,11 +17,15 @@ use crate::problem::{ApiError, ApiResult};
 use crate::signing::{self, Level, Planned, Timestamps};
 use crate::state::AppState;
 
-/// A free signing slot, or 503 `signing_busy`.
-pub(crate) fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
-    SLOTS
-        .try_acquire()
-        .map_err(|_| ApiError::unavailable("signing_busy", 5))
+/// How long a signing request waits for a free slot before 503 `signing_busy`.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A signing slot: waits up to [`SLOT_WAIT`] for one, then 503 `signing_busy`.
+pub(crate) async fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(SLOT_WAIT, SLOTS.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::unavailable("signing_busy", 5)),
+    }
 }
 
 /// Largest PDF accepted.
@@ -47,7 +51,8 @@ pub(crate) struct Form<R> {
     pub seals: BTreeMap<String, Vec<u8>>,
 }
 
-async fn read_part(
+/// One multipart part, at most `limit` bytes (413 `part_too_large` beyond).
+pub(crate) async fn read_part(
     field: &mut actix_multipart::Field,
     limit: usize,
     name: &str,
@@ -238,7 +243,7 @@ pub async fn sign(
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
     let trust = state.trust()?;
-    let _slot = slot()?;
+    let _slot = slot().await?;
     let form: Form<SignRequest> = read_form(form).await?;
     let req = &form.request;
     let level = requested_level(&state, req.level.as_deref())?;

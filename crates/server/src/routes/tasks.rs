@@ -10,7 +10,6 @@
 //! `task_changed`, and the task is as it was).
 
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -34,7 +33,7 @@ use x509_cert::Certificate;
 use crate::auth::{AuthUser, ClientMeta};
 use crate::keys;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::sign::{MAX_PDF, slot};
+use crate::routes::sign::{MAX_PDF, read_part, slot};
 use crate::signing::{self, Level, Planned, Timestamps};
 use crate::state::AppState;
 
@@ -116,10 +115,18 @@ impl Loaded {
 
     /// Each document's current SHA-256, by document id (JSON), for the events.
     fn hashes(&self) -> String {
+        self.hashes_with(&BTreeMap::new())
+    }
+
+    /// As [`hashes`](Self::hashes), with the new revisions in `changed` (by document id).
+    fn hashes_with(&self, changed: &BTreeMap<String, String>) -> String {
         let map: BTreeMap<&str, &str> = self
             .docs
             .iter()
-            .map(|d| (d.id.as_str(), d.current_blob.as_str()))
+            .map(|d| {
+                let blob = changed.get(&d.id).unwrap_or(&d.current_blob);
+                (d.id.as_str(), blob.as_str())
+            })
             .collect();
         serde_json::to_string(&map).unwrap_or_default()
     }
@@ -591,26 +598,6 @@ async fn read_task_form(
     Ok((request, files))
 }
 
-async fn read_part(
-    field: &mut actix_multipart::Field,
-    limit: usize,
-    name: &str,
-) -> ApiResult<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
-        if out.len() + chunk.len() > limit {
-            return Err(
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "part_too_large")
-                    .param("part", name)
-                    .param("limit", limit),
-            );
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(out)
-}
-
 /// A document's display name: given, or the upload's file name without `.pdf`.
 fn document_name(given: Option<&str>, file_name: Option<&str>, part: &str) -> ApiResult<String> {
     match given {
@@ -958,6 +945,28 @@ fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || seal.org_id == step.org_id)
 }
 
+/// The engine's view of a step placement; `seal_pngs` holds the seal images by seal id.
+fn spec_of(
+    p: &signet_api::StepPlacement,
+    seal_pngs: &BTreeMap<String, Vec<u8>>,
+) -> ApiResult<signet_pdf::SignatureSpec> {
+    let placement = signet_api::SignPlacement {
+        certificate_id: p.certificate_id.clone(),
+        kind: p.kind.clone(),
+        page: p.page,
+        rect: p.rect,
+        first: p.first,
+        last: p.last,
+        y: p.y,
+        size: p.size,
+        seal: p.seal_id.clone(),
+        seal_id: None,
+        date: p.date.clone(),
+        reason: p.reason.clone(),
+    };
+    crate::routes::sign::spec_of(&placement, seal_pngs)
+}
+
 /// Signs the caller's active step: every placement (document, page, rectangle, seal and
 /// certificate) is applied as an incremental revision, with one PIN per certificate. PINs,
 /// signing and storage happen first; then one short transaction checks the task's version
@@ -995,7 +1004,7 @@ pub async fn sign(
             .field("placements")
             .param("max", MAX_PLACEMENTS));
     }
-    let _slot = slot()?;
+    let _slot = slot().await?;
 
     // Certificates and seals: each usable by the caller and fitting the step, before any PIN.
     let mut rows = BTreeMap::new();
@@ -1079,22 +1088,7 @@ pub async fn sign(
         let mut planned = Vec::with_capacity(mine.len());
         let mut last_alg = None;
         for p in mine {
-            let placement = signet_api::SignPlacement {
-                certificate_id: p.certificate_id.clone(),
-                kind: p.kind.clone(),
-                page: p.page,
-                rect: p.rect,
-                first: p.first,
-                last: p.last,
-                y: p.y,
-                size: p.size,
-                seal: p.seal_id.clone(),
-                seal_id: None,
-                date: p.date.clone(),
-                reason: p.reason.clone(),
-            };
-            let spec = crate::routes::sign::spec_of(&placement, &seal_pngs)
-                .map_err(|e| e.field("placements"))?;
+            let spec = spec_of(p, &seal_pngs).map_err(|e| e.field("placements"))?;
             let row = rows
                 .get(&p.certificate_id)
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
@@ -1128,19 +1122,7 @@ pub async fn sign(
     // The short transaction: the version guard, the step, the documents, the events.
     let (next, events) = l.workflow().sign(&step.id)?;
     let now = Utc::now();
-    let hashes: BTreeMap<&str, &str> = l
-        .docs
-        .iter()
-        .map(|d| {
-            (
-                d.id.as_str(),
-                new_blobs
-                    .get(&d.id)
-                    .map_or(d.current_blob.as_str(), String::as_str),
-            )
-        })
-        .collect();
-    let hashes = serde_json::to_string(&hashes).unwrap_or_default();
+    let hashes = l.hashes_with(&new_blobs);
     let txn = state.db.begin().await?;
     apply(
         &txn,
@@ -1345,22 +1327,8 @@ pub async fn external_prepare(
         }
         seal_pngs.insert(seal.id.clone(), state.blobs.get(&seal.image_blob).await?);
     }
-    let placement = signet_api::SignPlacement {
-        certificate_id: p.certificate_id.clone(),
-        kind: p.kind.clone(),
-        page: p.page,
-        rect: p.rect,
-        first: p.first,
-        last: p.last,
-        y: p.y,
-        size: p.size,
-        seal: p.seal_id.clone(),
-        seal_id: None,
-        date: p.date.clone(),
-        reason: p.reason.clone(),
-    };
-    let spec = crate::routes::sign::spec_of(&placement, &seal_pngs)?;
-    let _slot = slot()?;
+    let spec = spec_of(&p, &seal_pngs)?;
+    let _slot = slot().await?;
     let level = Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta);
     let pdf = state.blobs.get(&doc.current_blob).await?;
     let prepared = crate::routes::external::prepare_session(
@@ -1425,21 +1393,7 @@ pub async fn external_finish(
     .await?;
     let blob = state.blobs.put(signed).await?;
     let (next, events) = l.workflow().sign(&step.id)?;
-    let hashes: BTreeMap<&str, &str> = l
-        .docs
-        .iter()
-        .map(|d| {
-            (
-                d.id.as_str(),
-                if d.id == doc_id {
-                    blob.as_str()
-                } else {
-                    d.current_blob.as_str()
-                },
-            )
-        })
-        .collect();
-    let hashes = serde_json::to_string(&hashes).unwrap_or_default();
+    let hashes = l.hashes_with(&BTreeMap::from([(doc_id.clone(), blob.clone())]));
     let now = Utc::now();
     let txn = state.db.begin().await?;
     apply(
