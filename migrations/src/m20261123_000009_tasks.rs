@@ -126,6 +126,7 @@ impl MigrationTrait for Migration {
                 .table(Tasks::Table)
                 .col(Tasks::InitiatorId)
                 .col(Tasks::CreatedAt)
+                .col(Tasks::Id)
                 .to_owned(),
         )
         .await?;
@@ -193,6 +194,7 @@ impl MigrationTrait for Migration {
                 .col(TaskSteps::SignerId)
                 .col(TaskSteps::State)
                 .col(TaskSteps::TaskCreatedAt)
+                .col(TaskSteps::TaskId)
                 .to_owned(),
         )
         .await?;

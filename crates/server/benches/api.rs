@@ -9,6 +9,7 @@
 //!    user with 10,000 tasks. Target: < 25 ms.
 //!
 //! A plain binary (harness = false), so it prints figures rather than asserting timings.
+//! `BENCH_ONLY=sign` or `BENCH_ONLY=list` runs one part.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 #[path = "../tests/common/mod.rs"]
@@ -279,9 +280,15 @@ async fn list_latency(tasks: u64) -> Option<()> {
 #[tokio::main]
 async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let pin_ms = pin_check_ms();
     println!("PIN check (argon2id + unwrap): {pin_ms:.1} ms each");
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    let backends = if only == "list" {
+        Vec::new()
+    } else {
+        vec![Backend::Sqlite, Backend::Postgres]
+    };
+    for backend in backends {
         match sign_throughput(backend).await {
             Some(rate) => println!(
                 "{backend:?}: {rate:.0} signatures/s (sign step, P-256, B-B, 4-page PDF, {CONCURRENCY} at once); PIN checks take {:.0}% of {cores} cores",
@@ -294,6 +301,9 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    if only == "sign" {
+        return;
+    }
     if list_latency(tasks).await.is_none() {
         println!("list benchmark skipped (PostgreSQL unreachable)");
     }

@@ -23,6 +23,8 @@ pub async fn seed(db: &DatabaseConnection, tasks: u64, users: u64) -> anyhow::Re
         bail!("need at least one user and {} tasks", 2 * HEAVY_TASKS);
     }
     let statements = [
+        // A plain (unlogged) table: the pool may run each statement on another connection.
+        "DROP TABLE IF EXISTS bench_plan".to_owned(),
         format!(
             "INSERT INTO users (id, account_name, real_name, id_card_sealed, id_card_index, \
              id_card_masked, phone, password_hash, real_name_verified_at, failed_logins, \
@@ -42,7 +44,7 @@ pub async fn seed(db: &DatabaseConnection, tasks: u64, users: u64) -> anyhow::Re
         // n ≤ 10,000: the heavy user initiates; 10,000 < n ≤ 20,000: the heavy user signs.
         // Otherwise both are skewed draws: user ⌊users·u³⌋ for a scrambled u in [0, 1).
         format!(
-            "CREATE TEMP TABLE bench_plan AS SELECT n, \
+            "CREATE UNLOGGED TABLE bench_plan AS SELECT n, \
              CASE WHEN n <= {heavy} THEN 'usr_bench_heavy' ELSE 'usr_bench_' || lpad(floor({users} * power(((n * 2654435761::bigint) % 1000003) / 1000003.0, 3))::int::text, 5, '0') END AS initiator, \
              CASE WHEN n > {heavy} AND n <= {heavy2} THEN 'usr_bench_heavy' ELSE 'usr_bench_' || lpad(floor({users} * power(((n * 40503::bigint + 7) % 1000033) / 1000033.0, 3))::int::text, 5, '0') END AS signer, \
              CASE WHEN n % 5 = 0 THEN 'in_progress' ELSE 'completed' END AS state, \

@@ -506,6 +506,10 @@ async fn access_rules_have_their_codes(app: TestApp) {
     let nobody = json!({"documents": [{"part": "doc1"}], "steps": [{"signer": {"name": "李四", "phone": "13999999999"}, "order": 1}]});
     let r = create_task(&app, &a.token, nobody, &[("doc1", corpus_pdf())]).await;
     assert_problem(r, 422, "signer_not_found").await;
+    // One step per signer (several seals go into one step).
+    let twice = json!({"documents": [{"part": "doc1"}], "steps": [step(&b, 1), step(&b, 2)]});
+    let r = create_task(&app, &a.token, twice, &[("doc1", corpus_pdf())]).await;
+    assert_problem(r, 400, "invalid_step").await;
     // Not a PDF.
     let r = create_task(&app, &a.token, req.clone(), &[("doc1", b"hello".to_vec())]).await;
     assert_problem(r, 422, "invalid_pdf").await;

@@ -6,10 +6,10 @@
 //! updates, or finds that another request got there first.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use crate::entities::{initiate_grant, seal_grant, task, task_document, task_event, task_step};
@@ -264,37 +264,20 @@ fn contains(text: &str) -> LikeExpr {
 }
 
 /// One page of a list, newest first, and the number of tasks in all pages.
+///
+/// The signer's lists are driven by `task_steps (signer_id, state, task_created_at, task_id)`
+/// (a signer appears at most once per task, so the join yields each task once): PostgreSQL
+/// walks that index backwards and stops after the page, instead of gathering every task the
+/// signer ever had and sorting them. `initiated` walks `tasks (initiator_id, created_at, id)`.
 pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task>, u64), DbErr> {
     let mut cond = Condition::all();
-    cond = match q.list {
-        ListBox::Initiated => cond.add(task::Column::InitiatorId.eq(q.user_id.clone())),
-        ListBox::ToSign => cond.add(
-            task::Column::Id.in_subquery(
-                Query::select()
-                    .column(task_step::Column::TaskId)
-                    .from(task_step::Entity)
-                    .and_where(task_step::Column::SignerId.eq(q.user_id.clone()))
-                    .and_where(task_step::Column::State.eq("active"))
-                    .and_where(task_step::Column::TaskState.eq("in_progress"))
-                    .to_owned(),
-            ),
-        ),
-        ListBox::Signed => cond.add(
-            task::Column::Id.in_subquery(
-                Query::select()
-                    .column(task_step::Column::TaskId)
-                    .from(task_step::Entity)
-                    .and_where(task_step::Column::SignerId.eq(q.user_id.clone()))
-                    .and_where(task_step::Column::State.eq("signed"))
-                    .to_owned(),
-            ),
-        ),
-    };
     if let Some(n) = q.name.as_deref().filter(|n| !n.is_empty()) {
-        cond = cond.add(Expr::col(task::Column::SearchText).like(contains(&n.to_lowercase())));
+        cond = cond.add(
+            Expr::col((task::Entity, task::Column::SearchText)).like(contains(&n.to_lowercase())),
+        );
     }
     if let Some(n) = q.initiator.as_deref().filter(|n| !n.is_empty()) {
-        cond = cond.add(Expr::col(task::Column::InitiatorName).like(contains(n)));
+        cond = cond.add(Expr::col((task::Entity, task::Column::InitiatorName)).like(contains(n)));
     }
     if let Some(from) = q.created_from {
         cond = cond.add(task::Column::CreatedAt.gte(from));
@@ -305,13 +288,41 @@ pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task
     if !q.states.is_empty() {
         cond = cond.add(task::Column::State.is_in(q.states.clone()));
     }
+    let filtered = !cond.is_empty();
+    let offset = q.page.saturating_sub(1) * q.page_size;
+    let step_state = match q.list {
+        ListBox::Initiated => {
+            let query = task::Entity::find()
+                .filter(task::Column::InitiatorId.eq(q.user_id.clone()))
+                .filter(cond)
+                .order_by_desc(task::Column::CreatedAt)
+                .order_by_desc(task::Column::Id);
+            let total = query.clone().count(db).await?;
+            let rows = query.offset(offset).limit(q.page_size).all(db).await?;
+            return Ok((rows, total));
+        }
+        ListBox::ToSign => "active",
+        ListBox::Signed => "signed",
+    };
+    let mut steps = Condition::all()
+        .add(task_step::Column::SignerId.eq(q.user_id.clone()))
+        .add(task_step::Column::State.eq(step_state));
+    if q.list == ListBox::ToSign {
+        steps = steps.add(task_step::Column::TaskState.eq("in_progress"));
+    }
     let query = task::Entity::find()
+        .join(JoinType::InnerJoin, task::Relation::Steps.def())
+        .filter(steps.clone())
         .filter(cond)
-        .order_by_desc(task::Column::CreatedAt)
-        .order_by_desc(task::Column::Id);
-    let paginator = query.paginate(db, q.page_size);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(q.page.saturating_sub(1)).await?;
+        .order_by_desc(task_step::Column::TaskCreatedAt)
+        .order_by_desc(task_step::Column::TaskId);
+    // Without filters on the task the count is an index-only count of the signer's steps.
+    let total = if filtered {
+        query.clone().count(db).await?
+    } else {
+        task_step::Entity::find().filter(steps).count(db).await?
+    };
+    let rows = query.offset(offset).limit(q.page_size).all(db).await?;
     Ok((rows, total))
 }
 
@@ -423,20 +434,4 @@ pub async fn set_seal_grants<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
-}
-
-/// In-progress tasks whose deadline passed (for the expiry sweep).
-pub async fn overdue<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<Task>, DbErr> {
-    use sea_orm::QuerySelect;
-    task::Entity::find()
-        .filter(task::Column::State.eq("in_progress"))
-        .filter(task::Column::Deadline.lte(now))
-        .order_by_asc(task::Column::Deadline)
-        .limit(limit)
-        .all(db)
-        .await
 }

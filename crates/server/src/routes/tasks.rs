@@ -463,6 +463,11 @@ async fn resolve_steps(
             }
             _ => return Err(bad("give either signer or myself")),
         };
+        if out.iter().any(|o: &Step| o.signer_id == signer.id) {
+            return Err(bad(
+                "a signer appears once per task (one step can hold several seals)",
+            ));
+        }
         let mode = match &s.mode {
             Some(m) => SignMode::parse(m).ok_or_else(|| bad("mode must be pc, mobile or any"))?,
             None => SignMode::Pc,

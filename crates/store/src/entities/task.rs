@@ -24,6 +24,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::task_step::Entity")]
+    Steps,
+}
+
+impl Related<super::task_step::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Steps.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
