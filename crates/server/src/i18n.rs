@@ -431,9 +431,13 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "该印章不符合此步骤要求的印章类型或企业",
             "The seal does not fit the step's seal kind or organisation",
         ),
+        "certificate_client_held" => (
+            "该证书的私钥由您自己保管，请通过外部签署完成此步骤",
+            "This certificate's key is held by you: sign this step through the external path",
+        ),
         "seal_certificate_mismatch" => (
-            "该印章绑定了其他证书",
-            "The seal is bound to another certificate",
+            "印章与证书不匹配（企业印章须配企业证书，个人印章须配个人证书，绑定的印章须配所绑证书）",
+            "The seal does not go with this certificate (an organisation's seal needs its certificate, a personal seal a personal one, a bound seal its own)",
         ),
         "download_not_allowed" => (
             "只有发起人可以在任务完成后下载文件",

@@ -13,6 +13,8 @@ use crate::state::AppState;
 
 /// How long a claimed job is ours before another worker may take it.
 const LEASE_SECS: i64 = 60;
+/// The job kinds this version runs.
+const KINDS: &[&str] = &[crate::routes::tasks::EXPIRE_JOB];
 /// Pause between polls when nothing is due.
 const IDLE: StdDuration = StdDuration::from_millis(500);
 
@@ -35,7 +37,8 @@ pub async fn run_once(
     worker: &str,
 ) -> Result<bool, signet_store::sea_orm::DbErr> {
     let now = Utc::now();
-    let Some(job) = jobs::claim(&state.db, worker, now, Duration::seconds(LEASE_SECS)).await?
+    let Some(job) =
+        jobs::claim(&state.db, worker, now, Duration::seconds(LEASE_SECS), KINDS).await?
     else {
         return Ok(false);
     };

@@ -37,7 +37,8 @@ async fn two_workers_never_run_a_job_twice(app: TestApp) {
             let mut mine = 0;
             loop {
                 let claimed = loop {
-                    match jobs::claim(&db, name, Utc::now(), Duration::seconds(30)).await {
+                    match jobs::claim(&db, name, Utc::now(), Duration::seconds(30), &["test"]).await
+                    {
                         Ok(c) => break c,
                         // SQLite may report the database busy under contention: try again.
                         Err(e) if e.to_string().contains("locked") => {
@@ -78,17 +79,20 @@ async fn failures_back_off_then_fail_for_good(app: TestApp) {
     let t0 = Utc::now();
     let id = jobs::enqueue(db, "flaky", "{}", t0, 3, t0).await.unwrap();
     let lease = Duration::seconds(30);
-    let job = jobs::claim(db, "w", t0, lease).await.unwrap().unwrap();
+    let job = jobs::claim(db, "w", t0, lease, &["flaky"])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((job.id.as_str(), job.attempts), (id.as_str(), 1));
     assert!(jobs::fail(db, &job, "w", "smtp down", t0).await.unwrap());
     // Not due again before its backoff (2 s after the first failure).
     assert!(
-        jobs::claim(db, "w", t0 + Duration::seconds(1), lease)
+        jobs::claim(db, "w", t0 + Duration::seconds(1), lease, &["flaky"])
             .await
             .unwrap()
             .is_none()
     );
-    let job = jobs::claim(db, "w", t0 + Duration::seconds(3), lease)
+    let job = jobs::claim(db, "w", t0 + Duration::seconds(3), lease, &["flaky"])
         .await
         .unwrap()
         .unwrap();
@@ -99,12 +103,12 @@ async fn failures_back_off_then_fail_for_good(app: TestApp) {
             .unwrap()
     );
     assert!(
-        jobs::claim(db, "w", t0 + Duration::seconds(6), lease)
+        jobs::claim(db, "w", t0 + Duration::seconds(6), lease, &["flaky"])
             .await
             .unwrap()
             .is_none()
     );
-    let job = jobs::claim(db, "w", t0 + Duration::seconds(8), lease)
+    let job = jobs::claim(db, "w", t0 + Duration::seconds(8), lease, &["flaky"])
         .await
         .unwrap()
         .unwrap();
@@ -118,7 +122,7 @@ async fn failures_back_off_then_fail_for_good(app: TestApp) {
     assert!(j.failed && j.done_at.is_some(), "{j:?}");
     assert_eq!(j.last_error.as_deref(), Some("still down"));
     assert!(
-        jobs::claim(db, "w", t0 + Duration::days(1), lease)
+        jobs::claim(db, "w", t0 + Duration::days(1), lease, &["flaky"])
             .await
             .unwrap()
             .is_none()
@@ -129,21 +133,40 @@ async fn an_expired_lease_is_taken_over(app: TestApp) {
     let db = &app.state.db;
     let t0 = Utc::now();
     let id = jobs::enqueue(db, "slow", "{}", t0, 5, t0).await.unwrap();
-    let first = jobs::claim(db, "w1", t0, Duration::seconds(10))
-        .await
-        .unwrap()
-        .unwrap();
+    // A worker that does not run this kind leaves the due job alone.
     assert!(
-        jobs::claim(db, "w2", t0 + Duration::seconds(5), Duration::seconds(10))
+        jobs::claim(db, "w0", t0, Duration::seconds(10), &["other"])
             .await
             .unwrap()
             .is_none()
     );
-    // w1 died: after its lease w2 takes the job over, and w1 can no longer complete it.
-    let second = jobs::claim(db, "w2", t0 + Duration::seconds(11), Duration::seconds(10))
+    let first = jobs::claim(db, "w1", t0, Duration::seconds(10), &["slow"])
         .await
         .unwrap()
         .unwrap();
+    assert!(
+        jobs::claim(
+            db,
+            "w2",
+            t0 + Duration::seconds(5),
+            Duration::seconds(10),
+            &["slow"]
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
+    // w1 died: after its lease w2 takes the job over, and w1 can no longer complete it.
+    let second = jobs::claim(
+        db,
+        "w2",
+        t0 + Duration::seconds(11),
+        Duration::seconds(10),
+        &["slow"],
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         (first.id.as_str(), second.id.as_str()),
         (id.as_str(), id.as_str())

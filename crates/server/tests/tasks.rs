@@ -1170,6 +1170,17 @@ async fn personal_and_company_seal_with_two_pins() {
         )
         .await;
     assert_problem(r, 422, "seal_certificate_mismatch").await;
+    // Nor may an organisation's certificate sign under a personal seal.
+    let r = app
+        .post(
+            &format!("/api/v1/tasks/{}/steps/{step}/sign", task["id"].as_str().unwrap()),
+            &json!({"placements": [{"document_id": doc(&task), "certificate_id": company_cert, "seal_id": personal_seal["id"],
+                    "kind": "seal", "page": 1, "rect": [80.0, 80.0, 90.0, 90.0]}],
+                    "pins": {company_cert: signet_server::demo::DEMO_PIN}}),
+            Some(&admin),
+        )
+        .await;
+    assert_problem(r, 422, "seal_certificate_mismatch").await;
     let r = app
         .post(
             &format!("/api/v1/tasks/{}/steps/{step}/sign", task["id"].as_str().unwrap()),
@@ -1391,6 +1402,17 @@ async fn a_step_signed_with_a_client_held_key() {
         .unwrap();
     assert_eq!(client["key_location"], "client");
 
+    // The PIN path refuses a key the server does not hold.
+    let r = sign(
+        &app,
+        &task,
+        &b,
+        json!([{"document_id": doc(&task), "certificate_id": client_id, "seal_id": b.seal,
+        "kind": "seal", "page": 1, "rect": [300.0, 80.0, 90.0, 90.0]}]),
+        json!({client_id: PIN}),
+    )
+    .await;
+    assert_problem(r, 409, "certificate_client_held").await;
     let placement = json!({"document_id": doc(&task), "certificate_id": client_id, "seal_id": b.seal,
                            "kind": "seal", "page": 1, "rect": [300.0, 80.0, 90.0, 90.0]});
     let r = app

@@ -46,33 +46,47 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(id)
 }
 
-/// Claims the oldest due job for `worker` for `lease`; `None` when nothing is due.
+/// Claims the oldest due job of one of `kinds` for `worker` for `lease`; `None` when nothing
+/// is due. A node claims only the kinds it can run (so a node of an older version leaves new
+/// kinds to the nodes that know them).
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     worker: &str,
     now: DateTime<Utc>,
     lease: Duration,
+    kinds: &[&str],
 ) -> Result<Option<Job>, DbErr> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
-             AND (locked_until IS NULL OR locked_until < $3) \
-             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id"
-        }
-        _ => {
-            "UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= ? \
-             AND (locked_until IS NULL OR locked_until < ?) \
-             ORDER BY run_at, id LIMIT 1) RETURNING id"
-        }
-    };
     let until = now + lease;
-    let values: Vec<sea_orm::Value> = match backend {
-        DbBackend::Postgres => vec![worker.into(), until.into(), now.into()],
-        _ => vec![worker.into(), until.into(), now.into(), now.into()],
+    let (sql, mut values): (String, Vec<sea_orm::Value>) = match backend {
+        DbBackend::Postgres => {
+            let list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
+            (
+                format!(
+                    "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+                     WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
+                     AND (locked_until IS NULL OR locked_until < $3) AND kind IN ({}) \
+                     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id",
+                    list.join(", ")
+                ),
+                vec![worker.into(), until.into(), now.into()],
+            )
+        }
+        _ => (
+            format!(
+                "UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1 \
+                 WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= ? \
+                 AND (locked_until IS NULL OR locked_until < ?) AND kind IN ({}) \
+                 ORDER BY run_at, id LIMIT 1) RETURNING id",
+                vec!["?"; kinds.len()].join(", ")
+            ),
+            vec![worker.into(), until.into(), now.into(), now.into()],
+        ),
     };
+    values.extend(kinds.iter().map(|k| sea_orm::Value::from(*k)));
     let row = db
         .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;

@@ -944,6 +944,16 @@ fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || cert.org_id == step.org_id)
 }
 
+/// A seal prints who signs: an organisation's seal goes with that organisation's
+/// certificate, a personal seal with a personal certificate.
+fn same_owner(seal: &seals::Seal, cert_org: Option<&str>, cert_is_org: bool) -> bool {
+    match (&seal.org_id, cert_is_org) {
+        (Some(org), true) => cert_org == Some(org.as_str()),
+        (None, false) => true,
+        _ => false,
+    }
+}
+
 fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
     let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
     let org_owned = seal.org_id.is_some();
@@ -1028,6 +1038,11 @@ pub async fn sign(
                     .field("placements")
                     .param("id", &row.id));
             }
+            if !row.pin_protected {
+                return Err(ApiError::conflict("certificate_client_held")
+                    .field("placements")
+                    .param("id", &row.id));
+            }
             rows.insert(p.certificate_id.clone(), row);
         }
         if p.kind != "invisible" {
@@ -1042,10 +1057,14 @@ pub async fn sign(
                     .field("placements")
                     .param("id", &seal.id));
             }
-            if seal
-                .certificate_id
-                .as_ref()
-                .is_some_and(|c| *c != p.certificate_id)
+            let same_owner = rows
+                .get(&p.certificate_id)
+                .is_some_and(|c| same_owner(&seal, c.org_id.as_deref(), c.purpose == "org"));
+            if !same_owner
+                || seal
+                    .certificate_id
+                    .as_ref()
+                    .is_some_and(|c| *c != p.certificate_id)
             {
                 return Err(ApiError::unprocessable("seal_certificate_mismatch")
                     .field("placements")
@@ -1301,13 +1320,13 @@ pub async fn external_prepare(
         .find(|d| d.id == p.document_id)
         .ok_or_else(|| ApiError::bad_request("unknown_document").field("document_id"))?;
     // A bound outside certificate is the signer's own (personal); a built-in one must fit.
-    let fits = if p.certificate_id.starts_with("bnd_") {
-        SealKind::parse(&step.seal_kind)
-            .unwrap_or(SealKind::Any)
-            .accepts(false)
+    let (fits, cert_org) = if p.certificate_id.starts_with("bnd_") {
+        let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
+        (kind.accepts(false), None)
     } else {
         let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
-        certificate_fits(&step, &row)
+        let org = (row.purpose == "org").then(|| row.org_id.clone().unwrap_or_default());
+        (certificate_fits(&step, &row), org)
     };
     if !fits {
         return Err(ApiError::unprocessable("certificate_not_for_step").field("certificate_id"));
@@ -1323,10 +1342,11 @@ pub async fn external_prepare(
         if !seal_fits(&step, &seal) {
             return Err(ApiError::unprocessable("seal_not_for_step").field("seal_id"));
         }
-        if seal
-            .certificate_id
-            .as_ref()
-            .is_some_and(|c| *c != p.certificate_id)
+        if !same_owner(&seal, cert_org.as_deref(), cert_org.is_some())
+            || seal
+                .certificate_id
+                .as_ref()
+                .is_some_and(|c| *c != p.certificate_id)
         {
             return Err(ApiError::unprocessable("seal_certificate_mismatch").field("seal_id"));
         }
