@@ -66,12 +66,12 @@ pub async fn seed(db: &DatabaseConnection, tasks: u64, users: u64) -> anyhow::Re
          md5(n::text), md5(n::text), 4, 100000, created FROM bench_plan"
             .to_owned(),
         "INSERT INTO task_steps (id, task_id, ord, position, signer_id, signer_name, org_id, \
-         mode, seal_kind, description, state, task_state, task_created_at, signed_at, \
-         reject_reason) \
+         mode, seal_kind, description, state, task_state, task_created_at, initiator_name, \
+         signed_at, reject_reason) \
          SELECT 'stp_bench_' || n, 'tsk_bench_' || n, 1, 0, p.signer, u.real_name, NULL, 'pc', \
          'any', '需要完成PC在线盖章', CASE WHEN p.state = 'completed' THEN 'signed' ELSE 'active' END, \
-         p.state, p.created, CASE WHEN p.state = 'completed' THEN p.created END, NULL \
-         FROM bench_plan p JOIN users u ON u.id = p.signer"
+         p.state, p.created, i.real_name, CASE WHEN p.state = 'completed' THEN p.created END, NULL \
+         FROM bench_plan p JOIN users u ON u.id = p.signer JOIN users i ON i.id = p.initiator"
             .to_owned(),
         "DROP TABLE bench_plan".to_owned(),
         "ANALYZE users; ANALYZE tasks; ANALYZE task_documents; ANALYZE task_steps".to_owned(),

@@ -270,30 +270,36 @@ fn contains(text: &str) -> LikeExpr {
 /// walks that index backwards and stops after the page, instead of gathering every task the
 /// signer ever had and sorting them. `initiated` walks `tasks (initiator_id, created_at, id)`.
 pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task>, u64), DbErr> {
-    let mut cond = Condition::all();
-    if let Some(n) = q.name.as_deref().filter(|n| !n.is_empty()) {
-        cond = cond.add(
-            Expr::col((task::Entity, task::Column::SearchText)).like(contains(&n.to_lowercase())),
-        );
-    }
-    if let Some(n) = q.initiator.as_deref().filter(|n| !n.is_empty()) {
-        cond = cond.add(Expr::col((task::Entity, task::Column::InitiatorName)).like(contains(n)));
-    }
-    if let Some(from) = q.created_from {
-        cond = cond.add(task::Column::CreatedAt.gte(from));
-    }
-    if let Some(to) = q.created_to {
-        cond = cond.add(task::Column::CreatedAt.lt(to));
-    }
-    if !q.states.is_empty() {
-        cond = cond.add(task::Column::State.is_in(q.states.clone()));
-    }
-    let filtered = !cond.is_empty();
     let offset = q.page.saturating_sub(1) * q.page_size;
+    let name = q
+        .name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .map(|n| contains(&n.to_lowercase()));
+    let initiator = q
+        .initiator
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .map(contains);
     let step_state = match q.list {
         ListBox::Initiated => {
+            let mut cond = Condition::all().add(task::Column::InitiatorId.eq(q.user_id.clone()));
+            if let Some(n) = name {
+                cond = cond.add(Expr::col((task::Entity, task::Column::SearchText)).like(n));
+            }
+            if let Some(i) = initiator {
+                cond = cond.add(Expr::col((task::Entity, task::Column::InitiatorName)).like(i));
+            }
+            if let Some(from) = q.created_from {
+                cond = cond.add(task::Column::CreatedAt.gte(from));
+            }
+            if let Some(to) = q.created_to {
+                cond = cond.add(task::Column::CreatedAt.lt(to));
+            }
+            if !q.states.is_empty() {
+                cond = cond.add(task::Column::State.is_in(q.states.clone()));
+            }
             let query = task::Entity::find()
-                .filter(task::Column::InitiatorId.eq(q.user_id.clone()))
                 .filter(cond)
                 .order_by_desc(task::Column::CreatedAt)
                 .order_by_desc(task::Column::Id);
@@ -304,23 +310,37 @@ pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task
         ListBox::ToSign => "active",
         ListBox::Signed => "signed",
     };
+    // Everything but the name search is on the step row (copies of the task's fields).
     let mut steps = Condition::all()
         .add(task_step::Column::SignerId.eq(q.user_id.clone()))
         .add(task_step::Column::State.eq(step_state));
     if q.list == ListBox::ToSign {
         steps = steps.add(task_step::Column::TaskState.eq("in_progress"));
     }
-    let query = task::Entity::find()
+    if let Some(i) = initiator {
+        steps = steps.add(Expr::col((task_step::Entity, task_step::Column::InitiatorName)).like(i));
+    }
+    if let Some(from) = q.created_from {
+        steps = steps.add(task_step::Column::TaskCreatedAt.gte(from));
+    }
+    if let Some(to) = q.created_to {
+        steps = steps.add(task_step::Column::TaskCreatedAt.lt(to));
+    }
+    if !q.states.is_empty() {
+        steps = steps.add(task_step::Column::TaskState.is_in(q.states.clone()));
+    }
+    let mut query = task::Entity::find()
         .join(JoinType::InnerJoin, task::Relation::Steps.def())
         .filter(steps.clone())
-        .filter(cond)
         .order_by_desc(task_step::Column::TaskCreatedAt)
         .order_by_desc(task_step::Column::TaskId);
-    // Without filters on the task the count is an index-only count of the signer's steps.
-    let total = if filtered {
-        query.clone().count(db).await?
-    } else {
-        task_step::Entity::find().filter(steps).count(db).await?
+    let total = match name {
+        Some(n) => {
+            query = query.filter(Expr::col((task::Entity, task::Column::SearchText)).like(n));
+            query.clone().count(db).await?
+        }
+        // Without the name search the count never touches `tasks`.
+        None => task_step::Entity::find().filter(steps).count(db).await?,
     };
     let rows = query.offset(offset).limit(q.page_size).all(db).await?;
     Ok((rows, total))

@@ -779,6 +779,12 @@ impl<'a> Validator<'a> {
                 material,
                 Purpose::DocumentSigning,
             );
+            // Without a valid signature timestamp nothing proves the signature existed before
+            // its signer's certificate was revoked: the claimed time is the signer's word (a
+            // stolen key can backdate it), so a revocation up to now counts.
+            if !sig.timestamped {
+                revoked_since(&mut sig.report.trust, at, self.options.now);
+            }
         } else {
             sig.report.trust = untrusted(vec!["no signer certificate".into()]);
         }
@@ -886,6 +892,27 @@ fn untrusted(problems: Vec<String>) -> Trust {
         path: Vec::new(),
         problems,
         revocation: Vec::new(),
+    }
+}
+
+/// Marks `trust` untrusted when its leaf was revoked after `claimed` and by `now`.
+fn revoked_since(trust: &mut Trust, claimed: DateTime<Utc>, now: DateTime<Utc>) {
+    let Some(leaf) = trust.revocation.first() else {
+        return;
+    };
+    if leaf.status == "revoked"
+        && let Some(at) = leaf.time
+        && at > claimed
+        && at <= now
+    {
+        let reason = leaf.detail.clone().unwrap_or_else(|| "unspecified".into());
+        trust.problems.push(format!(
+            "certificate \"{}\" was revoked at {} ({reason}), and no timestamp proves the \
+             signature was made before that",
+            leaf.subject,
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+        trust.trusted = false;
     }
 }
 

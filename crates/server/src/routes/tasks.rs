@@ -508,6 +508,7 @@ async fn resolve_steps(
             state: StepState::Waiting.as_str().to_owned(),
             task_state: TaskState::Draft.as_str().to_owned(),
             task_created_at: created_at,
+            initiator_name: initiator.real_name.clone(),
             signed_at: None,
             reject_reason: None,
         });

@@ -1,8 +1,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A step of a task: one signer, an order number (`ord`; equal numbers run in parallel),
-/// the channel (`mode`), the seal kind required and the acting organisation. `task_state`
-/// and `task_created_at` copy the task's for the signer's lists.
+/// the channel (`mode`), the seal kind required and the acting organisation. `task_state`,
+/// `task_created_at` and `initiator_name` copy the task's for the signer's lists.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "task_steps")]
 pub struct Model {
@@ -20,6 +20,7 @@ pub struct Model {
     pub state: String,
     pub task_state: String,
     pub task_created_at: DateTimeUtc,
+    pub initiator_name: String,
     pub signed_at: Option<DateTimeUtc>,
     pub reject_reason: Option<String>,
 }
