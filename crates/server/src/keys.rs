@@ -146,3 +146,33 @@ pub async fn unwrap(
         ))),
     }
 }
+
+/// Opens every certificate of `rows` with its PIN from `pins` (by certificate id): all PINs
+/// are parsed first, then each key is opened once; the first wrong PIN stops it, with
+/// nothing signed. 400 `pin_required` names a certificate without a PIN.
+pub async fn open_all(
+    state: &AppState,
+    rows: &std::collections::BTreeMap<String, repo::Certificate>,
+    pins: &std::collections::BTreeMap<String, signet_api::PinText>,
+) -> ApiResult<std::collections::BTreeMap<String, zeroize::Zeroizing<Vec<u8>>>> {
+    let mut parsed = std::collections::BTreeMap::new();
+    for id in rows.keys() {
+        let text = pins.get(id).ok_or_else(|| {
+            ApiError::bad_request("pin_required")
+                .field("pins")
+                .param("id", id)
+        })?;
+        parsed.insert(
+            id.clone(),
+            Pin::parse(text.expose()).map_err(|e| ApiError::from(e).field("pins"))?,
+        );
+    }
+    let mut opened = std::collections::BTreeMap::new();
+    for (id, row) in rows {
+        let pin = parsed
+            .get(id)
+            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
+        opened.insert(id.clone(), unwrap(state, row, pin).await?);
+    }
+    Ok(opened)
+}

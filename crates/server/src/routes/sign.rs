@@ -6,7 +6,7 @@ use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt as _;
 use signet_api::SignRequest;
-use signet_domain::identity::Pin;
+
 use signet_pdf::{DateStamp, SignatureSpec, Visible};
 use std::collections::BTreeMap;
 use x509_cert::Certificate;
@@ -266,28 +266,8 @@ pub async fn sign(
         specs.push(placement_spec(&state, &user.user_id, p, &form.seals).await?);
     }
 
-    let mut pins = BTreeMap::new();
-    for id in rows.keys() {
-        let text = req.pins.get(id).ok_or_else(|| {
-            ApiError::bad_request("pin_required")
-                .field("pins")
-                .param("id", id)
-        })?;
-        pins.insert(
-            id.clone(),
-            Pin::parse(text.expose()).map_err(|e| ApiError::from(e).field("pins"))?,
-        );
-    }
     // Open each key once; a wrong PIN stops here with nothing signed.
-    let mut opened = BTreeMap::new();
-    for (id, row) in &rows {
-        let pin = pins
-            .get(id)
-            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-        let pkcs8 = keys::unwrap(&state, row, pin).await?;
-        opened.insert(id.clone(), pkcs8);
-    }
-    drop(pins);
+    let opened = keys::open_all(&state, &rows, &req.pins).await?;
 
     let mut planned = Vec::with_capacity(specs.len());
     let mut last_alg = None;

@@ -18,7 +18,7 @@ use signet_api::{
     CountView, CreateTask, DocumentView, ForwardTask, RejectStep, SignStep, SigningOption,
     SigningOptions, StepInput, StepView, TaskList, TaskListQuery, TaskView, UpdateTask,
 };
-use signet_domain::identity::{PhoneNumber, Pin};
+use signet_domain::identity::PhoneNumber;
 use signet_domain::org::Role;
 use signet_domain::workflow::{
     self, Event, MAX_DOCUMENTS, MAX_NAME_CHARS, MAX_STEPS, MAX_TEXT_CHARS, SealKind, SignMode,
@@ -358,6 +358,34 @@ async fn apply<C: ConnectionTrait>(
         }
     }
     record(db, l, hashes, events, actor, meta, now).await
+}
+
+/// Commits a transition that changes no document (cancel, reject) and answers the task.
+async fn commit_transition(
+    state: &AppState,
+    l: &Loaded,
+    next: &Workflow,
+    events: &[Event],
+    user: &AuthUser,
+    meta: &ClientMeta,
+) -> ApiResult<HttpResponse> {
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let hashes = l.hashes();
+    apply(
+        &txn,
+        l,
+        next,
+        events,
+        Some(&user.user_id),
+        Some(meta),
+        &hashes,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    let l = load(&state.db, &l.task.id).await?;
+    Ok(HttpResponse::Ok().json(task_view(state, &l, &user.user_id).await?))
 }
 
 fn task_changed() -> ApiError {
@@ -897,22 +925,7 @@ pub async fn cancel(
     let l = load_visible(&state, &id, &user.user_id).await?;
     require_initiator(&l, &user.user_id)?;
     let (next, events) = l.workflow().cancel()?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    apply(
-        &txn,
-        &l,
-        &next,
-        &events,
-        Some(&user.user_id),
-        Some(&meta),
-        &l.hashes(),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    commit_transition(&state, &l, &next, &events, &user, &meta).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1076,26 +1089,8 @@ pub async fn sign(
             }
         }
     }
-    let mut pins = BTreeMap::new();
-    for id in rows.keys() {
-        let text = body.pins.get(id).ok_or_else(|| {
-            ApiError::bad_request("pin_required")
-                .field("pins")
-                .param("id", id)
-        })?;
-        pins.insert(
-            id.clone(),
-            Pin::parse(text.expose()).map_err(|e| ApiError::from(e).field("pins"))?,
-        );
-    }
-    let mut opened = BTreeMap::new();
-    for (id, row) in &rows {
-        let pin = pins
-            .get(id)
-            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-        opened.insert(id.clone(), keys::unwrap(&state, row, pin).await?);
-    }
-    drop(pins);
+    // Open each key once; a wrong PIN stops here with nothing signed.
+    let opened = keys::open_all(&state, &rows, &body.pins).await?;
 
     // One signing pass per document with placements, in the order given.
     let level = Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta);
@@ -1196,22 +1191,7 @@ pub async fn reject(
         .workflow()
         .reject(&step.id, &body.reason)
         .map_err(|e| ApiError::from(e).field("reason"))?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    apply(
-        &txn,
-        &l,
-        &next,
-        &events,
-        Some(&user.user_id),
-        Some(&meta),
-        &l.hashes(),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    commit_transition(&state, &l, &next, &events, &user, &meta).await
 }
 
 /// The certificate + seal pairs the caller may use for its step: certificates that fit the
