@@ -360,18 +360,21 @@ async fn apply<C: ConnectionTrait>(
     record(db, l, hashes, events, actor, meta, now).await
 }
 
-/// Commits a transition that changes no document (cancel, reject) and answers the task.
+/// Commits a transition in one short transaction — the version guard, the steps, the events
+/// and the documents' new revisions (`new_blobs`, by document id; empty for cancel and
+/// reject) — and answers the task as it now is.
 async fn commit_transition(
     state: &AppState,
     l: &Loaded,
     next: &Workflow,
     events: &[Event],
+    new_blobs: &BTreeMap<String, String>,
     user: &AuthUser,
     meta: &ClientMeta,
 ) -> ApiResult<HttpResponse> {
     let now = Utc::now();
+    let hashes = l.hashes_with(new_blobs);
     let txn = state.db.begin().await?;
-    let hashes = l.hashes();
     apply(
         &txn,
         l,
@@ -383,6 +386,9 @@ async fn commit_transition(
         now,
     )
     .await?;
+    for (doc, blob) in new_blobs {
+        tasks::set_document_blob(&txn, doc, blob).await?;
+    }
     txn.commit().await?;
     let l = load(&state.db, &l.task.id).await?;
     Ok(HttpResponse::Ok().json(task_view(state, &l, &user.user_id).await?))
@@ -925,7 +931,7 @@ pub async fn cancel(
     let l = load_visible(&state, &id, &user.user_id).await?;
     require_initiator(&l, &user.user_id)?;
     let (next, events) = l.workflow().cancel()?;
-    commit_transition(&state, &l, &next, &events, &user, &meta).await
+    commit_transition(&state, &l, &next, &events, &BTreeMap::new(), &user, &meta).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1139,29 +1145,10 @@ pub async fn sign(
     }
     drop(opened);
 
-    // The short transaction: the version guard, the step, the documents, the events.
     let (next, events) = l.workflow().sign(&step.id)?;
-    let now = Utc::now();
-    let hashes = l.hashes_with(&new_blobs);
-    let txn = state.db.begin().await?;
-    apply(
-        &txn,
-        &l,
-        &next,
-        &events,
-        Some(&user.user_id),
-        Some(&meta),
-        &hashes,
-        now,
-    )
-    .await?;
-    for (doc, blob) in &new_blobs {
-        tasks::set_document_blob(&txn, doc, blob).await?;
-    }
-    txn.commit().await?;
+    let answer = commit_transition(&state, &l, &next, &events, &new_blobs, &user, &meta).await?;
     tracing::info!(task = %l.task.id, step = %step.id, signatures = body.placements.len(), "step signed");
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(answer)
 }
 
 /// Rejects the caller's active step with a reason: the task is rejected.
@@ -1191,7 +1178,7 @@ pub async fn reject(
         .workflow()
         .reject(&step.id, &body.reason)
         .map_err(|e| ApiError::from(e).field("reason"))?;
-    commit_transition(&state, &l, &next, &events, &user, &meta).await
+    commit_transition(&state, &l, &next, &events, &BTreeMap::new(), &user, &meta).await
 }
 
 /// The certificate + seal pairs the caller may use for its step: certificates that fit the
@@ -1397,27 +1384,11 @@ pub async fn external_finish(
         &body.signature,
     )
     .await?;
-    let blob = state.blobs.put(signed).await?;
+    let new_blobs = BTreeMap::from([(doc_id, state.blobs.put(signed).await?)]);
     let (next, events) = l.workflow().sign(&step.id)?;
-    let hashes = l.hashes_with(&BTreeMap::from([(doc_id.clone(), blob.clone())]));
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    apply(
-        &txn,
-        &l,
-        &next,
-        &events,
-        Some(&user.user_id),
-        Some(&meta),
-        &hashes,
-        now,
-    )
-    .await?;
-    tasks::set_document_blob(&txn, &doc_id, &blob).await?;
-    txn.commit().await?;
+    let answer = commit_transition(&state, &l, &next, &events, &new_blobs, &user, &meta).await?;
     tracing::info!(task = %l.task.id, step = %step.id, "step signed externally");
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(answer)
 }
 
 // ---------------------------------------------------------------------------------------------
