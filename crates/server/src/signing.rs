@@ -124,15 +124,24 @@ pub struct Planned {
     pub chain: Vec<Certificate>,
 }
 
-/// The CJK font for date stamps (Debian's fonts-wqy-microhei), read once.
+/// The installed CJK font file (Debian's fonts-wqy-microhei), read once: date stamps,
+/// generated personal seals and page images of files that do not embed their CJK fonts.
+pub fn cjk_font_bytes() -> Option<Arc<Vec<u8>>> {
+    static BYTES: OnceLock<Option<Arc<Vec<u8>>>> = OnceLock::new();
+    BYTES
+        .get_or_init(|| {
+            std::fs::read(crate::pdfcli::DEFAULT_FONT)
+                .ok()
+                .map(Arc::new)
+        })
+        .clone()
+}
+
+/// The CJK font for date stamps, parsed once.
 pub fn date_font() -> Option<&'static CjkFont> {
     static FONT: OnceLock<Option<CjkFont>> = OnceLock::new();
-    FONT.get_or_init(|| {
-        std::fs::read(crate::pdfcli::DEFAULT_FONT)
-            .ok()
-            .and_then(|bytes| CjkFont::new(bytes).ok())
-    })
-    .as_ref()
+    FONT.get_or_init(|| cjk_font_bytes().and_then(|bytes| CjkFont::new(bytes.to_vec()).ok()))
+        .as_ref()
 }
 
 /// Applies every signature in order (B-B, or B-T with `timestamps`). Blocking.

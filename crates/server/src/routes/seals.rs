@@ -300,8 +300,8 @@ pub async fn generate(
         Some(n) => check_seal_name(n)?,
         None => format!("{}之印", me.real_name),
     };
-    let font = std::fs::read(crate::pdfcli::DEFAULT_FONT)
-        .map_err(|_| ApiError::unavailable("font_unavailable", 3600))?;
+    let font = crate::signing::cjk_font_bytes()
+        .ok_or_else(|| ApiError::unavailable("font_unavailable", 3600))?;
     let real_name = me.real_name.clone();
     let png = web::block(move || sealgen::personal_seal(&real_name, &font, PERSONAL_SEAL_PX))
         .await?

@@ -1621,17 +1621,6 @@ pub async fn pages(
     Ok(HttpResponse::Ok().json(signet_api::PageList { items }))
 }
 
-/// The CJK font for pages whose CID fonts are not embedded, read once.
-fn fallback_font() -> Option<std::sync::Arc<Vec<u8>>> {
-    static FONT: std::sync::OnceLock<Option<std::sync::Arc<Vec<u8>>>> = std::sync::OnceLock::new();
-    FONT.get_or_init(|| {
-        std::fs::read(crate::pdfcli::DEFAULT_FONT)
-            .ok()
-            .map(std::sync::Arc::new)
-    })
-    .clone()
-}
-
 /// Page `number` (from 1) of a document's current revision as a PNG `width` pixels wide
 /// (200–2000, default 1000), rendered by the server and cached. Initiator and signers.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/pages/{number}", tag = "tasks",
@@ -1695,7 +1684,7 @@ pub async fn page_image(
     let pdf = state.blobs.get(&doc.current_blob).await?;
     let pages = doc.pages;
     let png = web::block(move || {
-        signet_pdf::render::render_page_png(&pdf, number, width, fallback_font())
+        signet_pdf::render::render_page_png(&pdf, number, width, signing::cjk_font_bytes())
     })
     .await?
     .map_err(|e| match e {
