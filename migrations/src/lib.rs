@@ -16,6 +16,7 @@ mod m20261123_000007_bound_certificates;
 mod m20261123_000008_jobs;
 mod m20261123_000009_tasks;
 mod m20261123_000010_external_step;
+mod m20261123_000011_audit;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_jobs::Migration),
             Box::new(m20261123_000009_tasks::Migration),
             Box::new(m20261123_000010_external_step::Migration),
+            Box::new(m20261123_000011_audit::Migration),
         ]
     }
 }

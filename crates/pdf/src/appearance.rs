@@ -195,6 +195,29 @@ impl CjkFont {
         Ok(Self { data, index: 0 })
     }
 
+    /// Whether the font has a glyph for `ch`.
+    pub fn has_glyph(&self, ch: char) -> bool {
+        ttf_parser::Face::parse(&self.data, self.index)
+            .ok()
+            .and_then(|f| f.glyph_index(ch))
+            .is_some()
+    }
+
+    /// The advance of each character of `text` at size 1 (text space units / 1000), `None`
+    /// where the font has no glyph. Parses the face once for the whole text.
+    pub fn advances(&self, text: &str) -> Vec<Option<f64>> {
+        let Ok(face) = ttf_parser::Face::parse(&self.data, self.index) else {
+            return text.chars().map(|_| None).collect();
+        };
+        let upem = f64::from(face.units_per_em());
+        text.chars()
+            .map(|ch| {
+                face.glyph_index(ch)
+                    .map(|g| f64::from(face.glyph_hor_advance(g).unwrap_or(0)) / upem)
+            })
+            .collect()
+    }
+
     /// Shapes `text` (one glyph per character, left to right) and subsets the font to it.
     /// `refs` are the object numbers for the CID font, descriptor, font file and ToUnicode.
     pub fn shape(&self, text: &str, refs: [(u32, u16); 4]) -> Result<ShapedText, PdfError> {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod ltv;
 pub mod object;
 pub mod render;
+pub mod report;
 pub mod sign;
 pub mod update;
 pub mod verify;

@@ -63,12 +63,31 @@ pub struct HttpSettings {
     /// Trust `X-Forwarded-For` from a reverse proxy for client IPs.
     #[serde(default)]
     pub trust_forwarded_for: bool,
+    /// Public verification uploads (`POST /api/v1/verify`) allowed per client IP and minute.
+    #[serde(default = "default_verify_per_minute")]
+    pub verify_per_minute: u32,
+}
+
+fn default_verify_per_minute() -> u32 {
+    20
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
+    /// What the application connects as.
     pub url: SecretString,
     pub max_connections: u32,
+    /// When set, migrations run as this (the schema owner) and `url` may be a role that
+    /// cannot change or delete audit events (docs/EVIDENCE.md, `signet db grant-app`).
+    #[serde(default)]
+    pub migrate_url: Option<SecretString>,
+}
+
+impl DatabaseSettings {
+    /// The URL migrations run with: `migrate_url` when set, else `url`.
+    pub fn owner_url(&self) -> &SecretString {
+        self.migrate_url.as_ref().unwrap_or(&self.url)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -483,6 +483,21 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "服务器未安装中文字体",
             "No CJK font is installed on the server",
         ),
+        // Evidence and public verification
+        "verification_code_not_found" => ("验证码不存在", "No document has this verification code"),
+        "verify_rate_limited" => (
+            "验证请求过于频繁，请稍后重试",
+            "Too many verification requests; try again shortly",
+        ),
+        "pdf_body_required" => (
+            "请以 application/pdf 上传 PDF 文件",
+            "Upload the PDF as the body, with Content-Type application/pdf",
+        ),
+        "pdf_too_large" => (
+            "文件超过 {max} 字节的上限",
+            "The file is larger than the {max} byte limit",
+        ),
+        "busy" => ("系统繁忙，请稍后重试", "Busy; try again shortly"),
         // Generic
         "not_found" => ("资源不存在", "Not found"),
         "database_busy" => (

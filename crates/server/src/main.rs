@@ -21,6 +21,23 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum DbCommand {
+    /// PostgreSQL: let ROLE (an existing login role) run the application with every right
+    /// but changing or deleting audit events. Runs as `database.migrate_url` (the owner).
+    GrantApp { role: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every task's chain (or one task's) and its timestamp anchors; exits non-zero
+    /// naming the first broken link of each broken chain.
+    Verify {
+        #[arg(long)]
+        task: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Serve the API, the docs and the panel (migrates first).
     Serve {
@@ -58,6 +75,16 @@ enum Command {
         tasks: u64,
         #[arg(long, default_value_t = 10_000)]
         users: u64,
+    },
+    /// Database set-up tools.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// The evidence trail: check the hash chains of task audit events.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Operator tools for users.
     User {
@@ -596,7 +623,8 @@ fn main() -> std::process::ExitCode {
             Command::Migrate => {
                 use secrecy::ExposeSecret;
                 std::fs::create_dir_all(&settings.data_dir)?;
-                let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+                let db =
+                    signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
                 signet_store::migrate(&db).await?;
                 println!("migrations applied");
                 Ok(())
@@ -604,7 +632,8 @@ fn main() -> std::process::ExitCode {
             Command::Agreements { command } => {
                 use secrecy::ExposeSecret;
                 std::fs::create_dir_all(&settings.data_dir)?;
-                let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+                let db =
+                    signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
                 signet_store::migrate(&db).await?;
                 match command {
                     AgreementsCommand::Publish { kind, title, file } => {
@@ -640,12 +669,29 @@ fn main() -> std::process::ExitCode {
             } => pkicli::org_verify(&settings, &org).await,
             Command::BenchSeed { tasks, users } => {
                 use secrecy::ExposeSecret;
-                let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+                let db =
+                    signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
                 signet_store::migrate(&db).await?;
                 signet_server::benchseed::seed(&db, tasks, users).await?;
                 println!("seeded {tasks} tasks over {users} users");
                 Ok(())
             }
+            Command::Db {
+                command: DbCommand::GrantApp { role },
+            } => {
+                use secrecy::ExposeSecret;
+                let db =
+                    signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
+                signet_store::migrate(&db).await?;
+                signet_store::grant_app_role(&db, &role).await?;
+                println!(
+                    "granted {role} the application's rights (audit tables: read and insert only)"
+                );
+                Ok(())
+            }
+            Command::Audit {
+                command: AuditCommand::Verify { task },
+            } => pkicli::audit_verify(&settings, task.as_deref()).await,
             Command::User {
                 command: UserCommand::GrantInitiate { user, revoke },
             } => pkicli::grant_initiate(&settings, &user, !revoke).await,

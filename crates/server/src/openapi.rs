@@ -5,8 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, agreements, binding, certificates, certlogin, codes, dev, external, health, orgs,
-    pki, seals, sign, tasks,
+    accounts, agreements, binding, certificates, certlogin, codes, dev, evidence, external, health,
+    orgs, pki, seals, sign, tasks,
 };
 
 #[derive(OpenApi)]
@@ -41,6 +41,8 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         tasks::cancel, tasks::forward, tasks::options, tasks::sign, tasks::reject,
         tasks::download_one, tasks::download_all, tasks::pages, tasks::page_image,
         tasks::external_prepare, tasks::external_finish,
+        evidence::events, evidence::evidence_report, evidence::verify_upload,
+        evidence::verify_code,
         pki::ca_certificate, pki::crl, pki::ocsp_post, pki::ocsp_get, pki::tsa_p256, pki::tsa_sm2,
         dev::sms_outbox, dev::captcha_answer,
     ),
@@ -55,6 +57,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         (name = "certificates", description = "数字证书: server-held keys wrapped under a PIN, issued by the built-in CA"),
         (name = "seals", description = "印章: personal and organization seals"),
         (name = "tasks", description = "签署任务: initiate, sequential and parallel steps, sign with seals and PINs, reject, forward, lists, downloads"),
+        (name = "evidence", description = "证据: hash-chained audit trails, signed evidence reports, public verification by upload or verification code"),
         (name = "signing", description = "Signing PDFs with server-held certificates (PAdES B-B to B-LTA)"),
         (name = "pki", description = "Public PKI services: CA certificates, CRLs, OCSP (RFC 6960), timestamps (RFC 3161)"),
         (name = "dev", description = "Demo-mode helpers; absent on real installations"),

@@ -14,7 +14,7 @@ use crate::trust::{self, Trust};
 /// Connects, migrates and loads the master key.
 pub async fn open(settings: &Settings) -> anyhow::Result<(DatabaseConnection, MasterKey)> {
     std::fs::create_dir_all(&settings.data_dir)?;
-    let db = signet_store::connect(settings.database.url.expose_secret(), 2).await?;
+    let db = signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
     signet_store::migrate(&db).await?;
     let master = crate::startup::load_master_key(settings)?;
     Ok((db, master))
@@ -149,6 +149,56 @@ pub async fn org_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
     let o = found.ok_or_else(|| anyhow::anyhow!("no organisation {org:?}"))?;
     orgs::set_verified(&db, &o.id, Some(Utc::now())).await?;
     println!("verified {} ({})", o.name, o.id);
+    Ok(())
+}
+
+/// `signet audit verify`: checks every task's audit chain (or one task's) and its TSA
+/// anchors; prints one line per chain and fails naming the first broken link of each broken
+/// chain.
+pub async fn audit_verify(settings: &Settings, task: Option<&str>) -> anyhow::Result<()> {
+    let (db, master) = open(settings).await?;
+    let trust = Trust::load(&db, &master, &settings.http.public_base_url).await?;
+    let tsa_ok = |cert: &x509_cert::Certificate| {
+        trust
+            .as_ref()
+            .is_some_and(|t| t.issuer_of_certificate(cert).is_some())
+    };
+    let checks = crate::evidence::check_all(&db, task, &tsa_ok).await?;
+    if checks.is_empty() {
+        match task {
+            Some(t) => anyhow::bail!("task {t} has no events"),
+            None => println!("no audit events yet"),
+        }
+    }
+    let mut broken = 0;
+    for c in &checks {
+        if c.ok() {
+            println!(
+                "ok\t{}\t{} events\thead {} {}\t{} anchor(s)",
+                c.task_id,
+                c.events,
+                c.head_seq.unwrap_or(0),
+                c.head_hash.as_deref().unwrap_or(""),
+                c.anchors.len()
+            );
+            continue;
+        }
+        broken += 1;
+        if let Some(b) = &c.broken {
+            println!("BROKEN\t{b}");
+        }
+        for a in c.anchors.iter().filter(|a| !a.problems.is_empty()) {
+            println!(
+                "BROKEN\ttask {}: anchor at seq {}: {}",
+                c.task_id,
+                a.seq,
+                a.problems.join("; ")
+            );
+        }
+    }
+    if broken > 0 {
+        anyhow::bail!("{broken} of {} audit chain(s) are broken", checks.len());
+    }
     Ok(())
 }
 

@@ -79,12 +79,19 @@ impl Application {
 /// Connects, migrates, loads keys and adapters, and seeds the demo data when asked.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&settings.data_dir)?;
+    if let Some(owner) = &settings.database.migrate_url {
+        let db = signet_store::connect(owner.expose_secret(), 2).await?;
+        signet_store::migrate(&db).await?;
+        db.close().await?;
+    }
     let db = signet_store::connect(
         settings.database.url.expose_secret(),
         settings.database.max_connections,
     )
     .await?;
-    signet_store::migrate(&db).await?;
+    if settings.database.migrate_url.is_none() {
+        signet_store::migrate(&db).await?;
+    }
     let master = load_master_key(&settings)?;
     let jwt = JwtKeys::load_or_create(
         &db,
@@ -136,6 +143,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         dev_sms: Some(dev_sms),
         identity,
         blobs,
+        verify_limiter: crate::ratelimit::RateLimiter::per_minute(settings.http.verify_per_minute),
         settings,
     };
     if state.settings.demo {

@@ -26,6 +26,8 @@ pub struct AppState {
     pub trust: Option<Arc<Trust>>,
     /// Outside CAs whose certificates users may bind (`pki.outside_ca_files`).
     pub outside_cas: Arc<signet_pki::verify::TrustAnchors>,
+    /// Per-IP limit of public verification uploads.
+    pub verify_limiter: crate::ratelimit::RateLimiter,
 }
 
 impl AppState {

@@ -3,7 +3,10 @@
 //! job runs on one node at a time, and a job whose node died is due again when its lease
 //! runs out. Failures are retried with backoff by the queue.
 //!
-//! Jobs: `task.expire` (payload: task id) expires an in-progress task after its deadline.
+//! Jobs: `task.expire` (payload: task id) expires an in-progress task after its deadline;
+//! `audit.anchor` (payload: task id) timestamps the head of an ended task's audit chain.
+//! Every [`SWEEP_EVERY`] the worker also anchors ended tasks whose chains grew since
+//! (`evidence::sweep`).
 
 use chrono::{Duration, Utc};
 use signet_store::jobs;
@@ -14,14 +17,26 @@ use crate::state::AppState;
 /// How long a claimed job is ours before another worker may take it.
 const LEASE_SECS: i64 = 60;
 /// The job kinds this version runs.
-const KINDS: &[&str] = &[crate::routes::tasks::EXPIRE_JOB];
+const KINDS: &[&str] = &[
+    crate::routes::tasks::EXPIRE_JOB,
+    crate::evidence::ANCHOR_JOB,
+];
 /// Pause between polls when nothing is due.
 const IDLE: StdDuration = StdDuration::from_millis(500);
+/// How often ended tasks' grown chains are anchored again.
+pub const SWEEP_EVERY: StdDuration = StdDuration::from_secs(600);
 
 /// Runs jobs until the task is aborted.
 pub async fn run(state: actix_web::web::Data<AppState>) {
     let name = format!("worker-{}", uuid::Uuid::now_v7().simple());
+    let mut last_sweep = tokio::time::Instant::now();
     loop {
+        if last_sweep.elapsed() >= SWEEP_EVERY {
+            last_sweep = tokio::time::Instant::now();
+            if let Err(e) = crate::evidence::sweep(&state).await {
+                tracing::warn!(error = %e, "anchoring audit chains failed");
+            }
+        }
         match run_once(&state, &name).await {
             Ok(true) => continue,
             Ok(false) => {}
@@ -49,6 +64,9 @@ pub async fn run_once(
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
+        crate::evidence::ANCHOR_JOB => crate::evidence::anchor(state, &job.payload)
+            .await
+            .map(|_| ()),
         other => Err(format!("unknown job kind {other}")),
     };
     match result {

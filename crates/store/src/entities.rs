@@ -2,6 +2,7 @@
 
 pub mod agreement;
 pub mod agreement_acceptance;
+pub mod audit_anchor;
 pub mod bound_certificate;
 pub mod captcha;
 pub mod certificate;
@@ -23,3 +24,4 @@ pub mod task_document;
 pub mod task_event;
 pub mod task_step;
 pub mod user;
+pub mod verification_code;

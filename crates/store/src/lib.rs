@@ -2,6 +2,7 @@
 //! sea-orm entities, repositories (plain async functions over any connection or
 //! transaction, so a request can run all its writes in one transaction) and the blob store.
 
+pub mod audit;
 pub mod blob;
 pub mod entities;
 pub mod jobs;
@@ -43,6 +44,35 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
+}
+
+/// Tables whose rows, once written, are never changed or deleted by the application.
+pub const APPEND_ONLY: &[&str] = &["task_events", "audit_anchors"];
+
+/// On PostgreSQL, lets `role` (an existing login role) run the application: it may read and
+/// write every table of the schema, but only read and insert the append-only audit tables.
+/// Run as the schema owner after migrating; again after a migration adds tables.
+pub async fn grant_app_role(db: &DatabaseConnection, role: &str) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Err(DbErr::Custom(
+            "roles are a PostgreSQL feature; SQLite has one user".into(),
+        ));
+    }
+    if role.is_empty() || !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbErr::Custom(format!("{role:?} is not a plain role name")));
+    }
+    let mut sql = format!(
+        "GRANT USAGE ON SCHEMA public TO \"{role}\";\n\
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\";\n\
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \"{role}\";\n"
+    );
+    for t in APPEND_ONLY {
+        sql.push_str(&format!(
+            "REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM \"{role}\";\n"
+        ));
+    }
+    db.execute_unprepared(&sql).await.map(|_| ())
 }
 
 /// Whether the database answers a trivial query (for `/readyz`).

@@ -12,12 +12,11 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
-use crate::entities::{initiate_grant, seal_grant, task, task_document, task_event, task_step};
+use crate::entities::{initiate_grant, seal_grant, task, task_document, task_step};
 pub use initiate_grant::Model as InitiateGrant;
 pub use seal_grant::Model as SealGrant;
 pub use task::Model as Task;
 pub use task_document::Model as Document;
-pub use task_event::Model as Event;
 pub use task_step::Model as Step;
 
 /// Inserts a new task with its documents and steps (call inside a transaction).
@@ -90,22 +89,6 @@ pub async fn steps_of<C: ConnectionTrait>(db: &C, task_ids: &[String]) -> Result
         .order_by_asc(task_step::Column::Position)
         .all(db)
         .await
-}
-
-pub async fn events<C: ConnectionTrait>(db: &C, task_id: &str) -> Result<Vec<Event>, DbErr> {
-    task_event::Entity::find()
-        .filter(task_event::Column::TaskId.eq(task_id))
-        .order_by_asc(task_event::Column::At)
-        .order_by_asc(task_event::Column::Id)
-        .all(db)
-        .await
-}
-
-pub async fn insert_event<C: ConnectionTrait>(db: &C, e: Event) -> Result<(), DbErr> {
-    task_event::ActiveModel::from(e)
-        .insert(db)
-        .await
-        .map(|_| ())
 }
 
 /// What a guarded task update changes besides `version`.

@@ -114,7 +114,7 @@ async fn client_certificate(
 /// The signer certificate and the chain to embed for an external signature: a client-held
 /// certificate of the built-in CA (`crt_…`), or an outside CA's certificate bound to the caller
 /// (`bnd_…`, checked again now: chain, validity, revocation).
-async fn external_signer(
+pub async fn external_signer(
     state: &AppState,
     trust: &crate::trust::Trust,
     user_id: &str,

@@ -15,6 +15,7 @@ pub mod certlogin;
 pub mod codes;
 pub mod dev;
 pub mod docs;
+pub mod evidence;
 pub mod external;
 pub mod health;
 pub mod orgs;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(sign::configure)
                 .configure(seals::configure)
                 .configure(tasks::configure)
+                .configure(evidence::configure)
                 .configure(dev::configure)
                 .default_service(web::to(problem::not_found)),
         )

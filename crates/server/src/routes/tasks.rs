@@ -24,6 +24,7 @@ use signet_domain::workflow::{
     self, Event, MAX_DOCUMENTS, MAX_NAME_CHARS, MAX_STEPS, MAX_TEXT_CHARS, SealKind, SignMode,
     StepState, TaskState, Workflow,
 };
+use signet_store::audit::{self, NewEvent};
 use signet_store::repo::{orgs, pki as certs, seals, users};
 use signet_store::sea_orm::{ConnectionTrait, TransactionTrait};
 use signet_store::tasks::{self, Document, ListBox, ListQuery, Step, Task, TaskChange};
@@ -85,11 +86,11 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn state(&self) -> TaskState {
+    pub fn state(&self) -> TaskState {
         TaskState::parse(&self.task.state).unwrap_or(TaskState::Draft)
     }
 
-    fn is_initiator(&self, user: &str) -> bool {
+    pub fn is_initiator(&self, user: &str) -> bool {
         self.task.initiator_id == user
     }
 
@@ -113,26 +114,24 @@ impl Loaded {
         }
     }
 
-    /// Each document's current SHA-256, by document id (JSON), for the events.
-    fn hashes(&self) -> String {
+    /// Each document's current SHA-256, by document id, for the events.
+    pub fn hashes(&self) -> BTreeMap<String, String> {
         self.hashes_with(&BTreeMap::new())
     }
 
     /// As [`hashes`](Self::hashes), with the new revisions in `changed` (by document id).
-    fn hashes_with(&self, changed: &BTreeMap<String, String>) -> String {
-        let map: BTreeMap<&str, &str> = self
-            .docs
+    fn hashes_with(&self, changed: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        self.docs
             .iter()
             .map(|d| {
                 let blob = changed.get(&d.id).unwrap_or(&d.current_blob);
-                (d.id.as_str(), blob.as_str())
+                (d.id.clone(), blob.clone())
             })
-            .collect();
-        serde_json::to_string(&map).unwrap_or_default()
+            .collect()
     }
 }
 
-async fn load<C: ConnectionTrait>(db: &C, id: &str) -> ApiResult<Loaded> {
+pub async fn load<C: ConnectionTrait>(db: &C, id: &str) -> ApiResult<Loaded> {
     let task = tasks::by_id(db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("task_not_found"))?;
@@ -142,7 +141,7 @@ async fn load<C: ConnectionTrait>(db: &C, id: &str) -> ApiResult<Loaded> {
 }
 
 /// The task if the caller may see it: the initiator always, the signers once it started.
-async fn load_visible(state: &AppState, id: &str, user: &str) -> ApiResult<Loaded> {
+pub async fn load_visible(state: &AppState, id: &str, user: &str) -> ApiResult<Loaded> {
     let l = load(&state.db, id).await?;
     let visible = l.is_initiator(user) || (l.state() != TaskState::Draft && l.is_signer(user));
     if visible {
@@ -152,7 +151,7 @@ async fn load_visible(state: &AppState, id: &str, user: &str) -> ApiResult<Loade
     }
 }
 
-fn require_initiator(l: &Loaded, user: &str) -> ApiResult<()> {
+pub fn require_initiator(l: &Loaded, user: &str) -> ApiResult<()> {
     if l.is_initiator(user) {
         Ok(())
     } else {
@@ -199,7 +198,7 @@ fn operations(l: &Loaded, user: &str) -> Vec<String> {
     ops.into_iter().map(str::to_owned).collect()
 }
 
-async fn org_names<C: ConnectionTrait>(
+pub async fn org_names<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = String>,
 ) -> ApiResult<BTreeMap<String, String>> {
@@ -238,6 +237,7 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
                 size: u64::try_from(d.size).unwrap_or_default(),
                 sha256: d.current_blob.clone(),
                 uploaded_by: d.uploader_id.clone(),
+                verification_code: None,
             })
             .collect(),
         steps: l
@@ -269,42 +269,100 @@ async fn task_view(state: &AppState, l: &Loaded, user: &str) -> ApiResult<TaskVi
         .filter_map(|s| s.org_id.clone())
         .chain(l.task.org_id.clone());
     let names = org_names(&state.db, ids).await?;
-    Ok(view(l, user, &names))
+    let mut v = view(l, user, &names);
+    if l.state() == TaskState::Completed {
+        for d in &mut v.documents {
+            let code = crate::evidence::verification_code(&state.master, &d.id, &d.sha256);
+            d.verification_code = Some(code.grouped());
+        }
+    }
+    Ok(v)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Events
 
-/// Records the events of one transition (inside the caller's transaction).
+/// Who did something, from where, and when: what every audit event carries.
+#[derive(Clone, Copy)]
+pub struct Actor<'a> {
+    pub user: Option<&'a str>,
+    pub meta: Option<&'a ClientMeta>,
+    pub now: DateTime<Utc>,
+}
+
+impl Actor<'_> {
+    /// An audit event by this actor (chain fields are added when it is appended).
+    pub fn event(
+        &self,
+        task_id: &str,
+        kind: &str,
+        step: Option<String>,
+        hashes: &BTreeMap<String, String>,
+        detail: serde_json::Value,
+    ) -> NewEvent {
+        NewEvent {
+            task_id: task_id.to_owned(),
+            step_id: step,
+            kind: kind.to_owned(),
+            actor_id: self.user.map(str::to_owned),
+            at: self.now,
+            ip: self.meta.map(|m| m.ip.clone()).unwrap_or_default(),
+            user_agent: self.meta.map(|m| m.user_agent.clone()).unwrap_or_default(),
+            document_hashes: serde_json::to_string(hashes).unwrap_or_default(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Appends the events of one transition to the task's audit chain (inside the caller's
+/// transaction). `signed` is merged into the detail of `step_signed` (certificates used and
+/// new revisions).
 async fn record<C: ConnectionTrait>(
     db: &C,
     l: &Loaded,
-    hashes: &str,
+    hashes: &BTreeMap<String, String>,
     events: &[Event],
-    actor: Option<&str>,
-    meta: Option<&ClientMeta>,
-    now: DateTime<Utc>,
+    actor: Actor<'_>,
+    signed: Option<&serde_json::Value>,
 ) -> ApiResult<()> {
-    for e in events {
-        let (kind, step) = event_kind(e);
-        tasks::insert_event(
-            db,
-            tasks::Event {
-                id: signet_store::new_id("evt"),
-                task_id: l.task.id.clone(),
-                step_id: step,
-                kind: kind.to_owned(),
-                actor_id: actor.map(str::to_owned),
-                at: now,
-                ip: meta.map(|m| m.ip.clone()).unwrap_or_default(),
-                user_agent: meta.map(|m| m.user_agent.clone()).unwrap_or_default(),
-                document_hashes: hashes.to_owned(),
-                detail: serde_json::to_string(e).unwrap_or_default(),
-            },
-        )
-        .await?;
-    }
+    let new = events
+        .iter()
+        .map(|e| {
+            let (kind, step) = event_kind(e);
+            let mut detail = serde_json::to_value(e).unwrap_or_default();
+            if let (Event::StepSigned { .. }, Some(serde_json::Value::Object(more))) = (e, signed)
+                && let serde_json::Value::Object(d) = &mut detail
+            {
+                d.extend(more.clone());
+            }
+            actor.event(&l.task.id, kind, step, hashes, detail)
+        })
+        .collect();
+    audit::append(db, &l.task.id, new).await?;
     Ok(())
+}
+
+/// Records an event that changes nothing else (a page view, a download) in a transaction of
+/// its own, after the task's other events.
+pub async fn note(
+    state: &AppState,
+    l: &Loaded,
+    kind: &str,
+    user: &str,
+    meta: &ClientMeta,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    let actor = Actor {
+        user: Some(user),
+        meta: Some(meta),
+        now: Utc::now(),
+    };
+    let event = actor.event(&l.task.id, kind, None, &l.hashes(), detail);
+    match audit::append_now(&state.db, &l.task.id, vec![event]).await {
+        Ok(_) => Ok(()),
+        Err(e) if audit::is_fork(&e) => Err(ApiError::unavailable("busy", 1)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn event_kind(e: &Event) -> (&'static str, Option<String>) {
@@ -322,17 +380,20 @@ fn event_kind(e: &Event) -> (&'static str, Option<String>) {
 
 /// Writes a transition: the guarded version bump, every step whose state changed, and the
 /// events. Returns 409 `task_changed` when another writer got there first.
+/// A task that ends gets its chain anchored by the TSA; a completed one gets a verification
+/// code per document (by its final revision, `hashes`).
 #[allow(clippy::too_many_arguments)]
 async fn apply<C: ConnectionTrait>(
+    state: &AppState,
     db: &C,
     l: &Loaded,
     next: &Workflow,
     events: &[Event],
-    actor: Option<&str>,
-    meta: Option<&ClientMeta>,
-    hashes: &str,
-    now: DateTime<Utc>,
+    actor: Actor<'_>,
+    hashes: &BTreeMap<String, String>,
+    signed: Option<&serde_json::Value>,
 ) -> ApiResult<()> {
+    let now = actor.now;
     let before = l.state();
     let mut change = TaskChange::default();
     if next.state != before {
@@ -357,35 +418,35 @@ async fn apply<C: ConnectionTrait>(
             tasks::set_step(db, &new.id, new.state.as_str(), signed_at, reason).await?;
         }
     }
-    record(db, l, hashes, events, actor, meta, now).await
+    record(db, l, hashes, events, actor, signed).await?;
+    if next.state.is_final() && !before.is_final() {
+        crate::evidence::on_final(state, db, &l.task.id, next.state, hashes, now).await?;
+    }
+    Ok(())
 }
 
 /// Commits a transition in one short transaction — the version guard, the steps, the events
 /// and the documents' new revisions (`new_blobs`, by document id; empty for cancel and
 /// reject) — and answers the task as it now is.
+#[allow(clippy::too_many_arguments)]
 async fn commit_transition(
     state: &AppState,
     l: &Loaded,
     next: &Workflow,
     events: &[Event],
     new_blobs: &BTreeMap<String, String>,
+    signed: Option<&serde_json::Value>,
     user: &AuthUser,
     meta: &ClientMeta,
 ) -> ApiResult<HttpResponse> {
-    let now = Utc::now();
+    let actor = Actor {
+        user: Some(&user.user_id),
+        meta: Some(meta),
+        now: Utc::now(),
+    };
     let hashes = l.hashes_with(new_blobs);
     let txn = state.db.begin().await?;
-    apply(
-        &txn,
-        l,
-        next,
-        events,
-        Some(&user.user_id),
-        Some(meta),
-        &hashes,
-        now,
-    )
-    .await?;
+    apply(state, &txn, l, next, events, actor, &hashes, signed).await?;
     for (doc, blob) in new_blobs {
         tasks::set_document_blob(&txn, doc, blob).await?;
     }
@@ -731,7 +792,10 @@ pub async fn create(
         finished_at: None,
         updated_at: now,
     };
-    insert_and_maybe_start(&state, task, docs, steps, req.start, &user, &meta, now).await?;
+    insert_and_maybe_start(
+        &state, task, docs, steps, req.start, None, &user, &meta, now,
+    )
+    .await?;
     let l = load(&state.db, &task_id).await?;
     Ok(HttpResponse::Created().json(task_view(&state, &l, &user.user_id).await?))
 }
@@ -745,6 +809,7 @@ async fn insert_and_maybe_start(
     docs: Vec<Document>,
     steps: Vec<Step>,
     start_now: bool,
+    forwarded_from: Option<&Loaded>,
     user: &AuthUser,
     meta: &ClientMeta,
     now: DateTime<Utc>,
@@ -754,35 +819,35 @@ async fn insert_and_maybe_start(
     tasks::insert(&txn, task, docs, steps).await?;
     let l = load(&txn, &id).await?;
     let hashes = l.hashes();
-    tasks::insert_event(
+    let actor = Actor {
+        user: Some(&user.user_id),
+        meta: Some(meta),
+        now,
+    };
+    let detail = match &l.task.forwarded_from {
+        Some(from) => serde_json::json!({ "forwarded_from": from }),
+        None => serde_json::json!({}),
+    };
+    audit::append(
         &txn,
-        tasks::Event {
-            id: signet_store::new_id("evt"),
-            task_id: id.clone(),
-            step_id: None,
-            kind: "task_created".into(),
-            actor_id: Some(user.user_id.clone()),
-            at: now,
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-            document_hashes: hashes.clone(),
-            detail: "{}".into(),
-        },
+        &id,
+        vec![actor.event(&id, "task_created", None, &hashes, detail)],
     )
     .await?;
+    if let Some(source) = forwarded_from {
+        let detail = serde_json::json!({ "forwarded_to": id });
+        let event = actor.event(
+            &source.task.id,
+            "task_forwarded",
+            None,
+            &source.hashes(),
+            detail,
+        );
+        audit::append(&txn, &source.task.id, vec![event]).await?;
+    }
     if start_now {
         let (next, events) = l.workflow().start()?;
-        apply(
-            &txn,
-            &l,
-            &next,
-            &events,
-            Some(&user.user_id),
-            Some(meta),
-            &hashes,
-            now,
-        )
-        .await?;
+        apply(state, &txn, &l, &next, &events, actor, &hashes, None).await?;
         schedule_expiry(&txn, &id, l.task.deadline, now).await?;
     }
     txn.commit().await?;
@@ -899,17 +964,12 @@ pub async fn start(
     let (next, events) = l.workflow().start()?;
     let txn = state.db.begin().await?;
     let hashes = l.hashes();
-    apply(
-        &txn,
-        &l,
-        &next,
-        &events,
-        Some(&user.user_id),
-        Some(&meta),
-        &hashes,
+    let actor = Actor {
+        user: Some(&user.user_id),
+        meta: Some(&meta),
         now,
-    )
-    .await?;
+    };
+    apply(&state, &txn, &l, &next, &events, actor, &hashes, None).await?;
     schedule_expiry(&txn, &l.task.id, l.task.deadline, now).await?;
     txn.commit().await?;
     let l = load(&state.db, &id).await?;
@@ -931,7 +991,17 @@ pub async fn cancel(
     let l = load_visible(&state, &id, &user.user_id).await?;
     require_initiator(&l, &user.user_id)?;
     let (next, events) = l.workflow().cancel()?;
-    commit_transition(&state, &l, &next, &events, &BTreeMap::new(), &user, &meta).await
+    commit_transition(
+        &state,
+        &l,
+        &next,
+        &events,
+        &BTreeMap::new(),
+        None,
+        &user,
+        &meta,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1145,8 +1215,26 @@ pub async fn sign(
     }
     drop(opened);
 
+    let signed = serde_json::json!({
+        "certificates": rows
+            .values()
+            .map(|r| serde_json::json!({ "id": r.id, "serial": r.serial, "subject": r.subject }))
+            .collect::<Vec<_>>(),
+        "revisions": new_blobs,
+        "level": level.as_str(),
+    });
     let (next, events) = l.workflow().sign(&step.id)?;
-    let answer = commit_transition(&state, &l, &next, &events, &new_blobs, &user, &meta).await?;
+    let answer = commit_transition(
+        &state,
+        &l,
+        &next,
+        &events,
+        &new_blobs,
+        Some(&signed),
+        &user,
+        &meta,
+    )
+    .await?;
     tracing::info!(task = %l.task.id, step = %step.id, signatures = body.placements.len(), "step signed");
     Ok(answer)
 }
@@ -1178,7 +1266,17 @@ pub async fn reject(
         .workflow()
         .reject(&step.id, &body.reason)
         .map_err(|e| ApiError::from(e).field("reason"))?;
-    commit_transition(&state, &l, &next, &events, &BTreeMap::new(), &user, &meta).await
+    commit_transition(
+        &state,
+        &l,
+        &next,
+        &events,
+        &BTreeMap::new(),
+        None,
+        &user,
+        &meta,
+    )
+    .await
 }
 
 /// The certificate + seal pairs the caller may use for its step: certificates that fit the
@@ -1385,8 +1483,35 @@ pub async fn external_finish(
     )
     .await?;
     let new_blobs = BTreeMap::from([(doc_id, state.blobs.put(signed).await?)]);
+    let (signer, _) = crate::routes::external::external_signer(
+        &state,
+        trust,
+        &user.user_id,
+        &session.certificate_id,
+    )
+    .await?;
+    let signed = serde_json::json!({
+        "certificates": [{
+            "id": session.certificate_id,
+            "serial": signet_pki::ca::serial_hex(signer.tbs_certificate().serial_number()),
+            "subject": signer.tbs_certificate().subject().to_string(),
+        }],
+        "revisions": new_blobs,
+        "level": session.level,
+        "external": true,
+    });
     let (next, events) = l.workflow().sign(&step.id)?;
-    let answer = commit_transition(&state, &l, &next, &events, &new_blobs, &user, &meta).await?;
+    let answer = commit_transition(
+        &state,
+        &l,
+        &next,
+        &events,
+        &new_blobs,
+        Some(&signed),
+        &user,
+        &meta,
+    )
+    .await?;
     tracing::info!(task = %l.task.id, step = %step.id, "step signed externally");
     Ok(answer)
 }
@@ -1465,7 +1590,7 @@ pub async fn forward(
         finished_at: None,
         updated_at: now,
     };
-    insert_and_maybe_start(&state, task, docs, steps, true, &user, &meta, now).await?;
+    insert_and_maybe_start(&state, task, docs, steps, true, Some(&l), &user, &meta, now).await?;
     let l = load(&state.db, &task_id).await?;
     Ok(HttpResponse::Created().json(task_view(&state, &l, &user.user_id).await?))
 }
@@ -1473,7 +1598,7 @@ pub async fn forward(
 // ---------------------------------------------------------------------------------------------
 // Downloads
 
-fn attachment(name: &str, ext: &str) -> ContentDisposition {
+pub fn attachment(name: &str, ext: &str) -> ContentDisposition {
     let file = format!("{name}.{ext}");
     let ascii: String = file
         .chars()
@@ -1507,6 +1632,7 @@ fn attachment(name: &str, ext: &str) -> ContentDisposition {
 pub async fn download_one(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: ClientMeta,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, doc_id) = path.into_inner();
@@ -1518,6 +1644,16 @@ pub async fn download_one(
         .find(|d| d.id == doc_id)
         .ok_or_else(|| ApiError::not_found("document_not_found"))?;
     let pdf = state.blobs.get(&doc.current_blob).await?;
+    let detail = serde_json::json!({ "document": doc.id });
+    note(
+        &state,
+        &l,
+        "document_downloaded",
+        &user.user_id,
+        &meta,
+        detail,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((CONTENT_DISPOSITION, attachment(&doc.name, "pdf")))
@@ -1533,6 +1669,7 @@ pub async fn download_one(
 pub async fn download_all(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: ClientMeta,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
@@ -1563,6 +1700,17 @@ pub async fn download_all(
     })
     .await?
     .map_err(ApiError::internal)?;
+    let detail =
+        serde_json::json!({ "documents": l.docs.iter().map(|d| &d.id).collect::<Vec<_>>() });
+    note(
+        &state,
+        &l,
+        "documents_downloaded",
+        &user.user_id,
+        &meta,
+        detail,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((CONTENT_DISPOSITION, attachment(&l.task.name, "zip")))
@@ -1633,9 +1781,11 @@ pub async fn pages(
         (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The page cannot be rendered", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 503, body = signet_api::Problem, content_type = "application/problem+json")))]
+#[allow(clippy::too_many_arguments)]
 pub async fn page_image(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: ClientMeta,
     req: actix_web::HttpRequest,
     path: web::Path<(String, String, u32)>,
     q: web::Query<signet_api::PageImageQuery>,
@@ -1653,6 +1803,18 @@ pub async fn page_image(
     if number == 0 || i64::from(number) > i64::from(doc.pages) {
         return Err(ApiError::not_found("page_not_found").param("pages", doc.pages));
     }
+    // A view is recorded when the image is served (a refusal below is not a view).
+    let detail = serde_json::json!({ "document": doc.id, "page": number, "width": width });
+    let viewed = || {
+        note(
+            &state,
+            &l,
+            "page_viewed",
+            &user.user_id,
+            &meta,
+            detail.clone(),
+        )
+    };
     // A revision never changes, so its rendering is cached for good under its hash.
     let etag = format!("\"{}-{number}-{width}\"", doc.current_blob);
     let not_modified = req
@@ -1669,11 +1831,13 @@ pub async fn page_image(
         b
     };
     if not_modified {
+        viewed().await?;
         return Ok(cached_headers(HttpResponse::NotModified()).finish());
     }
     let dir = state.settings.data_dir.join("cache").join("pages");
     let file = dir.join(format!("{}-{number}-{width}.png", doc.current_blob));
     if let Ok(png) = tokio::fs::read(&file).await {
+        viewed().await?;
         return Ok(cached_headers(HttpResponse::Ok())
             .content_type("image/png")
             .body(png));
@@ -1700,6 +1864,7 @@ pub async fn page_image(
             let _ = tokio::fs::rename(&tmp, &file).await;
         }
     }
+    viewed().await?;
     Ok(cached_headers(HttpResponse::Ok())
         .content_type("image/png")
         .body(png))
@@ -1813,7 +1978,12 @@ pub async fn expire(state: &AppState, id: &str, now: DateTime<Utc>) -> ApiResult
         Err(e) => return Err(e.into()),
     };
     let txn = state.db.begin().await?;
-    apply(&txn, &l, &next, &events, None, None, &l.hashes(), now).await?;
+    let actor = Actor {
+        user: None,
+        meta: None,
+        now,
+    };
+    apply(state, &txn, &l, &next, &events, actor, &l.hashes(), None).await?;
     txn.commit().await?;
     tracing::info!(task = %id, "task expired");
     Ok(true)

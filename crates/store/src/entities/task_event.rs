@@ -1,8 +1,9 @@
 use sea_orm::entity::prelude::*;
 
-/// One state change of a task, as the evidence trail will chain it: who, when, from where,
-/// and the SHA-256 of every document at that moment (`document_hashes`, JSON object by
-/// document id). `actor_id` is empty for the system (expiry).
+/// One audit event of a task: who, when, from where, and the SHA-256 of every document at
+/// that moment (`document_hashes`, JSON object by document id). `actor_id` is empty for the
+/// system (expiry). `seq` (UNIQUE per task), `prev_hash` and `hash` chain the task's events
+/// (`signet_domain::audit`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "task_events")]
 pub struct Model {
@@ -17,6 +18,9 @@ pub struct Model {
     pub user_agent: String,
     pub document_hashes: String,
     pub detail: String,
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
