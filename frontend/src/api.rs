@@ -100,3 +100,16 @@ pub async fn post_empty<B: Serialize>(
         .map_err(|_| ApiErr::network(lang))?;
     read_empty(req.send().await, lang).await
 }
+
+/// POSTs a file as the raw body (`application/pdf`), with no token: public verification.
+pub async fn post_pdf<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    lang: Lang,
+) -> Result<T, ApiErr> {
+    let req = with_headers(Request::post(path), lang, None)
+        .header("Content-Type", "application/pdf")
+        .body(file.clone())
+        .map_err(|_| ApiErr::network(lang))?;
+    read(req.send().await, lang).await
+}

@@ -70,6 +70,36 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "Signet · open-source e-contracts and e-seals",
         ),
         "lang_switch" => ("English", "中文"),
+        "verify_nav" => ("签名验证", "Verify"),
+        "verify_title" => ("文件签名验证", "Verify a signed document"),
+        "verify_code" => ("验证码", "Verification code"),
+        "verify_code_ph" => (
+            "请输入证据报告上的 16 位验证码",
+            "The 16-character code from the evidence report",
+        ),
+        "verify_lookup" => ("查询", "Look up"),
+        "verify_upload" => ("上传文件验证", "Check a file"),
+        "verify_upload_hint" => (
+            "选择一个已签名的 PDF（不超过 50 MB），文件只用于验证，不会保存。",
+            "Choose a signed PDF (up to 50 MB); it is checked, never kept.",
+        ),
+        "verify_checking" => ("正在验证…", "Checking…"),
+        "verify_document" => ("文件名称", "Document"),
+        "verify_completed" => ("完成时间", "Completed"),
+        "verify_signers" => ("签署方", "Signers"),
+        "verify_compare" => (
+            "请核对您手中文件的 SHA-256 与上方一致。",
+            "Check that the SHA-256 of the file you hold is the one above.",
+        ),
+        "verdict_valid" => ("签名有效", "The signatures are valid"),
+        "verdict_untrusted" => (
+            "签名完整，但证书不受信任",
+            "Intact, but the certificate is not trusted",
+        ),
+        "verdict_modified" => ("签名后文件被修改", "Changed after signing"),
+        "verdict_invalid" => ("签名无效", "The signature is invalid"),
+        "verdict_unsigned" => ("文件未签名", "The file is not signed"),
+        "verdict_unreadable" => ("无法读取该文件", "The file cannot be read"),
         _ => (key, key),
     };
     match lang {

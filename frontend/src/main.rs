@@ -29,6 +29,8 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::Home/>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/register") view=pages::register::Register/>
+                <Route path=path!("/verify") view=pages::verify::Verify/>
+                <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>
             <Footer/>
         </Router>
@@ -51,6 +53,7 @@ fn TopBar() -> impl IntoView {
         <header class="top">
             <A href="/" attr:class="brand">{move || t(lang.get(), "app_name")}</A>
             <nav>
+                <A href="/verify" attr:id="nav-verify">{move || t(lang.get(), "verify_nav")}</A>
                 <button class="secondary" id="lang-switch" on:click=toggle>
                     {move || t(lang.get(), "lang_switch")}
                 </button>

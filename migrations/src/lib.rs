@@ -17,6 +17,7 @@ mod m20261123_000008_jobs;
 mod m20261123_000009_tasks;
 mod m20261123_000010_external_step;
 mod m20261123_000011_audit;
+mod m20261123_000012_covering_step_index;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_tasks::Migration),
             Box::new(m20261123_000010_external_step::Migration),
             Box::new(m20261123_000011_audit::Migration),
+            Box::new(m20261123_000012_covering_step_index::Migration),
         ]
     }
 }

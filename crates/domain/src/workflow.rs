@@ -304,12 +304,41 @@ impl SignMode {
             _ => None,
         }
     }
+    /// Whether a step of this mode may be signed through `channel`.
+    pub fn allows(self, channel: Channel) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Pc => channel == Channel::Pc,
+            Self::Mobile => channel == Channel::Mobile,
+        }
+    }
+
     /// The step description the seed platform shows when the initiator gives none.
     pub fn default_description(self) -> &'static str {
         match self {
             Self::Pc => "需要完成PC在线盖章",
             Self::Mobile => "需要完成手机在线盖章",
             Self::Any => "需要完成在线盖章",
+        }
+    }
+}
+
+/// The channel a signing request comes through, told by its User-Agent: a mobile browser
+/// (the UA names a mobile platform, or carries "Mobi" as browsers do on phones), or anything
+/// else — desktop browsers and applications over the API count as PC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Pc,
+    Mobile,
+}
+
+impl Channel {
+    pub fn from_user_agent(ua: &str) -> Self {
+        const MOBILE: [&str; 5] = ["Mobi", "Android", "iPhone", "iPad", "HarmonyOS"];
+        if MOBILE.iter().any(|m| ua.contains(m)) {
+            Self::Mobile
+        } else {
+            Self::Pc
         }
     }
 }
@@ -634,6 +663,21 @@ mod tests {
         assert!(SealKind::Organization.accepts(true) && !SealKind::Organization.accepts(false));
         assert!(SealKind::Any.accepts(true) && SealKind::Any.accepts(false));
         assert_eq!(SignMode::parse("fax"), None);
+        let desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36";
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(Channel::from_user_agent(desktop), Channel::Pc);
+        assert_eq!(Channel::from_user_agent(""), Channel::Pc);
+        assert_eq!(Channel::from_user_agent(phone), Channel::Mobile);
+        assert_eq!(Channel::from_user_agent(iphone), Channel::Mobile);
+        for (mode, pc, mobile) in [
+            (SignMode::Pc, true, false),
+            (SignMode::Mobile, false, true),
+            (SignMode::Any, true, true),
+        ] {
+            assert_eq!(mode.allows(Channel::Pc), pc);
+            assert_eq!(mode.allows(Channel::Mobile), mobile);
+        }
         assert_eq!(SealKind::parse(""), None);
     }
 }

@@ -28,6 +28,14 @@ pub struct Settings {
     pub demo: bool,
     pub log: LogSettings,
     pub pki: PkiSettings,
+    /// Most megabytes of rendered page images kept in `<data_dir>/cache/pages`; the least
+    /// recently used go first (checked by the worker every 10 minutes).
+    #[serde(default = "default_page_cache_mb")]
+    pub page_cache_mb: u64,
+}
+
+fn default_page_cache_mb() -> u64 {
+    512
 }
 
 #[derive(Debug, Clone, Deserialize)]

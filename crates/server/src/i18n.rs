@@ -483,6 +483,10 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "服务器未安装中文字体",
             "No CJK font is installed on the server",
         ),
+        "sign_mode_mismatch" => (
+            "该步骤的签署模式（{mode}）不允许从当前设备签署",
+            "This step's signing mode ({mode}) does not allow signing from this device",
+        ),
         // Evidence and public verification
         "verification_code_not_found" => ("验证码不存在", "No document has this verification code"),
         "verify_rate_limited" => (

@@ -14,6 +14,7 @@ pub mod extcli;
 pub mod i18n;
 pub mod keys;
 pub mod openapi;
+pub mod pagecache;
 pub mod pdfcli;
 pub mod pkicli;
 pub mod problem;

@@ -110,10 +110,11 @@ fn qr(text: &str, caption: String) -> Option<Block> {
     })
 }
 
-/// The public verification URL of a code.
+/// The public verification page of a code: the panel's `/verify/{code}`, which shows what
+/// `GET /api/v1/verify/{code}` answers.
 pub fn verify_url(state: &AppState, code: &str) -> String {
     format!(
-        "{}/api/v1/verify/{code}",
+        "{}/verify/{code}",
         state.settings.http.public_base_url.trim_end_matches('/')
     )
 }

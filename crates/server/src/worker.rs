@@ -6,7 +6,7 @@
 //! Jobs: `task.expire` (payload: task id) expires an in-progress task after its deadline;
 //! `audit.anchor` (payload: task id) timestamps the head of an ended task's audit chain.
 //! Every [`SWEEP_EVERY`] the worker also anchors ended tasks whose chains grew since
-//! (`evidence::sweep`).
+//! (`evidence::sweep`) and trims the page-image cache to its budget (`pagecache::trim`).
 
 use chrono::{Duration, Utc};
 use signet_store::jobs;
@@ -35,6 +35,14 @@ pub async fn run(state: actix_web::web::Data<AppState>) {
             last_sweep = tokio::time::Instant::now();
             if let Err(e) = crate::evidence::sweep(&state).await {
                 tracing::warn!(error = %e, "anchoring audit chains failed");
+            }
+            let dir = state.settings.data_dir.join("cache").join("pages");
+            let max = state.settings.page_cache_mb.saturating_mul(1024 * 1024);
+            if let Ok(n) =
+                tokio::task::spawn_blocking(move || crate::pagecache::trim(&dir, max)).await
+                && n > 0
+            {
+                tracing::info!(removed = n, "page image cache trimmed");
             }
         }
         match run_once(&state, &name).await {

@@ -1306,3 +1306,46 @@ async fn concurrent_uses_of_one_certificate_do_not_lock_it() {
     }
     assert_eq!(to_sign_count(&app, &b.token).await, 0);
 }
+
+/// A step's signing mode (签署模式) decides the devices it is signed from: a mobile-only
+/// step refuses a desktop browser (and API clients) and takes a phone's browser; PC-only is
+/// the reverse.
+#[tokio::test]
+async fn the_signing_mode_decides_the_device() {
+    let app = common::spawn_app(Backend::Sqlite).await.unwrap();
+    let a = signer(&app, 871, "张三").await;
+    let b = signer(&app, 872, "李四").await;
+    grant_initiate(&app, &a).await;
+    let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+    let desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+    for (mode, refused, accepted) in [("mobile", desktop, phone), ("pc", phone, desktop)] {
+        let mut st = step(&b, 1);
+        st["mode"] = json!(mode);
+        let task = created(
+            &app,
+            &a.token,
+            json!({"name": "模式", "documents": [{"part": "doc1"}], "steps": [st], "start": true}),
+        )
+        .await;
+        let path = format!(
+            "/api/v1/tasks/{}/steps/{}/sign",
+            task["id"].as_str().unwrap(),
+            step_of(&task, &b)
+        );
+        let body =
+            json!({"placements": [seal_at(&task, &b, 100.0)], "pins": {b.cert.clone(): PIN}});
+        let send = |ua: &'static str| {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&b.token)
+                .header("user-agent", ua)
+                .json(&body)
+                .send()
+        };
+        let r = send(refused).await.unwrap();
+        let p = assert_problem(r, 403, "sign_mode_mismatch").await;
+        assert!(p["detail"].as_str().unwrap().contains(mode), "{p}");
+        let r = send(accepted).await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+}

@@ -1026,6 +1026,17 @@ fn own_active_step<'a>(l: &'a Loaded, step: &str, user: &str) -> ApiResult<&'a S
     Ok(s)
 }
 
+/// The step's signing mode (签署模式) allows the channel the request comes through: a
+/// PC-only step is not signed from a phone's browser, a mobile-only one not from a desktop.
+fn check_mode(step: &Step, meta: &ClientMeta) -> ApiResult<()> {
+    let mode = SignMode::parse(&step.mode).unwrap_or(SignMode::Any);
+    if mode.allows(workflow::Channel::from_user_agent(&meta.user_agent)) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("sign_mode_mismatch").param("mode", mode.as_str()))
+    }
+}
+
 /// Whether a certificate fits the step: the step's organisation's for organisation seals,
 /// the signer's own for personal ones.
 fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
@@ -1048,6 +1059,46 @@ fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
     let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
     let org_owned = seal.org_id.is_some();
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || seal.org_id == step.org_id)
+}
+
+/// The certificate a placement signs with, as the seal checks see it.
+struct CertOwner<'a> {
+    id: &'a str,
+    /// The organisation of an organisation certificate; `None` for a personal one.
+    org: Option<&'a str>,
+    is_org: bool,
+}
+
+/// The seal of a visible placement (`seal_id` required), checked for the step and the
+/// certificate it goes with: usable by the caller, fitting the step's seal kind and
+/// organisation, owned by whoever owns the certificate, and bound (if at all) to that very
+/// certificate. `field` names the request field in problems.
+async fn checked_seal(
+    state: &AppState,
+    user: &str,
+    step: &Step,
+    seal_id: Option<&str>,
+    cert: CertOwner<'_>,
+    field: &'static str,
+) -> ApiResult<seals::Seal> {
+    let seal_id = seal_id.ok_or_else(|| {
+        ApiError::bad_request("invalid_placement")
+            .field(field)
+            .param("reason", "a visible signature needs a seal_id")
+    })?;
+    let seal = crate::routes::seals::usable(state, user, seal_id).await?;
+    if !seal_fits(step, &seal) {
+        return Err(ApiError::unprocessable("seal_not_for_step")
+            .field(field)
+            .param("id", &seal.id));
+    }
+    let bound_elsewhere = seal.certificate_id.as_ref().is_some_and(|c| c != cert.id);
+    if !same_owner(&seal, cert.org, cert.is_org) || bound_elsewhere {
+        return Err(ApiError::unprocessable("seal_certificate_mismatch")
+            .field(field)
+            .param("id", &seal.id));
+    }
+    Ok(seal)
 }
 
 /// The engine's view of a step placement; `seal_pngs` holds the seal images by seal id.
@@ -1081,7 +1132,7 @@ fn spec_of(
     params(("id" = String, Path), ("step" = String, Path)), request_body = SignStep,
     responses((status = 200, body = TaskView),
         (status = 400, description = "Bad placement, PIN or seal", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong PIN, or not the caller's step", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong PIN, not the caller's step, or a signing mode (签署模式) that excludes this device", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not active, or the task changed meanwhile", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A seal or certificate that does not fit the step", body = signet_api::Problem, content_type = "application/problem+json"),
@@ -1098,6 +1149,7 @@ pub async fn sign(
     let trust = state.trust()?;
     let l = load_visible(&state, &id, &user.user_id).await?;
     let step = own_active_step(&l, &step_id, &user.user_id)?.clone();
+    check_mode(&step, &meta)?;
     if body.version.is_some_and(|v| v != l.task.version) {
         return Err(task_changed());
     }
@@ -1136,30 +1188,23 @@ pub async fn sign(
             rows.insert(p.certificate_id.clone(), row);
         }
         if p.kind != "invisible" {
-            let seal_id = p.seal_id.as_deref().ok_or_else(|| {
-                ApiError::bad_request("invalid_placement")
-                    .field("placements")
-                    .param("reason", "a visible signature needs a seal_id")
-            })?;
-            let seal = crate::routes::seals::usable(&state, &user.user_id, seal_id).await?;
-            if !seal_fits(&step, &seal) {
-                return Err(ApiError::unprocessable("seal_not_for_step")
-                    .field("placements")
-                    .param("id", &seal.id));
-            }
-            let same_owner = rows
+            let row = rows
                 .get(&p.certificate_id)
-                .is_some_and(|c| same_owner(&seal, c.org_id.as_deref(), c.purpose == "org"));
-            if !same_owner
-                || seal
-                    .certificate_id
-                    .as_ref()
-                    .is_some_and(|c| *c != p.certificate_id)
-            {
-                return Err(ApiError::unprocessable("seal_certificate_mismatch")
-                    .field("placements")
-                    .param("id", &seal.id));
-            }
+                .ok_or_else(|| ApiError::bad_request("pin_required"))?;
+            let cert = CertOwner {
+                id: &p.certificate_id,
+                org: row.org_id.as_deref(),
+                is_org: row.purpose == "org",
+            };
+            let seal = checked_seal(
+                &state,
+                &user.user_id,
+                &step,
+                p.seal_id.as_deref(),
+                cert,
+                "placements",
+            )
+            .await?;
             if !seal_pngs.contains_key(&seal.id) {
                 seal_pngs.insert(seal.id.clone(), state.blobs.get(&seal.image_blob).await?);
             }
@@ -1372,6 +1417,7 @@ pub async fn options(
 pub async fn external_prepare(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: ClientMeta,
     path: web::Path<(String, String)>,
     body: web::Json<signet_api::StepPlacement>,
 ) -> ApiResult<HttpResponse> {
@@ -1379,6 +1425,7 @@ pub async fn external_prepare(
     let trust = state.trust()?;
     let l = load_visible(&state, &id, &user.user_id).await?;
     let step = own_active_step(&l, &step_id, &user.user_id)?.clone();
+    check_mode(&step, &meta)?;
     let p = body.into_inner();
     let doc = l
         .docs
@@ -1399,23 +1446,20 @@ pub async fn external_prepare(
     }
     let mut seal_pngs = BTreeMap::new();
     if p.kind != "invisible" {
-        let seal_id = p.seal_id.as_deref().ok_or_else(|| {
-            ApiError::bad_request("invalid_placement")
-                .field("seal_id")
-                .param("reason", "a visible signature needs a seal_id")
-        })?;
-        let seal = crate::routes::seals::usable(&state, &user.user_id, seal_id).await?;
-        if !seal_fits(&step, &seal) {
-            return Err(ApiError::unprocessable("seal_not_for_step").field("seal_id"));
-        }
-        if !same_owner(&seal, cert_org.as_deref(), cert_org.is_some())
-            || seal
-                .certificate_id
-                .as_ref()
-                .is_some_and(|c| *c != p.certificate_id)
-        {
-            return Err(ApiError::unprocessable("seal_certificate_mismatch").field("seal_id"));
-        }
+        let cert = CertOwner {
+            id: &p.certificate_id,
+            org: cert_org.as_deref(),
+            is_org: cert_org.is_some(),
+        };
+        let seal = checked_seal(
+            &state,
+            &user.user_id,
+            &step,
+            p.seal_id.as_deref(),
+            cert,
+            "seal_id",
+        )
+        .await?;
         seal_pngs.insert(seal.id.clone(), state.blobs.get(&seal.image_blob).await?);
     }
     let spec = spec_of(&p, &seal_pngs)?;
@@ -1837,6 +1881,8 @@ pub async fn page_image(
     let dir = state.settings.data_dir.join("cache").join("pages");
     let file = dir.join(format!("{}-{number}-{width}.png", doc.current_blob));
     if let Ok(png) = tokio::fs::read(&file).await {
+        let used = file.clone();
+        tokio::task::spawn_blocking(move || crate::pagecache::touch(&used));
         viewed().await?;
         return Ok(cached_headers(HttpResponse::Ok())
             .content_type("image/png")
