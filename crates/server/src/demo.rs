@@ -55,7 +55,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
     if !seals::of_org(&state.db, &org.id).await?.is_empty() {
         return Ok(());
     }
-    let font = std::fs::read(crate::pdfcli::DEFAULT_FONT).ok();
+    let font = crate::signing::cjk_font_bytes();
     if font.is_none() {
         tracing::warn!(
             font = crate::pdfcli::DEFAULT_FONT,
@@ -63,7 +63,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
         );
     }
     const SIZE: u32 = 480;
-    let png = crate::sealgen::company_seal(&org.name, font.as_deref(), SIZE)?;
+    let png = crate::sealgen::company_seal(&org.name, font.as_deref().map(Vec::as_slice), SIZE)?;
     let blob = state.blobs.put(png).await?;
     let certificate = signet_store::repo::pki::of_org(&state.db, &org.id)
         .await?

@@ -146,11 +146,13 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 pub fn run(input: Vec<u8>, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Result<Vec<u8>> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
-        let path = job
-            .font
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_FONT));
-        Some(CjkFont::new(read(&path)?)?)
+        let bytes = match &job.font {
+            Some(path) => read(path)?,
+            None => crate::signing::cjk_font_bytes()
+                .map(|b| b.to_vec())
+                .ok_or_else(|| anyhow::anyhow!("no CJK font for date stamps: {DEFAULT_FONT}"))?,
+        };
+        Some(CjkFont::new(bytes)?)
     } else {
         None
     };

@@ -124,17 +124,31 @@ pub struct Planned {
     pub chain: Vec<Certificate>,
 }
 
-/// The installed CJK font file (Debian's fonts-wqy-microhei), read once: date stamps,
-/// generated personal seals and page images of files that do not embed their CJK fonts.
+/// The CJK font embedded at build time (WenQuanYi Micro Hei; see `build.rs`).
+#[cfg(embedded_cjk_font)]
+const EMBEDDED_FONT: Option<&[u8]> =
+    Some(include_bytes!(concat!(env!("OUT_DIR"), "/cjk-font.bin")));
+#[cfg(not(embedded_cjk_font))]
+const EMBEDDED_FONT: Option<&[u8]> = None;
+
+/// The CJK font for date stamps, generated seals, evidence reports and page images of files
+/// that do not embed their CJK fonts: the one built into the binary, else the installed file
+/// (Debian's fonts-wqy-microhei), read once.
 pub fn cjk_font_bytes() -> Option<Arc<Vec<u8>>> {
     static BYTES: OnceLock<Option<Arc<Vec<u8>>>> = OnceLock::new();
     BYTES
-        .get_or_init(|| {
-            std::fs::read(crate::pdfcli::DEFAULT_FONT)
+        .get_or_init(|| match EMBEDDED_FONT {
+            Some(bytes) => Some(Arc::new(bytes.to_vec())),
+            None => std::fs::read(crate::pdfcli::DEFAULT_FONT)
                 .ok()
-                .map(Arc::new)
+                .map(Arc::new),
         })
         .clone()
+}
+
+/// Whether the font is built into this binary.
+pub fn font_is_embedded() -> bool {
+    EMBEDDED_FONT.is_some()
 }
 
 /// The CJK font for date stamps, parsed once.
@@ -313,4 +327,23 @@ fn is_ca(cert: &Certificate) -> bool {
             x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
                 .is_ok_and(|b| b.ca)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `make` installs the font before building, so CI binaries carry it: seals, date stamps
+    /// and reports work on a machine without it.
+    #[test]
+    fn the_cjk_font_is_built_in() {
+        if std::env::var("CI").is_err() && !font_is_embedded() {
+            eprintln!("skipping: built without fonts-wqy-microhei");
+            return;
+        }
+        assert!(font_is_embedded());
+        let font = cjk_font_bytes().expect("font bytes");
+        assert!(CjkFont::new(font.to_vec()).is_ok());
+        assert!(date_font().is_some_and(|f| f.has_glyph('张') && f.has_glyph('7')));
+    }
 }
