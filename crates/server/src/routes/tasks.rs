@@ -455,6 +455,43 @@ async fn commit_transition(
     Ok(HttpResponse::Ok().json(task_view(state, &l, &user.user_id).await?))
 }
 
+/// Commits a transition that changes no document (cancel, reject).
+async fn commit_plain(
+    state: &AppState,
+    l: &Loaded,
+    (next, events): (Workflow, Vec<Event>),
+    user: &AuthUser,
+    meta: &ClientMeta,
+) -> ApiResult<HttpResponse> {
+    let none = BTreeMap::new();
+    commit_transition(state, l, &next, &events, &none, None, user, meta).await
+}
+
+/// Commits the signing of `step`: its documents' new revisions and what the signature used
+/// (`signed`, for the audit event).
+async fn commit_signed(
+    state: &AppState,
+    l: &Loaded,
+    step: &str,
+    new_blobs: &BTreeMap<String, String>,
+    signed: &serde_json::Value,
+    user: &AuthUser,
+    meta: &ClientMeta,
+) -> ApiResult<HttpResponse> {
+    let (next, events) = l.workflow().sign(step)?;
+    commit_transition(
+        state,
+        l,
+        &next,
+        &events,
+        new_blobs,
+        Some(signed),
+        user,
+        meta,
+    )
+    .await
+}
+
 fn task_changed() -> ApiError {
     ApiError::conflict("task_changed").retry_after(0)
 }
@@ -990,18 +1027,7 @@ pub async fn cancel(
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
     require_initiator(&l, &user.user_id)?;
-    let (next, events) = l.workflow().cancel()?;
-    commit_transition(
-        &state,
-        &l,
-        &next,
-        &events,
-        &BTreeMap::new(),
-        None,
-        &user,
-        &meta,
-    )
-    .await
+    commit_plain(&state, &l, l.workflow().cancel()?, &user, &meta).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1268,18 +1294,7 @@ pub async fn sign(
         "revisions": new_blobs,
         "level": level.as_str(),
     });
-    let (next, events) = l.workflow().sign(&step.id)?;
-    let answer = commit_transition(
-        &state,
-        &l,
-        &next,
-        &events,
-        &new_blobs,
-        Some(&signed),
-        &user,
-        &meta,
-    )
-    .await?;
+    let answer = commit_signed(&state, &l, &step.id, &new_blobs, &signed, &user, &meta).await?;
     tracing::info!(task = %l.task.id, step = %step.id, signatures = body.placements.len(), "step signed");
     Ok(answer)
 }
@@ -1307,21 +1322,11 @@ pub async fn reject(
             .field("reason")
             .param("max", MAX_TEXT_CHARS));
     }
-    let (next, events) = l
+    let transition = l
         .workflow()
         .reject(&step.id, &body.reason)
         .map_err(|e| ApiError::from(e).field("reason"))?;
-    commit_transition(
-        &state,
-        &l,
-        &next,
-        &events,
-        &BTreeMap::new(),
-        None,
-        &user,
-        &meta,
-    )
-    .await
+    commit_plain(&state, &l, transition, &user, &meta).await
 }
 
 /// The certificate + seal pairs the caller may use for its step: certificates that fit the
@@ -1544,18 +1549,7 @@ pub async fn external_finish(
         "level": session.level,
         "external": true,
     });
-    let (next, events) = l.workflow().sign(&step.id)?;
-    let answer = commit_transition(
-        &state,
-        &l,
-        &next,
-        &events,
-        &new_blobs,
-        Some(&signed),
-        &user,
-        &meta,
-    )
-    .await?;
+    let answer = commit_signed(&state, &l, &step.id, &new_blobs, &signed, &user, &meta).await?;
     tracing::info!(task = %l.task.id, step = %step.id, "step signed externally");
     Ok(answer)
 }
