@@ -121,6 +121,40 @@ pub async fn sweep(state: &AppState) -> Result<usize, String> {
     Ok(n)
 }
 
+/// The organisation each step's signer acted for, by step id: the step's own, or else the
+/// organisation whose certificate the signer used (as its `step_signed` event recorded).
+/// Steps acting for no organisation are absent.
+pub async fn acting_orgs<C: ConnectionTrait>(
+    db: &C,
+    task_id: &str,
+    steps: &[signet_store::tasks::Step],
+) -> Result<BTreeMap<String, String>, DbErr> {
+    let mut acting: BTreeMap<String, String> = steps
+        .iter()
+        .filter_map(|s| s.org_id.clone().map(|o| (s.id.clone(), o)))
+        .collect();
+    for e in audit::chain(db, task_id).await? {
+        let Some(step) = e
+            .step_id
+            .filter(|s| e.kind == "step_signed" && !acting.contains_key(s))
+        else {
+            continue;
+        };
+        let Ok(detail) = serde_json::from_str::<serde_json::Value>(&e.detail) else {
+            continue;
+        };
+        for c in detail["certificates"].as_array().into_iter().flatten() {
+            if let Some(id) = c["id"].as_str()
+                && let Some(cert) = signet_store::repo::pki::certificate(db, id).await?
+                && let Some(org) = cert.org_id
+            {
+                acting.entry(step.clone()).or_insert(org);
+            }
+        }
+    }
+    Ok(acting)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checking
 

@@ -125,6 +125,8 @@ pub struct Gathered {
     pub chain: ChainCheck,
     pub events: Vec<audit::Event>,
     pub actors: BTreeMap<String, String>,
+    /// The organisation each step's signer acted for, by step id.
+    pub acting: BTreeMap<String, String>,
     pub orgs: BTreeMap<String, String>,
 }
 
@@ -173,9 +175,9 @@ pub fn compose(state: &AppState, l: &Loaded, g: &Gathered, now: DateTime<Utc>) -
 
     b.push(Block::Heading("二、签署步骤".into()));
     for s in &l.steps {
-        let org = s
-            .org_id
-            .as_ref()
+        let org = g
+            .acting
+            .get(&s.id)
             .and_then(|o| g.orgs.get(o))
             .map(|n| format!("（{n}）"))
             .unwrap_or_default();
@@ -384,13 +386,11 @@ pub async fn gather(state: &AppState, l: &Loaded, chain: ChainCheck) -> ApiResul
             actors.insert(id, u.real_name);
         }
     }
-    let org_ids = l
-        .steps
-        .iter()
-        .filter_map(|s| s.org_id.clone())
-        .chain(l.task.org_id.clone());
+    let acting = crate::evidence::acting_orgs(&state.db, &l.task.id, &l.steps).await?;
+    let org_ids = acting.values().cloned().chain(l.task.org_id.clone());
     let orgs = crate::routes::tasks::org_names(&state.db, org_ids).await?;
     Ok(Gathered {
+        acting,
         reports,
         chain,
         events,

@@ -11,7 +11,7 @@ use signet_api::{AnchorView, AuditEventView, AuditTrail, PublicSigner, PublicVer
 use signet_domain::audit::{GENESIS, VerificationCode};
 use signet_domain::workflow::{self, StepState};
 use signet_store::audit;
-use signet_store::repo::{pki as certs, users};
+use signet_store::repo::users;
 use std::collections::BTreeMap;
 
 use crate::auth::{AuthUser, ClientMeta};
@@ -260,39 +260,15 @@ pub async fn verify_code(
         .ok_or_else(unknown)?;
     let pdf = state.blobs.get(&row.document_sha256).await?;
     let report = crate::report::validate(&state, pdf).await?;
-    // A signer acts for the step's organisation, or for the organisation whose certificate
-    // it signed with (as the trail recorded).
-    let mut acting: BTreeMap<String, String> = BTreeMap::new();
-    for e in audit::chain(&state.db, &l.task.id).await? {
-        if e.kind != "step_signed" {
-            continue;
-        }
-        let (Some(step), Ok(detail)) = (
-            e.step_id,
-            serde_json::from_str::<serde_json::Value>(&e.detail),
-        ) else {
-            continue;
-        };
-        for c in detail["certificates"].as_array().into_iter().flatten() {
-            if let Some(id) = c["id"].as_str()
-                && let Some(cert) = certs::certificate(&state.db, id).await?
-                && let Some(org) = cert.org_id
-            {
-                acting.entry(step.clone()).or_insert(org);
-            }
-        }
-    }
-    let org_of =
-        |s: &signet_store::tasks::Step| s.org_id.clone().or_else(|| acting.get(&s.id).cloned());
-    let ids = l.steps.iter().filter_map(org_of);
-    let orgs = tasks::org_names(&state.db, ids).await?;
+    let acting = evidence::acting_orgs(&state.db, &l.task.id, &l.steps).await?;
+    let orgs = tasks::org_names(&state.db, acting.values().cloned()).await?;
     let signers = l
         .steps
         .iter()
         .filter(|s| s.state == StepState::Signed.as_str())
         .map(|s| PublicSigner {
             name: s.signer_name.clone(),
-            organization: org_of(s).and_then(|o| orgs.get(&o).cloned()),
+            organization: acting.get(&s.id).and_then(|o| orgs.get(o).cloned()),
             signed_at: s.signed_at,
         })
         .collect();
