@@ -158,6 +158,17 @@ pub async fn acting_orgs<C: ConnectionTrait>(
 // ---------------------------------------------------------------------------------------------
 // Checking
 
+/// Which timestamp authorities an anchor may come from: one a Signet CA issued, or, when the
+/// platform is configured to use an outside TSA (`pki.tsa_url`), that TSA (whose token
+/// signature and imprint are still checked; trusting it is the operator's choice).
+pub fn tsa_trust<'a>(
+    trust: Option<&'a crate::trust::Trust>,
+    settings: &crate::config::Settings,
+) -> impl Fn(&x509_cert::Certificate) -> bool + 'a {
+    let outside = !settings.pki.tsa_url.trim().is_empty();
+    move |cert| outside || trust.is_some_and(|t| t.issuer_of_certificate(cert).is_some())
+}
+
 /// One anchor as checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct AnchorCheck {

@@ -158,11 +158,7 @@ pub async fn org_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
 pub async fn audit_verify(settings: &Settings, task: Option<&str>) -> anyhow::Result<()> {
     let (db, master) = open(settings).await?;
     let trust = Trust::load(&db, &master, &settings.http.public_base_url).await?;
-    let tsa_ok = |cert: &x509_cert::Certificate| {
-        trust
-            .as_ref()
-            .is_some_and(|t| t.issuer_of_certificate(cert).is_some())
-    };
+    let tsa_ok = crate::evidence::tsa_trust(trust.as_ref(), settings);
     let checks = crate::evidence::check_all(&db, task, &tsa_ok).await?;
     if checks.is_empty() {
         match task {

@@ -28,19 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/verify/{code}", web::get().to(verify_code));
 }
 
-/// Whether `cert` is one of the built-in TSAs' certificates (for checking anchors).
-fn tsa_checker(state: &AppState) -> impl Fn(&x509_cert::Certificate) -> bool + '_ {
-    move |cert| {
-        state.trust.as_deref().is_some_and(|t| {
-            crate::trust::ALGORITHMS
-                .iter()
-                .filter_map(|a| t.tsa(*a))
-                .any(|tsa| tsa.cert == *cert)
-                || t.issuer_of_certificate(cert).is_some()
-        })
-    }
-}
-
 /// The task's audit trail in chain order, with the chain's head, whether every link and
 /// anchor checks out, and the TSA anchors. Initiator and signers.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "evidence",
@@ -54,7 +41,7 @@ pub async fn events(
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
     let rows = audit::chain(&state.db, &l.task.id).await?;
-    let checker = tsa_checker(&state);
+    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
     let check = evidence::check_task(&state.db, &l.task.id, &checker).await?;
     let anchors = audit::anchors(&state.db, &l.task.id).await?;
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -144,7 +131,7 @@ pub async fn evidence_report(
         tracing::warn!(error = %e, "anchoring the audit chain failed");
         ApiError::unavailable("tsa_unavailable", 30)
     })?;
-    let checker = tsa_checker(&state);
+    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
     let check = evidence::check_task(&state.db, &l.task.id, &checker).await?;
     let gathered = crate::report::gather(&state, &l, check).await?;
     let doc = crate::report::compose(&state, &l, &gathered, Utc::now());
