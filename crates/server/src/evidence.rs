@@ -126,16 +126,17 @@ pub async fn sweep(state: &AppState) -> Result<usize, String> {
 /// Steps acting for no organisation are absent.
 pub async fn acting_orgs<C: ConnectionTrait>(
     db: &C,
-    task_id: &str,
     steps: &[signet_store::tasks::Step],
+    events: &[audit::Event],
 ) -> Result<BTreeMap<String, String>, DbErr> {
     let mut acting: BTreeMap<String, String> = steps
         .iter()
         .filter_map(|s| s.org_id.clone().map(|o| (s.id.clone(), o)))
         .collect();
-    for e in audit::chain(db, task_id).await? {
+    for e in events {
         let Some(step) = e
             .step_id
+            .clone()
             .filter(|s| e.kind == "step_signed" && !acting.contains_key(s))
         else {
             continue;
@@ -153,6 +154,22 @@ pub async fn acting_orgs<C: ConnectionTrait>(
         }
     }
     Ok(acting)
+}
+
+/// The real names of the events' actors, by user id.
+pub async fn actor_names<C: ConnectionTrait>(
+    db: &C,
+    events: &[audit::Event],
+) -> Result<BTreeMap<String, String>, DbErr> {
+    let mut names = BTreeMap::new();
+    for id in events.iter().filter_map(|e| e.actor_id.as_ref()) {
+        if !names.contains_key(id)
+            && let Some(u) = signet_store::repo::users::by_id(db, id).await?
+        {
+            names.insert(id.clone(), u.real_name);
+        }
+    }
+    Ok(names)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +224,17 @@ pub async fn check_task<C: ConnectionTrait>(
     tsa_ok: &dyn Fn(&x509_cert::Certificate) -> bool,
 ) -> Result<ChainCheck, DbErr> {
     let events = audit::chain(db, task_id).await?;
+    let anchors = audit::anchors(db, task_id).await?;
+    Ok(check_loaded(task_id, &events, &anchors, tsa_ok))
+}
+
+/// Checks a task's chain and anchors as read (`events` in chain order).
+pub fn check_loaded(
+    task_id: &str,
+    events: &[audit::Event],
+    anchors: &[audit::Anchor],
+    tsa_ok: &dyn Fn(&x509_cert::Certificate) -> bool,
+) -> ChainCheck {
     let stored: Vec<_> = events.iter().map(audit::stored).collect();
     let verdict: Result<Head, BrokenLink> = rules::verify_chain(task_id, &stored);
     let mut check = ChainCheck {
@@ -224,7 +252,7 @@ pub async fn check_task<C: ConnectionTrait>(
         }
         Err(b) => check.broken = Some(b.to_string()),
     }
-    for a in audit::anchors(db, task_id).await? {
+    for a in anchors {
         let mut problems = Vec::new();
         let mut time = None;
         match events.iter().find(|e| e.seq == a.seq) {
@@ -256,12 +284,12 @@ pub async fn check_task<C: ConnectionTrait>(
         }
         check.anchors.push(AnchorCheck {
             seq: a.seq,
-            head_hash: a.head_hash,
+            head_hash: a.head_hash.clone(),
             time,
             problems,
         });
     }
-    Ok(check)
+    check
 }
 
 /// Checks one task, or every task with events, page by page.

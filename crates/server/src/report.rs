@@ -14,7 +14,6 @@ use signet_pdf::verify::{self, Report, VerifyOptions};
 use signet_pki::sign::{KeyAlgorithm, SigningKey};
 use signet_pki::verify::{RevocationMaterial, TrustAnchors};
 use signet_store::audit;
-use signet_store::repo::users;
 use std::collections::BTreeMap;
 use x509_cert::Certificate;
 
@@ -193,6 +192,12 @@ pub fn compose(state: &AppState, l: &Loaded, g: &Gathered, now: DateTime<Utc>) -
     }
 
     b.push(Block::Heading("三、文件与签名".into()));
+    // Each event's document hashes, read once for all documents.
+    let trail_hashes: Vec<BTreeMap<String, String>> = g
+        .events
+        .iter()
+        .filter_map(|e| serde_json::from_str(&e.document_hashes).ok())
+        .collect();
     for (i, d) in l.docs.iter().enumerate() {
         b.push(Block::Gap);
         b.push(Block::Field {
@@ -208,19 +213,16 @@ pub fn compose(state: &AppState, l: &Loaded, g: &Gathered, now: DateTime<Utc>) -
             value: d.original_blob.clone(),
         });
         // Every revision the trail saw, in order.
-        let mut revisions: Vec<String> = Vec::new();
-        for e in &g.events {
-            if let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&e.document_hashes)
-                && let Some(h) = map.get(&d.id)
-                && !revisions.contains(h)
-            {
-                revisions.push(h.clone());
+        let mut revisions: Vec<&String> = Vec::new();
+        for h in trail_hashes.iter().filter_map(|m| m.get(&d.id)) {
+            if !revisions.contains(&h) {
+                revisions.push(h);
             }
         }
         for (n, h) in revisions.iter().enumerate() {
             b.push(Block::Field {
                 label: format!("版本 {n} SHA-256"),
-                value: h.clone(),
+                value: (*h).clone(),
             });
         }
         b.push(Block::Field {
@@ -369,24 +371,20 @@ fn verdict_label(v: &str) -> &str {
     }
 }
 
-/// Gathers what the report shows.
-pub async fn gather(state: &AppState, l: &Loaded, chain: ChainCheck) -> ApiResult<Gathered> {
+/// Gathers what the report shows; `chain` is the check of `events` (the task's trail).
+pub async fn gather(
+    state: &AppState,
+    l: &Loaded,
+    chain: ChainCheck,
+    events: Vec<audit::Event>,
+) -> ApiResult<Gathered> {
     let mut reports = Vec::with_capacity(l.docs.len());
     for d in &l.docs {
         let pdf = state.blobs.get(&d.current_blob).await?;
         reports.push((d.id.clone(), validate(state, pdf).await?));
     }
-    let events = audit::chain(&state.db, &l.task.id).await?;
-    let mut actors = BTreeMap::new();
-    for id in events.iter().filter_map(|e| e.actor_id.clone()) {
-        if actors.contains_key(&id) {
-            continue;
-        }
-        if let Some(u) = users::by_id(&state.db, &id).await? {
-            actors.insert(id, u.real_name);
-        }
-    }
-    let acting = crate::evidence::acting_orgs(&state.db, &l.task.id, &l.steps).await?;
+    let actors = crate::evidence::actor_names(&state.db, &events).await?;
+    let acting = crate::evidence::acting_orgs(&state.db, &l.steps, &events).await?;
     let org_ids = acting.values().cloned().chain(l.task.org_id.clone());
     let orgs = crate::routes::tasks::org_names(&state.db, org_ids).await?;
     Ok(Gathered {

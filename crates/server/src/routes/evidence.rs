@@ -11,8 +11,6 @@ use signet_api::{AnchorView, AuditEventView, AuditTrail, PublicSigner, PublicVer
 use signet_domain::audit::{GENESIS, VerificationCode};
 use signet_domain::workflow::{self, StepState};
 use signet_store::audit;
-use signet_store::repo::users;
-use std::collections::BTreeMap;
 
 use crate::auth::{AuthUser, ClientMeta};
 use crate::evidence;
@@ -41,17 +39,10 @@ pub async fn events(
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
     let rows = audit::chain(&state.db, &l.task.id).await?;
-    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
-    let check = evidence::check_task(&state.db, &l.task.id, &checker).await?;
     let anchors = audit::anchors(&state.db, &l.task.id).await?;
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for id in rows.iter().filter_map(|e| e.actor_id.clone()) {
-        if !names.contains_key(&id)
-            && let Some(u) = users::by_id(&state.db, &id).await?
-        {
-            names.insert(id, u.real_name);
-        }
-    }
+    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
+    let check = evidence::check_loaded(&l.task.id, &rows, &anchors, &checker);
+    let names = evidence::actor_names(&state.db, &rows).await?;
     let items = rows
         .iter()
         .map(|e| AuditEventView {
@@ -132,8 +123,10 @@ pub async fn evidence_report(
         ApiError::unavailable("tsa_unavailable", 30)
     })?;
     let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
-    let check = evidence::check_task(&state.db, &l.task.id, &checker).await?;
-    let gathered = crate::report::gather(&state, &l, check).await?;
+    let events = audit::chain(&state.db, &l.task.id).await?;
+    let anchors = audit::anchors(&state.db, &l.task.id).await?;
+    let check = evidence::check_loaded(&l.task.id, &events, &anchors, &checker);
+    let gathered = crate::report::gather(&state, &l, check, events).await?;
     let doc = crate::report::compose(&state, &l, &gathered, Utc::now());
     let pdf = crate::report::render_signed(&state, trust, doc).await?;
     Ok(HttpResponse::Ok()
@@ -247,7 +240,8 @@ pub async fn verify_code(
         .ok_or_else(unknown)?;
     let pdf = state.blobs.get(&row.document_sha256).await?;
     let report = crate::report::validate(&state, pdf).await?;
-    let acting = evidence::acting_orgs(&state.db, &l.task.id, &l.steps).await?;
+    let events = audit::chain(&state.db, &l.task.id).await?;
+    let acting = evidence::acting_orgs(&state.db, &l.steps, &events).await?;
     let orgs = tasks::org_names(&state.db, acting.values().cloned()).await?;
     let signers = l
         .steps

@@ -262,6 +262,11 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
     }
 }
 
+/// The task as it is now (read again after a change), as `user` sees it.
+async fn current_view(state: &AppState, id: &str, user: &str) -> ApiResult<TaskView> {
+    task_view(state, &load(&state.db, id).await?, user).await
+}
+
 async fn task_view(state: &AppState, l: &Loaded, user: &str) -> ApiResult<TaskView> {
     let ids = l
         .steps
@@ -451,8 +456,7 @@ async fn commit_transition(
         tasks::set_document_blob(&txn, doc, blob).await?;
     }
     txn.commit().await?;
-    let l = load(&state.db, &l.task.id).await?;
-    Ok(HttpResponse::Ok().json(task_view(state, &l, &user.user_id).await?))
+    Ok(HttpResponse::Ok().json(current_view(state, &l.task.id, &user.user_id).await?))
 }
 
 /// Commits a transition that changes no document (cancel, reject).
@@ -833,8 +837,7 @@ pub async fn create(
         &state, task, docs, steps, req.start, None, &user, &meta, now,
     )
     .await?;
-    let l = load(&state.db, &task_id).await?;
-    Ok(HttpResponse::Created().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(HttpResponse::Created().json(current_view(&state, &task_id, &user.user_id).await?))
 }
 
 /// Inserts a new task (with a `task_created` event) and, if asked, starts it — one
@@ -973,8 +976,7 @@ pub async fn update(
         tasks::insert_steps(&txn, steps).await?;
     }
     txn.commit().await?;
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(HttpResponse::Ok().json(current_view(&state, &id, &user.user_id).await?))
 }
 
 /// Starts a draft: the steps of the lowest order become active. Initiator only.
@@ -1009,8 +1011,7 @@ pub async fn start(
     apply(&state, &txn, &l, &next, &events, actor, &hashes, None).await?;
     schedule_expiry(&txn, &l.task.id, l.task.deadline, now).await?;
     txn.commit().await?;
-    let l = load(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(HttpResponse::Ok().json(current_view(&state, &id, &user.user_id).await?))
 }
 
 /// Cancels a task in progress. Initiator only.
@@ -1629,8 +1630,7 @@ pub async fn forward(
         updated_at: now,
     };
     insert_and_maybe_start(&state, task, docs, steps, true, Some(&l), &user, &meta, now).await?;
-    let l = load(&state.db, &task_id).await?;
-    Ok(HttpResponse::Created().json(task_view(&state, &l, &user.user_id).await?))
+    Ok(HttpResponse::Created().json(current_view(&state, &task_id, &user.user_id).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
