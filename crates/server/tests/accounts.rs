@@ -48,12 +48,7 @@ async fn register_and_login_by_account_phone_and_sms(app: TestApp) {
     let by_account = app.login(&p.account_name, &p.password).await;
     let by_phone = app.login(&p.phone, &p.password).await;
     for token in [&by_account, &by_phone] {
-        let me: Value = app
-            .get("/api/v1/me", Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(token)).await;
         assert_eq!(me["real_name"], "王小明");
     }
     let code = app.sms_code(&p.phone, "login").await;
@@ -171,14 +166,9 @@ async fn agreements_must_be_current(app: TestApp) {
     )
     .await;
     // The agreements are served, and link to their text.
-    let list: Value = app
-        .get("/api/v1/agreements", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/agreements", None).await;
     let url = list["items"][0]["url"].as_str().unwrap().to_owned();
-    let doc: Value = app.get(&url, None).await.json().await.unwrap();
+    let doc: Value = app.get_json(&url, None).await;
     assert!(doc["body"].as_str().unwrap().contains('#'));
     assert_problem(
         app.get("/api/v1/agreements/user_agreement/99", None).await,
@@ -549,7 +539,7 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
     .await;
     // Health probes.
     assert_eq!(app.get("/healthz", None).await.status(), 200);
-    let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
+    let ready: Value = app.get_json("/readyz", None).await;
     assert_eq!(ready["database"], "ok");
 }
 
@@ -580,12 +570,7 @@ async fn demo_mode_seeds_users_who_can_log_in() {
     let token = app
         .login("demoadmin", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&token)).await;
     assert_eq!(
         me["organizations"][0]["org_name"],
         signet_server::demo::DEMO_ORG
@@ -606,12 +591,7 @@ async fn a_new_agreement_version_must_be_accepted() {
             .await
             .is_err()
     );
-    let list: Value = app
-        .get("/api/v1/agreements", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/agreements", None).await;
     let versions: Vec<_> = list["items"]
         .as_array()
         .unwrap()

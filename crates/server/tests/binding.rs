@@ -228,11 +228,8 @@ async fn bind_an_outside_certificate_and_log_in_with_it() {
     )
     .await;
     let list: Value = app
-        .get("/api/v1/certificates/bound", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/certificates/bound", Some(&token))
+        .await;
     assert_eq!(list["total"], 1);
 
     // Sign a PDF with it through the external path (the key stays in the test).
@@ -296,11 +293,8 @@ async fn bind_an_outside_certificate_and_log_in_with_it() {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let pair: Value = r.json().await.unwrap();
     let me: Value = app
-        .get("/api/v1/me", pair["access_token"].as_str())
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/me", pair["access_token"].as_str())
+        .await;
     assert_eq!(me["account_name"], Value::from(person.account_name.clone()));
 
     // A revoked certificate (its CRL, served over HTTP, lists it) cannot be bound.

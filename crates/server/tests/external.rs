@@ -409,11 +409,8 @@ async fn certificate_login() {
         );
         let pair: Value = r.json().await.unwrap();
         let me: Value = app
-            .get("/api/v1/me", pair["access_token"].as_str())
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/me", pair["access_token"].as_str())
+            .await;
         assert_eq!(me["account_name"], Value::from(person.account_name.clone()));
         // The same challenge again: refused.
         assert_problem(

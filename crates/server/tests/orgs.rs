@@ -34,11 +34,8 @@ async fn join(app: &TestApp, admin: &str, org: &str, who: &Person, who_token: &s
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let mine: Value = app
-        .get("/api/v1/me/invitations", Some(who_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/me/invitations", Some(who_token))
+        .await;
     let inv = mine["items"]
         .as_array()
         .unwrap()
@@ -54,12 +51,7 @@ async fn join(app: &TestApp, admin: &str, org: &str, who: &Person, who_token: &s
         )
         .await;
     assert_eq!(r.status(), 200);
-    let me: Value = app
-        .get("/api/v1/me", Some(who_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(who_token)).await;
     me["id"].as_str().unwrap().to_owned()
 }
 
@@ -133,11 +125,8 @@ async fn create_invite_grant_and_remove(app: TestApp) {
     assert_problem(r, 409, "already_member").await;
 
     let members: Value = app
-        .get(&format!("/api/v1/orgs/{org}/members"), Some(&tb))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/orgs/{org}/members"), Some(&tb))
+        .await;
     assert_eq!(members["total"], 2);
     let b_row = members["items"]
         .as_array()
@@ -157,7 +146,7 @@ async fn create_invite_grant_and_remove(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let me: Value = app.get("/api/v1/me", Some(&tb)).await.json().await.unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&tb)).await;
     assert_eq!(me["organizations"][0]["grants"], json!(["initiate"]));
     let r = app
         .patch(
@@ -216,11 +205,8 @@ async fn create_invite_grant_and_remove(app: TestApp) {
 
     // Invitations: listed for admins, revocable, and declined ones cannot be accepted.
     let list: Value = app
-        .get(&format!("/api/v1/orgs/{org}/invitations"), Some(&tb))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/orgs/{org}/invitations"), Some(&tb))
+        .await;
     assert_eq!(list["total"], 2);
     let pending = inv["id"].as_str().unwrap();
     assert_eq!(
@@ -266,12 +252,7 @@ async fn create_invite_grant_and_remove(app: TestApp) {
         "invitation_not_found",
     )
     .await;
-    let orgs: Value = app
-        .get("/api/v1/orgs", Some(&tb))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let orgs: Value = app.get_json("/api/v1/orgs", Some(&tb)).await;
     assert_eq!(orgs["total"], 1);
     assert_eq!(orgs["page"], 1);
 }
@@ -420,23 +401,15 @@ async fn cross_org_access_is_404(app: TestApp) {
         .await;
     assert_problem(r, 404, "member_not_found").await;
     // Lists show only one's own organisations.
-    let orgs: Value = app
-        .get("/api/v1/orgs", Some(&ta))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let orgs: Value = app.get_json("/api/v1/orgs", Some(&ta)).await;
     assert_eq!(orgs["total"], 1);
     assert_eq!(orgs["items"][0]["id"], org_a.as_str());
     // ... paged.
     create_org(&app, &ta, "丙公司").await;
     create_org(&app, &ta, "丁公司").await;
     let page2: Value = app
-        .get("/api/v1/orgs?page=2&page_size=2", Some(&ta))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/orgs?page=2&page_size=2", Some(&ta))
+        .await;
     assert_eq!(
         (
             page2["total"].as_u64(),

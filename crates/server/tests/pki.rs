@@ -783,11 +783,8 @@ async fn pin_lockout_and_sms_unlock(app: TestApp) {
     // Locked: even the right PIN is refused, and the count does not move.
     assert_problem(renew(PIN).await, 423, "certificate_locked").await;
     let v: Value = app
-        .get(&format!("/api/v1/certificates/{}", c.id), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/certificates/{}", c.id), Some(&token))
+        .await;
     assert_eq!(v["status"], "locked");
     assert_eq!(v["pin_attempts_left"], 0);
     // Unlock with an SMS code to the holder's phone.
@@ -838,11 +835,8 @@ async fn pin_lockout_and_sms_unlock(app: TestApp) {
     let rekeyed: Value = r.json().await.unwrap();
     assert_ne!(rekeyed["id"], Value::from(c.id.clone()));
     let old: Value = app
-        .get(&format!("/api/v1/certificates/{}", c.id), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/certificates/{}", c.id), Some(&token))
+        .await;
     assert_eq!(old["status"], "revoked");
     assert_eq!(old["revocation_reason"], "superseded");
     assert_eq!(old["replaced_by"], rekeyed["id"]);
@@ -1095,11 +1089,8 @@ async fn organization_certificates_need_a_verified_org_and_an_admin() {
     );
     let c = issue(&app, &admin, body, dir.path(), "org").await;
     let v: Value = app
-        .get(&format!("/api/v1/certificates/{}", c.id), Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/certificates/{}", c.id), Some(&admin))
+        .await;
     assert_eq!(v["kind"], "organization");
     assert_eq!(v["subject"], "测试贸易有限公司");
     // A plain member neither sees nor uses it.
@@ -1136,19 +1127,9 @@ async fn organization_certificates_need_a_verified_org_and_an_admin() {
         "certificate_not_found",
     )
     .await;
-    let list: Value = app
-        .get("/api/v1/certificates", Some(&member))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/certificates", Some(&member)).await;
     assert_eq!(list["total"], 0);
-    let list: Value = app
-        .get("/api/v1/certificates", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/certificates", Some(&admin)).await;
     assert_eq!(list["total"], 1);
     assert_problem(
         app.post(
@@ -1169,12 +1150,7 @@ async fn the_demo_org_starts_with_p256_and_sm2_certificates_and_a_company_seal()
     let token = app
         .login("demoadmin", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let list: Value = app
-        .get("/api/v1/certificates", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/certificates", Some(&token)).await;
     let orgs: Vec<&Value> = list["items"]
         .as_array()
         .unwrap()
@@ -1195,12 +1171,7 @@ async fn the_demo_org_starts_with_p256_and_sm2_certificates_and_a_company_seal()
     let cert_id = p256["id"].as_str().unwrap().to_owned();
 
     // The company seal, bound to the P-256 certificate, a real PNG.
-    let seals: Value = app
-        .get("/api/v1/seals", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seals: Value = app.get_json("/api/v1/seals", Some(&token)).await;
     assert_eq!(seals["total"], 1, "{seals}");
     let seal = &seals["items"][0];
     assert_eq!(seal["kind"], "company");
@@ -1232,12 +1203,7 @@ async fn the_demo_org_starts_with_p256_and_sm2_certificates_and_a_company_seal()
         "seal_not_found",
     )
     .await;
-    let list: Value = app
-        .get("/api/v1/seals", Some(&member))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/seals", Some(&member)).await;
     assert_eq!(list["total"], 0);
 }
 
@@ -1556,11 +1522,8 @@ async fn concurrent_guesses_and_renewals_share_one_lockout(app: TestApp) {
     );
     for id in [&c.id, &sibling] {
         let v: Value = app
-            .get(&format!("/api/v1/certificates/{id}"), Some(&token))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/certificates/{id}"), Some(&token))
+            .await;
         assert_eq!(v["status"], "locked", "{v}");
     }
     assert_problem(
@@ -1585,11 +1548,8 @@ async fn concurrent_guesses_and_renewals_share_one_lockout(app: TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = app
-        .get(&format!("/api/v1/certificates/{sibling}"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/certificates/{sibling}"), Some(&token))
+        .await;
     assert_eq!(v["status"], "revoked", "{v}");
 }
 
@@ -1653,7 +1613,7 @@ async fn nobody_else_can_touch_a_certificate() {
         .unwrap();
     assert_problem(r, 404, "certificate_not_found").await;
     // The owner's certificate is untouched.
-    let v: Value = app.get(&base, Some(&owner)).await.json().await.unwrap();
+    let v: Value = app.get_json(&base, Some(&owner)).await;
     assert_eq!(
         (v["status"].as_str(), v["pin_attempts_left"].as_u64()),
         (Some("valid"), Some(5))
@@ -1663,12 +1623,7 @@ async fn nobody_else_can_touch_a_certificate() {
     let admin = app
         .login("demoadmin", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let list: Value = app
-        .get("/api/v1/certificates", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/certificates", Some(&admin)).await;
     let org_cert = list["items"][0]["id"].as_str().unwrap().to_owned();
     let member = app
         .login("demouser", signet_server::demo::DEMO_PASSWORD)

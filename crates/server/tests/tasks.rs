@@ -44,12 +44,7 @@ async fn participants_view_page_images(app: TestApp) {
         task["id"].as_str().unwrap(),
         doc(&task)
     );
-    let pages: Value = app
-        .get(&format!("{base}/pages"), Some(&b.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pages: Value = app.get_json(&format!("{base}/pages"), Some(&b.token)).await;
     assert_eq!(pages["items"].as_array().map(Vec::len), Some(3), "{pages}");
     assert_eq!(pages["items"][0]["number"], 1);
     let (w_pt, h_pt) = (
@@ -159,7 +154,7 @@ async fn two_signers_in_sequence_then_pyhanko(app: TestApp) {
 
     // The signer is offered its certificate with its seal.
     let opts: Value = app
-        .get(
+        .get_json(
             &format!(
                 "/api/v1/tasks/{}/steps/{}/options",
                 task["id"].as_str().unwrap(),
@@ -167,10 +162,7 @@ async fn two_signers_in_sequence_then_pyhanko(app: TestApp) {
             ),
             Some(&b.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         opts["items"][0]["certificate_id"],
         b.cert.as_str(),
@@ -718,12 +710,7 @@ async fn seals_upload_rename_disable_and_grants(app: TestApp) {
     let member = app
         .login("demouser", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let seals: Value = app
-        .get("/api/v1/seals", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seals: Value = app.get_json("/api/v1/seals", Some(&admin)).await;
     let company = seals["items"]
         .as_array()
         .unwrap()
@@ -736,12 +723,7 @@ async fn seals_upload_rename_disable_and_grants(app: TestApp) {
         .get(&format!("/api/v1/seals/{cid}/image"), Some(&member))
         .await;
     assert_problem(r, 404, "seal_not_found").await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&member))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&member)).await;
     let r = app
         .client
         .put(app.url(&format!("/api/v1/seals/{cid}/grants")))
@@ -796,25 +778,10 @@ async fn an_org_seal_is_offered_to_a_member_only_once_granted() {
     let member = app
         .login("demouser", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&member))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let orgs: Value = app
-        .get("/api/v1/orgs", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&member)).await;
+    let orgs: Value = app.get_json("/api/v1/orgs", Some(&admin)).await;
     let org = orgs["items"][0]["id"].as_str().unwrap().to_owned();
-    let seals: Value = app
-        .get("/api/v1/seals", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seals: Value = app.get_json("/api/v1/seals", Some(&admin)).await;
     let company = seals["items"]
         .as_array()
         .unwrap()
@@ -838,7 +805,7 @@ async fn an_org_seal_is_offered_to_a_member_only_once_granted() {
         task["id"].as_str().unwrap(),
         task["steps"][0]["id"].as_str().unwrap()
     );
-    let before: Value = app.get(&options, Some(&member)).await.json().await.unwrap();
+    let before: Value = app.get_json(&options, Some(&member)).await;
     assert_eq!(before["items"].as_array().unwrap().len(), 0, "{before}");
     let r = app
         .client
@@ -852,7 +819,7 @@ async fn an_org_seal_is_offered_to_a_member_only_once_granted() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let after: Value = app.get(&options, Some(&member)).await.json().await.unwrap();
+    let after: Value = app.get_json(&options, Some(&member)).await;
     let items = after["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{after}");
     assert_eq!(items[0]["certificate_id"], company["certificate_id"]);
@@ -878,18 +845,8 @@ async fn personal_and_company_seal_with_two_pins() {
     let admin = app
         .login("demoadmin", signet_server::demo::DEMO_PASSWORD)
         .await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let orgs: Value = app
-        .get("/api/v1/orgs", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&admin)).await;
+    let orgs: Value = app.get_json("/api/v1/orgs", Some(&admin)).await;
     let org = orgs["items"][0]["id"].as_str().unwrap().to_owned();
     let r = app
         .post(
@@ -920,17 +877,14 @@ async fn personal_and_company_seal_with_two_pins() {
     };
     let step = task["steps"][0]["id"].as_str().unwrap();
     let opts: Value = app
-        .get(
+        .get_json(
             &format!(
                 "/api/v1/tasks/{}/steps/{step}/options",
                 task["id"].as_str().unwrap()
             ),
             Some(&admin),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let items = opts["items"].as_array().unwrap();
     let company = items
         .iter()
@@ -1184,11 +1138,8 @@ async fn a_step_signed_with_a_client_held_key() {
         step_of(&task, &b)
     );
     let opts: Value = app
-        .get(&format!("{base}/options"), Some(&b.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{base}/options"), Some(&b.token))
+        .await;
     let client = opts["items"]
         .as_array()
         .unwrap()

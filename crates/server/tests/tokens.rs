@@ -39,12 +39,7 @@ async fn forged_and_expired_access_tokens(app: TestApp) {
     assert_eq!(header["alg"], "ES256");
     let kid = header["kid"].as_str().unwrap().to_owned();
     // The kid is published in the JWKS.
-    let jwks: Value = app
-        .get("/api/v1/auth/jwks", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.get_json("/api/v1/auth/jwks", None).await;
     assert_eq!(jwks["keys"][0]["kid"], kid.as_str());
 
     let sig = token.rsplit('.').next().unwrap();

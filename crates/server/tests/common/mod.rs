@@ -201,6 +201,11 @@ impl TestApp {
         r.send().await.unwrap()
     }
 
+    /// GET, with the body read as JSON (whatever the status).
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        self.get(path, token).await.json().await.unwrap()
+    }
+
     pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
         let mut r = self.client.post(self.url(path)).json(body);
         if let Some(t) = token {

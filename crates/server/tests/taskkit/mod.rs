@@ -23,12 +23,7 @@ pub async fn signer(app: &TestApp, n: u32, name: &str) -> Signer {
     let mut person = Person::new(n);
     person.real_name = name.into();
     let token = app.signup(&person).await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&token)).await;
     let r = app
         .post(
             "/api/v1/certificates",
@@ -155,11 +150,8 @@ pub async fn get_task(app: &TestApp, id: &str, token: &str) -> Value {
 
 pub async fn to_sign_count(app: &TestApp, token: &str) -> u64 {
     let v: Value = app
-        .get("/api/v1/tasks/to_sign/count", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/tasks/to_sign/count", Some(token))
+        .await;
     v["count"].as_u64().unwrap()
 }
 
