@@ -224,6 +224,14 @@ impl<'a> SourcePdf<'a> {
             .map_err(|_| PdfError::Unreadable("the catalog is not a dictionary".into()))
     }
 
+    /// An existing object's bytes, losslessly parsed, for a rewrite that must keep every
+    /// entry it does not change (see [`crate::raw`]).
+    pub fn raw(&self, id: ObjectId) -> Result<crate::raw::RawObject<'a>, PdfError> {
+        crate::raw::Locator::new(self.bytes, &self.doc)
+            .object(id.0)
+            .map_err(|e| PdfError::Unreadable(format!("object {} {}: {e}", id.0, id.1)))
+    }
+
     /// Resolves a reference (or returns the object itself).
     pub fn resolve<'o>(&'o self, o: &'o Object) -> &'o Object {
         self.doc.dereference(o).map(|(_, o)| o).unwrap_or(o)

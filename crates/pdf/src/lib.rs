@@ -7,6 +7,7 @@ pub mod doc;
 pub mod error;
 pub mod ltv;
 pub mod object;
+pub mod raw;
 pub mod render;
 pub mod report;
 pub mod sign;
@@ -20,7 +21,8 @@ pub use ltv::{
     sign_owned_timestamped,
 };
 pub use sign::{
-    DateStamp, PreparedRevision, SignatureSpec, Visible, prepare, prepare_owned, sign, sign_owned,
+    DateStamp, Notice, PreparedRevision, SignatureSpec, Visible, notices, prepare, prepare_owned,
+    sign, sign_owned,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

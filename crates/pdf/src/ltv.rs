@@ -29,6 +29,8 @@ use x509_cert::der::{Decode, Encode};
 use crate::appearance::CjkFont;
 use crate::doc::SourcePdf;
 use crate::error::PdfError;
+use crate::object::{write_dict, write_name};
+use crate::raw;
 use crate::sign::{SignatureSpec, ValueKind, Visible};
 use crate::update::Update;
 
@@ -426,8 +428,7 @@ fn dss_update(src: &SourcePdf<'_>, new: [Vec<Vec<u8>>; 3]) -> Result<Option<Upda
 
     // The new objects.
     let mut update = Update::new(src.size);
-    let mut changed = false;
-    let mut added = [false; 3];
+    let mut added: [Vec<ObjectId>; 3] = Default::default();
     for (kind, ders) in new.into_iter().enumerate() {
         for der in ders {
             if items
@@ -446,14 +447,12 @@ fn dss_update(src: &SourcePdf<'_>, new: [Vec<Vec<u8>>; 3]) -> Result<Option<Upda
                 reference: Object::Reference(id),
                 der: Some(der),
             });
-            added[kind] = true;
-            changed = true;
+            added[kind].push(id);
         }
     }
 
     // VRI entries for the signatures that have none.
-    let old_vri_entry = old_dss.get(b"VRI").ok().cloned();
-    let mut vri = match &old_vri_entry {
+    let old_vri = match old_dss.get(b"VRI").ok() {
         Some(v) => src
             .resolve(v)
             .as_dict()
@@ -462,66 +461,128 @@ fn dss_update(src: &SourcePdf<'_>, new: [Vec<Vec<u8>>; 3]) -> Result<Option<Upda
         None => Dictionary::new(),
     };
     let parsed = Parsed::of(&items);
-    let mut vri_changed = false;
+    let mut new_vri: Vec<(Vec<u8>, Dictionary)> = Vec::new();
     for value in signature_values(src) {
         let key = hex_upper(&DigestAlgorithm::Sha1.digest(&value.contents));
-        if vri.has(key.as_bytes()) {
+        if old_vri.has(key.as_bytes()) || new_vri.iter().any(|(k, _)| k == key.as_bytes()) {
             continue;
         }
         let entry = parsed.vri_entry(&items, &certificates_of(&value));
-        vri.set(key.into_bytes(), Object::Dictionary(entry));
-        vri_changed = true;
+        new_vri.push((key.into_bytes(), entry));
     }
-    if !changed && !vri_changed {
+    if added.iter().all(Vec::is_empty) && new_vri.is_empty() {
         return Ok(None);
     }
 
-    // The DSS itself; arrays and /VRI that were indirect stay so.
-    let mut dss = old_dss.clone();
-    if dss_entry.is_none() {
-        dss.set("Type", "DSS");
-    }
-    for (kind, (key, _)) in KINDS.iter().enumerate() {
-        if !added[kind] {
-            continue;
+    // The DSS itself, written again from its own bytes with only the new references and VRI
+    // entries added; arrays and /VRI that were indirect stay so, a direct DSS stays direct.
+    let catalog = src.raw(src.root_id)?;
+    match catalog.node.get(b"DSS").map(|d| (d, d.as_ref())) {
+        Some((_, Some(dss_id))) => {
+            let dss = src.raw(dss_id)?;
+            let splices = dss_splices(&mut update, src, &dss.node, &added, &new_vri)?;
+            update.set_raw(dss_id, dss.spliced(splices).map_err(unreadable)?);
         }
-        let arr = Object::Array(
-            items
-                .get(kind)
-                .iter()
-                .map(|i| i.reference.clone())
-                .collect(),
-        );
-        let value = place(&mut update, old_dss.get(key).ok(), arr);
-        dss.set(key.to_vec(), value);
-    }
-    if vri_changed {
-        let value = place(&mut update, old_vri_entry.as_ref(), Object::Dictionary(vri));
-        dss.set("VRI", value);
-    }
-    match dss_entry {
-        Some(Object::Reference(id)) => update.set(id, &Object::Dictionary(dss)),
+        Some((d, None)) if d.is_dict() => {
+            let splices = dss_splices(&mut update, src, d, &added, &new_vri)?;
+            update.set_raw(src.root_id, catalog.spliced(splices).map_err(unreadable)?);
+        }
         _ => {
+            let mut dss = Dictionary::new();
+            dss.set("Type", "DSS");
+            for (kind, (key, _)) in KINDS.iter().enumerate() {
+                if !added[kind].is_empty() {
+                    let refs = added[kind]
+                        .iter()
+                        .map(|id| Object::Reference(*id))
+                        .collect();
+                    dss.set(key.to_vec(), Object::Array(refs));
+                }
+            }
+            let mut vri = Dictionary::new();
+            for (k, e) in new_vri {
+                vri.set(k, Object::Dictionary(e));
+            }
+            dss.set("VRI", Object::Dictionary(vri));
             let id = update.alloc();
             update.set(id, &Object::Dictionary(dss));
-            let mut catalog = catalog;
-            catalog.set("DSS", Object::Reference(id));
-            update.set(src.root_id, &Object::Dictionary(catalog));
+            let splice = catalog
+                .node
+                .set(b"DSS", format!("{} {} R", id.0, id.1).as_bytes())
+                .map_err(unreadable)?;
+            update.set_raw(
+                src.root_id,
+                catalog.spliced(vec![splice]).map_err(unreadable)?,
+            );
         }
     }
     Ok(Some(update))
 }
 
-/// Writes `value` where `old` was: into the same object when `old` is a reference (which is
-/// returned), else directly.
-fn place(update: &mut Update, old: Option<&Object>, value: Object) -> Object {
-    match old {
-        Some(Object::Reference(id)) => {
-            update.set(*id, &value);
-            Object::Reference(*id)
-        }
-        _ => value,
+fn unreadable(e: raw::RawError) -> PdfError {
+    PdfError::Unreadable(format!("the DSS: {e}"))
+}
+
+/// The edits to an existing DSS dictionary (`dss` indexes the buffer the splices apply to):
+/// new references appended to its arrays (an indirect array is written again instead) and new
+/// entries added to its /VRI (likewise).
+fn dss_splices(
+    update: &mut Update,
+    src: &SourcePdf<'_>,
+    dss: &raw::Node,
+    added: &[Vec<ObjectId>; 3],
+    new_vri: &[(Vec<u8>, Dictionary)],
+) -> Result<Vec<raw::Splice>, PdfError> {
+    if !dss.is_dict() {
+        return Err(PdfError::Unreadable("the /DSS is not a dictionary".into()));
     }
+    let mut splices = Vec::new();
+    for (kind, (key, _)) in KINDS.iter().enumerate() {
+        if added[kind].is_empty() {
+            continue;
+        }
+        let items = raw::ref_items(&added[kind]);
+        match dss.get(key).map(|n| (n, n.as_ref())) {
+            Some((_, Some(arr_id))) => {
+                let arr = src.raw(arr_id)?;
+                let splice = arr.node.push(&items).map_err(unreadable)?;
+                update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
+            }
+            Some((n, None)) if n.is_array() => splices.push(n.push(&items).map_err(unreadable)?),
+            _ => {
+                let mut arr = b"[".to_vec();
+                arr.extend_from_slice(&items[1..]);
+                arr.push(b']');
+                splices.push(dss.set(key, &arr).map_err(unreadable)?);
+            }
+        }
+    }
+    if !new_vri.is_empty() {
+        let mut entries = Vec::new();
+        for (k, e) in new_vri {
+            entries.push(b' ');
+            write_name(&mut entries, k);
+            entries.push(b' ');
+            write_dict(&mut entries, e);
+        }
+        match dss.get(b"VRI").map(|n| (n, n.as_ref())) {
+            Some((_, Some(vri_id))) => {
+                let vri = src.raw(vri_id)?;
+                let splice = vri.node.add_entries(&entries).map_err(unreadable)?;
+                update.set_raw(vri_id, vri.spliced(vec![splice]).map_err(unreadable)?);
+            }
+            Some((n, None)) if n.is_dict() => {
+                splices.push(n.add_entries(&entries).map_err(unreadable)?);
+            }
+            _ => {
+                let mut vri = b"<<".to_vec();
+                vri.extend_from_slice(&entries);
+                vri.extend_from_slice(b" >>");
+                splices.push(dss.set(b"VRI", &vri).map_err(unreadable)?);
+            }
+        }
+    }
+    Ok(splices)
 }
 
 fn hex_upper(b: &[u8]) -> String {

@@ -1,5 +1,7 @@
-//! Serialising lopdf objects back to PDF syntax, for the objects an incremental update adds
-//! or replaces. (Existing bytes are never rewritten.)
+//! Serialising lopdf objects to PDF syntax, for the objects an incremental update *adds*
+//! (signature fields, widgets, appearances, fonts, DSS streams). Existing objects are never
+//! re-serialised from lopdf's model (its reals are 32-bit floats): a revision that changes one
+//! copies its bytes and splices in what it changes (`crate::raw`).
 
 use lopdf::{Dictionary, Object, StringFormat};
 use std::io::Write;
@@ -47,6 +49,8 @@ pub fn write_string(out: &mut Vec<u8>, s: &[u8], format: StringFormat) {
     }
 }
 
+/// A number Signet computes (a new widget's rectangle, an appearance's size): at most four
+/// decimals, 1/10000 pt. Never used for a number read from the document.
 pub fn write_real(out: &mut Vec<u8>, v: f64) {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         let _ = write!(out, "{}", v as i64);
@@ -128,16 +132,5 @@ mod tests {
         assert!(text.contains("[1.5 2 -0.25 4]"), "{text}");
         assert!(text.contains("/P 12 0 R"), "{text}");
         assert!(text.contains(r"(Sig \(1\) \\ \344)"), "{text}");
-    }
-
-    #[test]
-    fn reals() {
-        let mut v = Vec::new();
-        write_real(&mut v, 595.0);
-        v.push(b' ');
-        write_real(&mut v, 0.1 + 0.2);
-        v.push(b' ');
-        write_real(&mut v, -0.00001);
-        assert_eq!(String::from_utf8(v).unwrap(), "595 0.3 0");
     }
 }

@@ -17,6 +17,7 @@ use crate::appearance::{self, CjkFont, SealImage};
 use crate::doc::{PageInfo, Rect, SourcePdf};
 use crate::error::PdfError;
 use crate::object::write_string;
+use crate::raw;
 use crate::update::Update;
 
 /// Where the seal of a signature goes.
@@ -588,96 +589,195 @@ fn date_stamp(
     })
 }
 
-/// Adds the new annotations to their pages' /Annots (a new version of the page, or of the
-/// page's /Annots array when that is an indirect object).
+/// Adds the new annotations to their pages' /Annots: the page, or its /Annots array when that
+/// is an indirect object, is written again from its own bytes with only the new references
+/// added (see [`crate::raw`]: every other entry keeps its exact bytes).
 fn add_annotations(
     update: &mut Update,
     src: &SourcePdf<'_>,
     annots: &[NewAnnot],
 ) -> Result<(), PdfError> {
-    let mut by_page: BTreeMap<u32, Vec<Object>> = BTreeMap::new();
+    let mut by_page: BTreeMap<u32, Vec<(u32, u16)>> = BTreeMap::new();
     for a in annots {
-        by_page
-            .entry(a.page)
-            .or_default()
-            .push(Object::Reference(a.id));
+        by_page.entry(a.page).or_default().push(a.id);
     }
-    for (page_no, refs) in by_page {
+    for (page_no, ids) in by_page {
         let info = src.page(page_no)?;
-        let page = src
-            .doc
-            .get_object(info.id)
-            .and_then(Object::as_dict)
-            .map_err(|_| PdfError::Unreadable("page is not a dictionary".into()))?;
-        match page.get(b"Annots") {
-            Ok(Object::Reference(arr_id)) => {
-                let mut arr = src
-                    .doc
-                    .get_object(*arr_id)
-                    .and_then(Object::as_array)
-                    .cloned()
-                    .map_err(|_| PdfError::Unreadable("/Annots is not an array".into()))?;
-                arr.extend(refs);
-                update.set(*arr_id, &Object::Array(arr));
+        let items = raw::ref_items(&ids);
+        let page = src.raw(info.id)?;
+        if !page.node.is_dict() {
+            return Err(PdfError::Unreadable(format!(
+                "page {page_no} is not a dictionary"
+            )));
+        }
+        let splice = match page.node.get(b"Annots").map(|n| (n, n.as_ref())) {
+            Some((_, Some(arr_id))) => {
+                let arr = src.raw(arr_id)?;
+                let splice = arr.node.push(&items).map_err(|_| {
+                    PdfError::Unreadable(format!("page {page_no}: /Annots is not an array"))
+                })?;
+                update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
+                continue;
             }
-            other => {
-                let mut arr = match other {
-                    Ok(Object::Array(a)) => a.clone(),
-                    _ => Vec::new(),
-                };
-                arr.extend(refs);
-                let mut page = page.clone();
-                page.set("Annots", arr);
-                update.set(info.id, &Object::Dictionary(page));
+            Some((n, None)) if n.is_array() => n.push(&items),
+            // Missing (or not an array, which readers ignore): a new array.
+            _ => {
+                let mut arr = b"[".to_vec();
+                arr.extend_from_slice(&items[1..]);
+                arr.push(b']');
+                page.node.set(b"Annots", &arr)
             }
         }
+        .map_err(unreadable)?;
+        update.set_raw(info.id, page.spliced(vec![splice]).map_err(unreadable)?);
     }
     Ok(())
 }
 
-/// Registers the field in the document's AcroForm (creating it if needed), with SigFlags 3.
+fn unreadable(e: raw::RawError) -> PdfError {
+    PdfError::Unreadable(e.to_string())
+}
+
+/// Registers the field in the document's AcroForm with SigFlags 3: the form (or the catalog,
+/// when the form is direct in it; or the /Fields array, when that is an indirect object) is
+/// written again from its own bytes with only those entries changed. A document without a
+/// form gets a new one.
 fn add_field_to_form(
     update: &mut Update,
     src: &SourcePdf<'_>,
     field_id: (u32, u16),
 ) -> Result<(), PdfError> {
-    let catalog = src.catalog()?.clone();
-    let with_field = |form: &Dictionary| -> Dictionary {
-        let mut form = form.clone();
-        let mut fields = form
-            .get(b"Fields")
-            .ok()
-            .and_then(|f| src.resolve(f).as_array().ok())
-            .cloned()
-            .unwrap_or_default();
-        fields.push(Object::Reference(field_id));
-        form.set("Fields", fields);
-        form.set("SigFlags", 3);
-        form
-    };
-    match catalog.get(b"AcroForm") {
-        Ok(Object::Reference(form_id)) => {
-            let form = src
-                .doc
-                .get_object(*form_id)
-                .and_then(Object::as_dict)
-                .map_err(|_| PdfError::Unreadable("/AcroForm is not a dictionary".into()))?;
-            update.set(*form_id, &Object::Dictionary(with_field(form)));
+    let catalog = src.raw(src.root_id)?;
+    if !catalog.node.is_dict() {
+        return Err(PdfError::Unreadable(
+            "the catalog is not a dictionary".into(),
+        ));
+    }
+    match catalog.node.get(b"AcroForm").map(|f| (f, f.as_ref())) {
+        Some((_, Some(form_id))) => {
+            let form = src.raw(form_id)?;
+            if !form.node.is_dict() {
+                return Err(PdfError::Unreadable("/AcroForm is not a dictionary".into()));
+            }
+            let splices = form_splices(update, src, &form.node, field_id)?;
+            if !splices.is_empty() {
+                update.set_raw(form_id, form.spliced(splices).map_err(unreadable)?);
+            }
         }
-        Ok(Object::Dictionary(form)) => {
-            let mut catalog = catalog.clone();
-            catalog.set("AcroForm", with_field(form));
-            update.set(src.root_id, &Object::Dictionary(catalog));
+        Some((f, None)) if f.is_dict() => {
+            let splices = form_splices(update, src, f, field_id)?;
+            if !splices.is_empty() {
+                update.set_raw(src.root_id, catalog.spliced(splices).map_err(unreadable)?);
+            }
         }
         _ => {
             let form_id = update.alloc();
-            update.set(form_id, &Object::Dictionary(with_field(&Dictionary::new())));
-            let mut catalog = catalog.clone();
-            catalog.set("AcroForm", Object::Reference(form_id));
-            update.set(src.root_id, &Object::Dictionary(catalog));
+            let form = dictionary! {
+                "Fields" => vec![Object::Reference(field_id)],
+                "SigFlags" => 3,
+            };
+            update.set(form_id, &Object::Dictionary(form));
+            let splice = catalog
+                .node
+                .set(
+                    b"AcroForm",
+                    format!("{} {} R", form_id.0, form_id.1).as_bytes(),
+                )
+                .map_err(unreadable)?;
+            update.set_raw(
+                src.root_id,
+                catalog.spliced(vec![splice]).map_err(unreadable)?,
+            );
         }
     }
     Ok(())
+}
+
+/// The edits that add `field_id` to a form dictionary (`form` indexes the buffer the returned
+/// splices apply to) and set its SigFlags to include 3. An indirect /Fields array stays
+/// indirect: that array object is written again instead.
+fn form_splices(
+    update: &mut Update,
+    src: &SourcePdf<'_>,
+    form: &raw::Node,
+    field_id: (u32, u16),
+) -> Result<Vec<raw::Splice>, PdfError> {
+    let items = raw::ref_items(&[field_id]);
+    let mut splices = Vec::new();
+    match form.get(b"Fields").map(|f| (f, f.as_ref())) {
+        Some((_, Some(arr_id))) => {
+            let arr = src.raw(arr_id)?;
+            let splice = arr
+                .node
+                .push(&items)
+                .map_err(|_| PdfError::Unreadable("/Fields is not an array".into()))?;
+            update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
+        }
+        Some((f, None)) if f.is_array() => splices.push(f.push(&items).map_err(unreadable)?),
+        _ => {
+            let mut arr = b"[".to_vec();
+            arr.extend_from_slice(&items[1..]);
+            arr.push(b']');
+            splices.push(form.set(b"Fields", &arr).map_err(unreadable)?);
+        }
+    }
+    let flags = form.get(b"SigFlags").and_then(|f| match &f.value {
+        raw::Value::Number(d) => d.as_i64(),
+        _ => None,
+    });
+    match flags {
+        Some(v) if v & 3 == 3 => {}
+        Some(v) => splices.push(
+            form.set(b"SigFlags", format!("{}", v | 3).as_bytes())
+                .map_err(unreadable)?,
+        ),
+        None => splices.push(form.set(b"SigFlags", b"3").map_err(unreadable)?),
+    }
+    Ok(splices)
+}
+
+/// Something a caller should tell the user about the signature it adds to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The document is certified with DocMDP P=2 or P=3: the signature goes into a new, signed
+    /// signature field after the certification. ISO 32000, Acrobat and Signet's validator
+    /// allow it; pyHanko's default policy reports any new visible field after a certification
+    /// as a modification of the certifier's signature (docs/PDF.md).
+    CertifiedNewField { permission: u8 },
+}
+
+impl Notice {
+    /// The stable code (the `Signet-Notice` header, a step's `notices`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Notice::CertifiedNewField { .. } => "certified-new-field",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Notice::CertifiedNewField { permission } => format!(
+                "the document is certified (DocMDP P={permission}); this signature adds a new signed field after the certification"
+            ),
+        }
+    }
+}
+
+/// What signing `input` will call for telling. Cheap for the common case: the document is
+/// read only when its bytes mention `DocMDP`.
+pub fn notices(input: &[u8]) -> Vec<Notice> {
+    if memchr::memmem::find(input, b"DocMDP").is_none() {
+        return Vec::new();
+    }
+    let Ok(src) = SourcePdf::parse_with(input, crate::doc::keep_structure, true) else {
+        return Vec::new();
+    };
+    match src.docmdp_permission() {
+        Some(p @ 2..=3) => vec![Notice::CertifiedNewField {
+            permission: p as u8,
+        }],
+        _ => Vec::new(),
+    }
 }
 
 /// Signs with a key held here: prepare, digest, CMS, finish. The room reserved is the

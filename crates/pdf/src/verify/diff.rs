@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use lopdf::{Dictionary, Document, Object};
 
 use super::report::{Change, ChangeKind};
+use crate::raw::{Locator, Node, Value};
 
 /// Bounds for walking hostile graphs.
 const MAX_DEPTH: usize = 32;
@@ -32,6 +33,8 @@ pub struct FieldInfo {
 /// One revision's document with the roles of its objects.
 pub struct Snapshot<'a> {
     pub doc: &'a Document,
+    /// The objects' bytes as written, for lossless comparison (numbers by exact value).
+    pub raw: Locator<'a, 'a>,
     pub root: Option<u32>,
     pub info: Option<u32>,
     /// Page object number → page number (1-based).
@@ -167,9 +170,11 @@ fn push_dict<'d>(
 }
 
 impl<'a> Snapshot<'a> {
-    pub fn new(doc: &'a Document) -> Self {
+    /// `bytes` is the whole file (every revision's offsets index it).
+    pub fn new(bytes: &'a [u8], doc: &'a Document) -> Self {
         let mut s = Snapshot {
             doc,
+            raw: Locator::new(bytes, doc),
             root: doc.trailer.get(b"Root").ok().and_then(ref_number),
             info: doc.trailer.get(b"Info").ok().and_then(ref_number),
             pages: BTreeMap::new(),
@@ -436,7 +441,15 @@ impl Judge<'_, '_, '_> {
             }
             (Some(a), Some(b)) => (a, b),
         };
-        if old_obj == new_obj {
+        let raw = self.raw_pair(n);
+        let same = match (&raw, old_obj, new_obj) {
+            // Stream contents are compared as lopdf read them (large ones by hash).
+            (_, Object::Stream(_), _) | (_, _, Object::Stream(_)) | (None, _, _) => {
+                old_obj == new_obj
+            }
+            (Some((a, b)), _, _) => a == b,
+        };
+        if same {
             self.push(
                 ChangeKind::Unchanged,
                 r,
@@ -453,7 +466,7 @@ impl Judge<'_, '_, '_> {
         let old = self.old;
         if Some(n) == old.root {
             match both {
-                Some((a, b)) => self.catalog(n, a, b),
+                Some((a, b)) => self.catalog(n, a, b, raw.as_ref()),
                 None => self.modification(n, None, "the catalog is no longer a dictionary".into()),
             }
         } else if Some(n) == old.info || Some(n) == self.new.info {
@@ -467,14 +480,14 @@ impl Judge<'_, '_, '_> {
             );
         } else if let Some(&page) = old.pages.get(&n) {
             match both {
-                Some((a, b)) => self.page(n, page, a, b),
+                Some((a, b)) => self.page(n, page, a, b, raw.as_ref()),
                 None => self.modification(n, Some(page), format!("page {page} was replaced")),
             }
         } else if old.page_tree.contains(&n) {
             self.modification(n, None, format!("the page tree node {n} changed"));
         } else if Some(n) == old.acroform {
             match both {
-                Some((a, b)) => self.acroform(n, a, b),
+                Some((a, b)) => self.acroform(n, a, b, raw.as_ref()),
                 None => self.modification(n, None, "the form was replaced".into()),
             }
         } else if Some(n) == old.fields_array {
@@ -483,13 +496,13 @@ impl Judge<'_, '_, '_> {
             self.list(n, old_obj, new_obj, Some(page));
         } else if let Some(field) = old.fields.get(&n).cloned() {
             match both {
-                Some((a, b)) => self.field(n, &field, a, b),
+                Some((a, b)) => self.field(n, &field, a, b, raw.as_ref()),
                 None => self.modification(n, None, format!("field {} was replaced", field.name)),
             }
         } else if let Some(parent) = old.widgets.get(&n).copied() {
             let field = old.fields.get(&parent).cloned();
             match (both, field) {
-                (Some((a, b)), Some(field)) => self.widget(n, &field, a, b),
+                (Some((a, b)), Some(field)) => self.widget(n, &field, a, b, raw.as_ref()),
                 _ => {
                     let page = old.page_of.get(&n).copied();
                     self.modification(n, page, format!("widget {n} was replaced"))
@@ -523,7 +536,38 @@ impl Judge<'_, '_, '_> {
         }
     }
 
-    fn changed_keys(a: &Dictionary, b: &Dictionary) -> Vec<Vec<u8>> {
+    /// Object `n` as written in the old and the new revision, losslessly; `None` when either
+    /// cannot be read that way (the comparison then falls back to lopdf's objects).
+    fn raw_pair(&self, n: u32) -> Option<(Node, Node)> {
+        let a = self.old.raw.object(n).ok()?;
+        let b = self.new.raw.object(n).ok()?;
+        Some((a.node, b.node))
+    }
+
+    /// A dictionary entry's value in one revision, losslessly, through a reference.
+    fn raw_entry(snapshot: &Snapshot<'_>, holder: &Node, key: &[u8]) -> Option<Node> {
+        let v = holder.get(key)?;
+        match v.as_ref() {
+            Some((n, _)) => snapshot.raw.object(n).ok().map(|o| o.node),
+            None => Some(v.clone()),
+        }
+    }
+
+    /// The keys whose values differ. With the lossless objects, numbers compare by exact
+    /// decimal value (a change of spelling only is no change; a change at any precision is);
+    /// otherwise as lopdf read them.
+    fn changed_keys(a: &Dictionary, b: &Dictionary, raw: Option<&(Node, Node)>) -> Vec<Vec<u8>> {
+        if let Some((ra, rb)) = raw
+            && let (Value::Dict(_), Value::Dict(_)) = (&ra.value, &rb.value)
+        {
+            let (ea, eb) = (ra.value.entries(), rb.value.entries());
+            let mut keys: BTreeSet<Vec<u8>> = ea.keys().map(|k| k.to_vec()).collect();
+            keys.extend(eb.keys().map(|k| k.to_vec()));
+            return keys
+                .into_iter()
+                .filter(|k| ea.get(k.as_slice()) != eb.get(k.as_slice()))
+                .collect();
+        }
         let mut keys: BTreeSet<Vec<u8>> = a.iter().map(|(k, _)| k.clone()).collect();
         keys.extend(b.iter().map(|(k, _)| k.clone()));
         keys.into_iter()
@@ -531,9 +575,9 @@ impl Judge<'_, '_, '_> {
             .collect()
     }
 
-    fn catalog(&mut self, n: u32, a: &Dictionary, b: &Dictionary) {
+    fn catalog(&mut self, n: u32, a: &Dictionary, b: &Dictionary, raw: Option<&(Node, Node)>) {
         let r = (self.revision_of)(n);
-        for key in Self::changed_keys(a, b) {
+        for key in Self::changed_keys(a, b, raw) {
             let k = String::from_utf8_lossy(&key).into_owned();
             match key.as_slice() {
                 b"AcroForm" => {
@@ -547,10 +591,21 @@ impl Judge<'_, '_, '_> {
                         .ok()
                         .map(|f| resolve(self.new.doc, f))
                         .and_then(dict_of);
+                    let raw_forms = raw.and_then(|(ra, rb)| {
+                        let empty = Node {
+                            span: 0..0,
+                            value: Value::Dict(Vec::new()),
+                        };
+                        let old = match ra.get(b"AcroForm") {
+                            Some(_) => Self::raw_entry(self.old, ra, b"AcroForm")?,
+                            None => empty,
+                        };
+                        Some((old, Self::raw_entry(self.new, rb, b"AcroForm")?))
+                    });
                     match new_form {
                         Some(nf) => {
                             let empty = Dictionary::new();
-                            self.acroform(n, old_form.unwrap_or(&empty), nf);
+                            self.acroform(n, old_form.unwrap_or(&empty), nf, raw_forms.as_ref());
                         }
                         None => self.modification(n, None, "the form was removed".into()),
                     }
@@ -584,9 +639,9 @@ impl Judge<'_, '_, '_> {
         }
     }
 
-    fn acroform(&mut self, n: u32, a: &Dictionary, b: &Dictionary) {
+    fn acroform(&mut self, n: u32, a: &Dictionary, b: &Dictionary, raw: Option<&(Node, Node)>) {
         let r = (self.revision_of)(n);
-        for key in Self::changed_keys(a, b) {
+        for key in Self::changed_keys(a, b, raw) {
             let k = String::from_utf8_lossy(&key).into_owned();
             match key.as_slice() {
                 b"Fields" => {
@@ -612,8 +667,15 @@ impl Judge<'_, '_, '_> {
         }
     }
 
-    fn page(&mut self, n: u32, page: u32, a: &Dictionary, b: &Dictionary) {
-        for key in Self::changed_keys(a, b) {
+    fn page(
+        &mut self,
+        n: u32,
+        page: u32,
+        a: &Dictionary,
+        b: &Dictionary,
+        raw: Option<&(Node, Node)>,
+    ) {
+        for key in Self::changed_keys(a, b, raw) {
             let k = String::from_utf8_lossy(&key).into_owned();
             if key.as_slice() == b"Annots" {
                 let empty = Object::Array(Vec::new());
@@ -702,6 +764,21 @@ impl Judge<'_, '_, '_> {
             };
             let objects: Vec<u32> = target.into_iter().collect();
             match verdict {
+                // The Sneaky Signature attack: a signature field without a signature value
+                // whose appearance paints over the page.
+                Some((true, name, d)) if is_new && !self.signed(d) && self.paints(d) => {
+                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
+                    self.push(
+                        ChangeKind::Modification,
+                        r,
+                        objects,
+                        page,
+                        Some(name),
+                        format!(
+                            "an unsigned signature {what} with a visible appearance was added{where_} (sneaky signature)"
+                        ),
+                    );
+                }
                 Some((true, name, d)) if is_new => {
                     let kind = if is_doc_timestamp(self.new.doc, d) {
                         ChangeKind::DocumentTimestamp
@@ -758,9 +835,81 @@ impl Judge<'_, '_, '_> {
         }
     }
 
-    fn field(&mut self, n: u32, field: &FieldInfo, a: &Dictionary, b: &Dictionary) {
+    /// Whether a new signature field (or one of its widgets) carries a signature value: a
+    /// /V, on it or a parent field, that is a signature dictionary with /ByteRange and
+    /// /Contents. (Whether that signature is valid is judged with the signatures.)
+    fn signed(&self, d: &Dictionary) -> bool {
+        let doc = self.new.doc;
+        let mut node = d;
+        for _ in 0..MAX_DEPTH {
+            if let Ok(v) = node.get(b"V") {
+                return dict_of(resolve(doc, v))
+                    .is_some_and(|v| v.has(b"ByteRange") && v.has(b"Contents"));
+            }
+            match node
+                .get(b"Parent")
+                .ok()
+                .map(|p| resolve(doc, p))
+                .and_then(dict_of)
+            {
+                Some(p) => node = p,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a widget (or, for a field with kids, any of them) shows something: a normal
+    /// appearance, a rectangle with area, and not hidden.
+    fn paints(&self, d: &Dictionary) -> bool {
+        let doc = self.new.doc;
+        let shows = |w: &Dictionary| {
+            let flags = w.get(b"F").ok().and_then(|f| f.as_i64().ok()).unwrap_or(0);
+            let hidden = flags & (2 | 32) != 0;
+            let area = w
+                .get(b"Rect")
+                .ok()
+                .map(|r| resolve(doc, r))
+                .and_then(|r| r.as_array().ok())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(crate::doc::number)
+                        .collect::<Vec<f64>>()
+                })
+                .is_some_and(|n| n.len() == 4 && (n[2] - n[0]).abs() * (n[3] - n[1]).abs() > 0.0);
+            let appearance = w
+                .get(b"AP")
+                .ok()
+                .map(|ap| resolve(doc, ap))
+                .and_then(dict_of)
+                .is_some_and(|ap| ap.has(b"N"));
+            !hidden && area && appearance
+        };
+        match d
+            .get(b"Kids")
+            .ok()
+            .map(|k| resolve(doc, k))
+            .and_then(|k| k.as_array().ok())
+        {
+            Some(kids) => kids
+                .iter()
+                .take(MAX_NODES)
+                .filter_map(|k| dict_of(resolve(doc, k)))
+                .any(shows),
+            None => shows(d),
+        }
+    }
+
+    fn field(
+        &mut self,
+        n: u32,
+        field: &FieldInfo,
+        a: &Dictionary,
+        b: &Dictionary,
+        raw: Option<&(Node, Node)>,
+    ) {
         let r = (self.revision_of)(n);
-        let keys = Self::changed_keys(a, b);
+        let keys = Self::changed_keys(a, b, raw);
         let page = self.old.page_of.get(&n).copied();
         let names: Vec<String> = keys
             .iter()
@@ -813,9 +962,16 @@ impl Judge<'_, '_, '_> {
         );
     }
 
-    fn widget(&mut self, n: u32, field: &FieldInfo, a: &Dictionary, b: &Dictionary) {
+    fn widget(
+        &mut self,
+        n: u32,
+        field: &FieldInfo,
+        a: &Dictionary,
+        b: &Dictionary,
+        raw: Option<&(Node, Node)>,
+    ) {
         let r = (self.revision_of)(n);
-        let keys = Self::changed_keys(a, b);
+        let keys = Self::changed_keys(a, b, raw);
         let page = self.old.page_of.get(&n).copied();
         let appearance_only = keys
             .iter()

@@ -251,7 +251,10 @@ impl Lock {
 
 impl<'a> Validator<'a> {
     fn new(bytes: &'a [u8], revisions: &'a [Revision], options: &'a VerifyOptions) -> Self {
-        let snapshots = revisions.iter().map(|r| Snapshot::new(&r.doc)).collect();
+        let snapshots = revisions
+            .iter()
+            .map(|r| Snapshot::new(bytes, &r.doc))
+            .collect();
         Self {
             bytes,
             revisions,

@@ -1,0 +1,371 @@
+//! Shared by the PDF engine's tests: a test PKI made with the openssl CLI (root CA, signers,
+//! a TSA answering with `openssl ts -reply`, an offline OCSP responder, a CRL), and tool checks
+//! that skip outside CI and fail in CI.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use signet_pdf::ltv::{self, DssMaterial};
+use signet_pdf::verify::{VerifyOptions, anchors_from};
+use signet_pdf::{PdfError, SignatureSpec, Visible};
+use signet_pki::sign::{SigningKey, parse_certificates_pem};
+use signet_pki::verify::ocsp_request_der;
+use x509_cert::Certificate;
+use x509_cert::der::Encode;
+
+// ------------------------------------------------------------------------------------------
+// A test PKI made with openssl
+// ------------------------------------------------------------------------------------------
+
+pub fn corpus(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/pdf")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+}
+
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = run(dir, "openssl", args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub const DISTID: &str = "distid:1234567812345678";
+
+pub const EXTENSIONS: &[(&str, &str)] = &[
+    (
+        "root.ext",
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+    ),
+    (
+        "signer.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nauthorityInfoAccess=OCSP;URI:http://ocsp.signet.test/\n",
+    ),
+    (
+        "tsa.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nauthorityInfoAccess=OCSP;URI:http://ocsp.signet.test/\n",
+    ),
+    (
+        "ocsp.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\nnoCheck=ignored\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    ),
+];
+
+pub const CA_CNF: &str = "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndir = .\ndatabase = ./index.txt\nnew_certs_dir = ./newcerts\nserial = ./serial\ncrlnumber = ./crlnumber\ncertificate = ./root.pem\nprivate_key = ./root.key\ndefault_md = sha256\ndefault_crl_days = 30\npolicy = policy_any\nunique_subject = no\n[ policy_any ]\ncommonName = supplied\n";
+
+/// `openssl ts` signs with PKCS#7, which has no SM2: the TSA key is P-256 in both PKIs.
+pub fn ts_cnf() -> &'static str {
+    "[ tsa ]\ndefault_tsa = tsa_config1\n[ tsa_config1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\nsigner_cert = ./tsa.pem\ncerts = ./root.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\nother_policies = 1.2.3.4.5\ndigests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+}
+
+/// Root CA, signer, TSA and OCSP responder, all issued by the root; P-256 or SM2.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    pub sm2: bool,
+}
+
+impl Pki {
+    pub fn new(sm2: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = Self { dir, sm2 };
+        let d = pki.path();
+        for (name, text) in EXTENSIONS {
+            std::fs::write(d.join(name), text).unwrap();
+        }
+        std::fs::create_dir_all(d.join("newcerts")).unwrap();
+        std::fs::write(d.join("index.txt"), "").unwrap();
+        std::fs::write(d.join("serial"), "1000\n").unwrap();
+        std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
+        std::fs::write(d.join("tsaserial"), "01\n").unwrap();
+        std::fs::write(d.join("ca.cnf"), CA_CNF).unwrap();
+        std::fs::write(d.join("ts.cnf"), ts_cnf()).unwrap();
+        pki.genkey("root", sm2);
+        let mut req = vec![
+            "req",
+            "-new",
+            "-key",
+            "root.key",
+            "-subj",
+            "/O=Signet/CN=Signet LTV Test Root",
+            "-out",
+            "root.csr",
+        ];
+        req.extend(pki.sig_args());
+        openssl(d, &req);
+        let mut x509 = vec![
+            "x509",
+            "-req",
+            "-in",
+            "root.csr",
+            "-key",
+            "root.key",
+            "-days",
+            "30",
+            "-extfile",
+            "root.ext",
+            "-set_serial",
+            "1",
+            "-out",
+            "root.pem",
+        ];
+        x509.extend(pki.x509_args());
+        openssl(d, &x509);
+        pki.issue("signer", "/O=Signet/CN=Signet LTV Test Signer", "4242", sm2);
+        pki.issue("tsa", "/O=Signet/CN=Signet LTV Test TSA", "4243", false);
+        pki.issue("ocsp", "/O=Signet/CN=Signet LTV Test OCSP", "4244", sm2);
+        pki
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn sig_args(&self) -> Vec<&'static str> {
+        if self.sm2 {
+            vec!["-sm3", "-sigopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        }
+    }
+
+    pub fn x509_args(&self) -> Vec<&'static str> {
+        if self.sm2 {
+            vec!["-sm3", "-sigopt", DISTID, "-vfyopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        }
+    }
+
+    pub fn genkey(&self, name: &str, sm2: bool) {
+        let out = format!("{name}.key");
+        if sm2 {
+            openssl(self.path(), &["genpkey", "-algorithm", "SM2", "-out", &out]);
+        } else {
+            openssl(
+                self.path(),
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &out,
+                ],
+            );
+        }
+    }
+
+    /// `<name>.key` (SM2 or P-256) and `<name>.pem` (extensions `<name>.ext`), issued by the
+    /// root and registered in the CA database for `openssl ocsp` and `openssl ca -gencrl`.
+    pub fn issue(&self, name: &str, subject: &str, serial: &str, sm2: bool) {
+        let d = self.path();
+        self.genkey(name, sm2);
+        let (key, csr, pem, ext) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        let mut req = vec!["req", "-new", "-key", &key, "-subj", subject, "-out", &csr];
+        req.extend(if sm2 {
+            vec!["-sm3", "-sigopt", DISTID]
+        } else {
+            vec!["-sha256"]
+        });
+        openssl(d, &req);
+        let mut x509 = vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-set_serial",
+            serial,
+            "-days",
+            "30",
+            "-extfile",
+            &ext,
+            "-out",
+            &pem,
+        ];
+        // The root signs (SM2 in the SM2 PKI); the request is checked with its own key type.
+        x509.extend(self.sig_args());
+        if sm2 {
+            x509.extend(["-vfyopt", DISTID]);
+        }
+        openssl(d, &x509);
+        if !self.sm2 {
+            openssl(d, &["ca", "-config", "ca.cnf", "-valid", &pem]);
+        }
+    }
+
+    /// Another end-entity signer `<name>` issued by the root, with the signer's extensions.
+    pub fn add_signer(&self, name: &str, subject: &str, serial: &str) {
+        std::fs::copy(self.file("signer.ext"), self.file(&format!("{name}.ext"))).unwrap();
+        self.issue(name, subject, serial, self.sm2);
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path().join(name)
+    }
+
+    pub fn cert(&self, name: &str) -> Certificate {
+        let pem = std::fs::read_to_string(self.file(&format!("{name}.pem"))).unwrap();
+        parse_certificates_pem(&pem).unwrap().remove(0)
+    }
+
+    pub fn cert_der(&self, name: &str) -> Vec<u8> {
+        self.cert(name).to_der().unwrap()
+    }
+
+    pub fn key(&self, name: &str) -> SigningKey {
+        SigningKey::from_pem(&std::fs::read_to_string(self.file(&format!("{name}.key"))).unwrap())
+            .unwrap()
+    }
+
+    /// A timestamp token from `openssl ts -reply` on a SHA-256 digest.
+    pub fn timestamp(&self, digest: &[u8]) -> Result<Vec<u8>, String> {
+        let d = self.path();
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        openssl(
+            d,
+            &[
+                "ts", "-query", "-digest", &hex, "-sha256", "-cert", "-out", "req.tsq",
+            ],
+        );
+        let args = [
+            "ts",
+            "-reply",
+            "-config",
+            "ts.cnf",
+            "-queryfile",
+            "req.tsq",
+            "-inkey",
+            "tsa.key",
+            "-signer",
+            "tsa.pem",
+            "-token_out",
+            "-out",
+            "token.der",
+        ];
+        let out = run(d, "openssl", &args);
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        std::fs::read(d.join("token.der")).map_err(|e| e.to_string())
+    }
+
+    /// An OCSP response ("good") for `<name>.pem` from the delegated responder, offline.
+    pub fn ocsp(&self, name: &str) -> Vec<u8> {
+        let d = self.path();
+        let req = ocsp_request_der(&self.cert(name), &self.cert("root")).unwrap();
+        std::fs::write(d.join("ocsp-req.der"), req).unwrap();
+        let out = format!("ocsp-{name}.der");
+        openssl(
+            d,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "root.pem",
+                "-rsigner",
+                "ocsp.pem",
+                "-rkey",
+                "ocsp.key",
+                "-reqin",
+                "ocsp-req.der",
+                "-respout",
+                &out,
+                "-ndays",
+                "7",
+            ],
+        );
+        std::fs::read(d.join(out)).unwrap()
+    }
+
+    /// The root's CRL (nothing revoked), DER.
+    pub fn crl(&self) -> Vec<u8> {
+        let d = self.path();
+        openssl(
+            d,
+            &["ca", "-config", "ca.cnf", "-gencrl", "-out", "root.crl.pem"],
+        );
+        openssl(
+            d,
+            &[
+                "crl",
+                "-in",
+                "root.crl.pem",
+                "-outform",
+                "DER",
+                "-out",
+                "root.crl",
+            ],
+        );
+        std::fs::read(d.join("root.crl")).unwrap()
+    }
+
+    /// Everything a validator needs for the signer and the TSA: the chain certificates, OCSP
+    /// responses for the signer and the TSA, the responder's certificate, the root's CRL.
+    pub fn material(&self) -> DssMaterial {
+        DssMaterial {
+            certs: ["root", "signer", "tsa", "ocsp"]
+                .iter()
+                .map(|n| self.cert_der(n))
+                .collect(),
+            ocsps: vec![self.ocsp("signer"), self.ocsp("tsa")],
+            crls: vec![self.crl()],
+        }
+    }
+
+    pub fn options(&self, now: DateTime<Utc>) -> VerifyOptions {
+        let pem = std::fs::read(self.file("root.pem")).unwrap();
+        let mut options = VerifyOptions::new(anchors_from(&pem).unwrap());
+        options.now = now;
+        options
+    }
+
+    pub fn sign_bt(&self, input: Vec<u8>) -> Result<Vec<u8>, PdfError> {
+        let spec = SignatureSpec::new(Visible::Invisible, Utc::now());
+        ltv::sign_owned_timestamped(
+            input,
+            &spec,
+            &self.key("signer"),
+            &self.cert("signer"),
+            &[self.cert("root")],
+            None,
+            &mut |digest: &[u8]| self.timestamp(digest),
+        )
+    }
+}
+
+pub fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
