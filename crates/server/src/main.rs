@@ -496,8 +496,12 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let notices = signet_pdf::notices(&input);
     let signed = pdfcli::run(input, &job, stamped)?;
     let signed = pdfcli::extend(signed, level, tsa.as_ref(), &anchors(&args.trust)?)?;
+    for n in &notices {
+        eprintln!("note: {}", n.message());
+    }
     write_atomically(&args.output, &signed)
 }
 

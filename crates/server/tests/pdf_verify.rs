@@ -58,10 +58,28 @@ fn pyhanko_valid(pdf: &Path, trust: &[&Path]) -> Vec<bool> {
         started.elapsed().as_secs_f64()
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.lines()
+    let verdicts: Vec<bool> = text
+        .lines()
         .filter(|l| l.starts_with("The signature is judged"))
         .map(|l| l.contains("judged VALID"))
-        .collect()
+        .collect();
+    // A crash or a parse failure is not a verdict: it must not pass for a rejection.
+    assert!(
+        !verdicts.is_empty(),
+        "pyHanko gave no verdict on {} (exit {:?}):\n{text}\n{}",
+        pdf.display(),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected_exit = if verdicts.iter().all(|v| *v) { 0 } else { 1 };
+    assert_eq!(
+        out.status.code(),
+        Some(expected_exit),
+        "pyHanko on {}: {verdicts:?}\n{text}\n{}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    verdicts
 }
 
 /// Signs `input` once with a visible seal on page 1.

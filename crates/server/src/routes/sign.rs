@@ -228,7 +228,8 @@ pub(crate) fn check_pdf_header(pdf: &[u8]) -> ApiResult<()> {
     security(("bearer" = [])),
     request_body(content = SignRequest, content_type = "multipart/form-data",
         description = "Parts: `file` (PDF), `request` (JSON of this schema), seal images (PNG) by the names the placements give"),
-    responses((status = 200, description = "The signed PDF", content_type = "application/pdf"),
+    responses((status = 200, description = "The signed PDF", content_type = "application/pdf",
+            headers(("Signet-Notice" = String, description = "Present when the caller should tell the user something about the new signature: `certified-new-field` — the document is certified (DocMDP P=2/3) and the signature is a new signed field after the certification (allowed; pyHanko's default policy flags new visible fields), see docs/PDF.md"))),
         (status = 400, description = "Bad request, placement, PIN format or seal image", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 404, description = "A certificate that is not the caller's", body = signet_api::Problem, content_type = "application/problem+json"),
@@ -293,6 +294,7 @@ pub async fn sign(
     let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
     let ts = timestamps.clone();
     let pdf = form.pdf;
+    let notices = signet_pdf::notices(&pdf);
     let signed = web::block(move || signing::sign_all(pdf, planned, level, ts.as_ref()))
         .await?
         .map_err(signing::pdf_error)?;
@@ -303,8 +305,15 @@ pub async fn sign(
         level = level.as_str(),
         "document signed"
     );
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type("application/pdf")
-        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"signed.pdf\""))
-        .body(signed))
+        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"signed.pdf\""));
+    for n in &notices {
+        response.append_header((NOTICE_HEADER, n.code()));
+    }
+    Ok(response.body(signed))
 }
+
+/// Tells the caller something about the signatures just added (see `signet_pdf::Notice`).
+pub const NOTICE_HEADER: &str = "Signet-Notice";
