@@ -18,6 +18,7 @@ mod m20261123_000009_tasks;
 mod m20261123_000010_external_step;
 mod m20261123_000011_audit;
 mod m20261123_000012_covering_step_index;
+mod m20261204_000013_document_certification;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_external_step::Migration),
             Box::new(m20261123_000011_audit::Migration),
             Box::new(m20261123_000012_covering_step_index::Migration),
+            Box::new(m20261204_000013_document_certification::Migration),
         ]
     }
 }

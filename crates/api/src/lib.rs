@@ -908,6 +908,11 @@ pub struct DocumentView {
     /// for `GET /api/v1/verify/{code}`; shown in the task view to participants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_code: Option<String>,
+    /// The DocMDP permission (2: form filling and signing, 3: also annotations) when the
+    /// document was uploaded certified; signatures then go into new signed fields after the
+    /// certification (see the steps' `notices`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certified: Option<u8>,
 }
 
 /// 步骤信息: one row of a task's steps.
@@ -928,6 +933,12 @@ pub struct StepView {
     pub seal_kind: String,
     pub description: String,
     pub reject_reason: Option<String>,
+    /// What the signer (and the initiator) should be told about this step's signatures:
+    /// `certified-new-field` — a signed step on a certified (DocMDP P=2/3) document added its
+    /// signatures as new signed fields after the certification, which ISO 32000, Acrobat and
+    /// Signet's validator allow and pyHanko's default policy reports (docs/PDF.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 /// A task as its participants see it, with what the caller may do (`operations`: `view`,

@@ -310,3 +310,46 @@ fn cli_refuses_bad_input_and_writes_nothing() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(out.exists());
 }
+
+/// Signing a certified (DocMDP P=2) document works and says so on stderr; an uncertified one
+/// prints no note.
+#[test]
+fn cli_notes_a_signature_after_a_certification() {
+    if !tools(&["openssl"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pki = make_pki(dir.path(), false);
+    let seal = dir.path().join("seal.png");
+    seal_png(&seal, 120);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pdf/tests/fixtures/lossless");
+    for (input, noted) in [("certified-p2.pdf", true), ("lo-reals.pdf", false)] {
+        let out = dir.path().join(format!("signed-{input}"));
+        let r = run(signet()
+            .args(["pdf", "sign"])
+            .arg(fixtures.join(input))
+            .arg(&out)
+            .arg("--key")
+            .arg(&pki.key)
+            .arg("--cert")
+            .arg(&pki.cert)
+            .arg("--chain")
+            .arg(&pki.ca)
+            .arg("--seal")
+            .arg(&seal)
+            .args(["--page", "1", "--rect", "380,80,100,100"]));
+        assert!(
+            r.status.success(),
+            "{input}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(
+            stderr.contains(
+                "note: the document is certified (DocMDP P=2); this signature adds a new signed field after the certification"
+            ),
+            noted,
+            "{input}: {stderr}"
+        );
+    }
+}

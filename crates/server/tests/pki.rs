@@ -1637,3 +1637,38 @@ async fn nobody_else_can_touch_a_certificate() {
     )
     .await;
 }
+
+/// A certified document (DocMDP P=2) signs, and the response says so with the
+/// `Signet-Notice` header; an uncertified one carries no notice.
+async fn signing_a_certified_document_says_so(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, alice) = person(&app, 621).await;
+    let a = issue(
+        &app,
+        &alice,
+        json!({"kind": "personal", "algorithm": "p256", "pin": PIN}),
+        dir.path(),
+        "a",
+    )
+    .await;
+    let invisible = json!({"level": "b-b", "signatures": [{"certificate_id": a.id, "kind": "invisible"}], "pins": {a.id.clone(): PIN}});
+    let certified = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pdf/tests/fixtures/lossless/certified-p2.pdf"
+    ))
+    .unwrap();
+    let r = sign_request(&app, &alice, certified, invisible.clone(), None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let notices: Vec<&str> = r
+        .headers()
+        .get_all("signet-notice")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(notices, ["certified-new-field"]);
+    let r = sign_request(&app, &alice, corpus_pdf(), invisible, None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("signet-notice").is_none());
+}
+
+on_both!(signing_a_certified_document_says_so);

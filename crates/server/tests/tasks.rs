@@ -26,6 +26,8 @@ on_both!(
     lists_search_and_paging,
     seals_upload_rename_disable_and_grants,
     participants_view_page_images,
+    a_libreoffice_contract_stays_valid_through_two_steps,
+    a_certified_contract_is_signed_and_the_step_says_so,
 );
 
 async fn participants_view_page_images(app: TestApp) {
@@ -1299,4 +1301,155 @@ async fn the_signing_mode_decides_the_device() {
         let r = send(accepted).await.unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
+}
+
+/// The contract a user exports from LibreOffice (A4 as `595.303937007874 x 841.889763779528`):
+/// step 1 places a seal with a date stamp and a cross-page seal over every page, step 2 a seal
+/// on the last page. Every rewrite of a page keeps its box to the last digit, so the final
+/// file is VALID in Signet's validator with every signature valid, and pyHanko judges every
+/// signature valid (no illegal or suspicious modification).
+async fn a_libreoffice_contract_stays_valid_through_two_steps(app: TestApp) {
+    let a = signer(&app, 811, "赵六").await;
+    let b = signer(&app, 812, "钱七").await;
+    let c = signer(&app, 813, "孙八").await;
+    grant_initiate(&app, &a).await;
+    let contract = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pdf/tests/fixtures/lossless/lo-reals.pdf"
+    ))
+    .unwrap();
+    let r = create_task(
+        &app,
+        &a.token,
+        json!({"name": "采购合同", "documents": [{"part": "doc1"}],
+               "steps": [step(&b, 1), step(&c, 2)], "start": true}),
+        &[("doc1", contract)],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let task: Value = r.json().await.unwrap();
+
+    let r = sign(
+        &app,
+        &task,
+        &b,
+        json!([
+            seal_at(&task, &b, 380.0),
+            {"document_id": doc(&task), "certificate_id": b.cert, "seal_id": b.seal,
+             "kind": "cross_page", "first": 1, "last": 3, "y": 300.0, "size": 100.0},
+        ]),
+        json!({b.cert.clone(): PIN}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = sign(
+        &app,
+        &task,
+        &c,
+        json!([{"document_id": doc(&task), "certificate_id": c.cert, "seal_id": c.seal,
+                "kind": "seal", "page": 3, "rect": [250.0, 100.0, 90.0, 90.0]}]),
+        json!({c.cert.clone(): PIN}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["state"], "completed");
+
+    let r = download(&app, &task, &a.token).await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
+    let anchors = signet_pdf::verify::anchors_from(&std::fs::read(&root).unwrap()).unwrap();
+    let report =
+        signet_pdf::verify::verify(&bytes, &signet_pdf::verify::VerifyOptions::new(anchors));
+    assert_eq!(
+        report.verdict,
+        signet_pdf::verify::Verdict::Valid,
+        "{:#?}",
+        report.problems
+    );
+    let signatures = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind != signet_pdf::verify::SignatureKind::DocumentTimestamp)
+        .count();
+    assert!(signatures >= 3, "{signatures}");
+    // The box of every page as the producer wrote it, in every revision that rewrote a page.
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<&str> = text
+        .match_indices("/MediaBox")
+        .map(|(at, _)| &text[at..at + 50])
+        .collect();
+    assert!(
+        boxes.len() >= 4,
+        "the pages and the page tree, and the rewritten pages: {boxes:?}"
+    );
+    for b in boxes {
+        assert!(
+            b.starts_with("/MediaBox[0 0 595.303937007874 841.889763779528]"),
+            "{b}"
+        );
+    }
+    if tools(&["pyhanko"]) {
+        let pdf = dir.path().join("final.pdf");
+        std::fs::write(&pdf, &bytes).unwrap();
+        assert_eq!(pyhanko_valid(&pdf, &root).await, signatures);
+    }
+}
+
+/// A contract certified with DocMDP P=2: the document view shows the permission, the step
+/// signs (a new signed field after the certification), its view carries the notice, and the
+/// certification stays valid in Signet's validator.
+async fn a_certified_contract_is_signed_and_the_step_says_so(app: TestApp) {
+    let a = signer(&app, 821, "周九").await;
+    let b = signer(&app, 822, "吴十").await;
+    grant_initiate(&app, &a).await;
+    let certified = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pdf/tests/fixtures/lossless/certified-p2.pdf"
+    ))
+    .unwrap();
+    let r = create_task(
+        &app,
+        &a.token,
+        json!({"name": "已认证合同", "documents": [{"part": "doc1"}],
+               "steps": [step(&b, 1)], "start": true}),
+        &[("doc1", certified)],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let task: Value = r.json().await.unwrap();
+    assert_eq!(task["documents"][0]["certified"], 2);
+    assert!(task["steps"][0].get("notices").is_none(), "{task}");
+    let done = sign_ok(&app, &task, &b, 380.0).await;
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["steps"][0]["notices"], json!(["certified-new-field"]));
+
+    let bytes = download(&app, &task, &a.token)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
+    let mut pem = std::fs::read(&root).unwrap();
+    pem.extend(
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../pdf/tests/fixtures/lossless/certifier.pem"
+        ))
+        .unwrap(),
+    );
+    let anchors = signet_pdf::verify::anchors_from(&pem).unwrap();
+    let report =
+        signet_pdf::verify::verify(&bytes, &signet_pdf::verify::VerifyOptions::new(anchors));
+    assert_eq!(
+        report.verdict,
+        signet_pdf::verify::Verdict::Valid,
+        "{:#?}",
+        report.problems
+    );
+    assert!(report.signatures.iter().any(|s| s.docmdp == Some(2)));
 }

@@ -160,6 +160,25 @@ pub fn require_initiator(l: &Loaded, user: &str) -> ApiResult<()> {
 }
 
 /// What `user` may do with the task now.
+/// What a step's signer should be told: a signed step of a task with a certified document put
+/// its signatures into new signed fields after the certification.
+fn step_notices(step: &Step, docs: &[Document]) -> Vec<String> {
+    let certified = docs
+        .iter()
+        .find_map(|d| d.certified)
+        .and_then(|p| u8::try_from(p).ok());
+    match certified {
+        Some(permission) if step.state == "signed" => {
+            vec![
+                signet_pdf::Notice::CertifiedNewField { permission }
+                    .code()
+                    .to_owned(),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn operations(l: &Loaded, user: &str) -> Vec<String> {
     let state = l.state();
     let mut ops = vec!["view"];
@@ -238,6 +257,7 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
                 sha256: d.current_blob.clone(),
                 uploaded_by: d.uploader_id.clone(),
                 verification_code: None,
+                certified: d.certified.and_then(|p| u8::try_from(p).ok()),
             })
             .collect(),
         steps: l
@@ -256,6 +276,7 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
                 seal_kind: s.seal_kind.clone(),
                 description: s.description.clone(),
                 reject_reason: s.reject_reason.clone(),
+                notices: step_notices(s, &l.docs),
             })
             .collect(),
         operations: operations(l, user),
@@ -665,17 +686,31 @@ struct Upload {
     blob: String,
     pages: i32,
     size: i64,
+    /// The DocMDP permission of a certified document (2 or 3; P=1 is refused).
+    certified: Option<i16>,
 }
 
-async fn store_pdf(state: &AppState, bytes: Vec<u8>, part: &str) -> ApiResult<(String, i32)> {
-    let (bytes, pages) = web::block(move || {
-        let pages = signet_pdf::doc::SourcePdf::parse(&bytes).map(|src| src.pages.len());
-        (bytes, pages)
+/// Stores an uploaded PDF the engine can sign: its blob, page count and certification.
+async fn store_pdf(
+    state: &AppState,
+    bytes: Vec<u8>,
+    part: &str,
+) -> ApiResult<(String, i32, Option<i16>)> {
+    let (bytes, read) = web::block(move || {
+        let read = signet_pdf::doc::SourcePdf::parse(&bytes).map(|src| {
+            let certified = src
+                .docmdp_permission()
+                .filter(|p| matches!(p, 2 | 3))
+                .and_then(|p| i16::try_from(p).ok());
+            (src.pages.len(), certified)
+        });
+        (bytes, read)
     })
     .await?;
-    let pages = pages.map_err(|e| signing::pdf_error(e).field("documents").param("part", part))?;
+    let (pages, certified) =
+        read.map_err(|e| signing::pdf_error(e).field("documents").param("part", part))?;
     let blob = state.blobs.put(bytes).await?;
-    Ok((blob, i32::try_from(pages).unwrap_or(i32::MAX)))
+    Ok((blob, i32::try_from(pages).unwrap_or(i32::MAX), certified))
 }
 
 async fn read_task_form(
@@ -721,7 +756,7 @@ async fn read_task_form(
         }
         let bytes = read_part(&mut field, MAX_PDF, &name).await?;
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let (blob, pages) = store_pdf(state, bytes, &name).await?;
+        let (blob, pages, certified) = store_pdf(state, bytes, &name).await?;
         files.insert(
             name,
             Upload {
@@ -729,6 +764,7 @@ async fn read_task_form(
                 blob,
                 pages,
                 size,
+                certified,
             },
         );
     }
@@ -806,6 +842,7 @@ pub async fn create(
             current_blob: up.blob,
             pages: up.pages,
             size: up.size,
+            certified: up.certified,
             created_at: now,
         });
     }

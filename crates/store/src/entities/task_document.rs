@@ -15,6 +15,8 @@ pub struct Model {
     pub current_blob: String,
     pub pages: i32,
     pub size: i64,
+    /// The DocMDP permission (2 or 3) when the document was uploaded certified.
+    pub certified: Option<i16>,
     pub created_at: DateTimeUtc,
 }
 
