@@ -1,10 +1,12 @@
 //! Reading the document to be updated: its pages with their boxes and rotation, the
-//! catalog, the form, the kind of cross-reference section, DocMDP permissions. Reading uses
-//! lopdf; nothing here writes.
+//! catalog, the form, the kind of cross-reference section, DocMDP permissions. Reading is
+//! [`crate::reader`]'s (objects into lopdf's model, stream bodies left in the file); nothing
+//! here writes.
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use crate::error::PdfError;
+pub use crate::reader::Streams;
 
 /// How the newest cross-reference section is written; an update uses the same kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,61 +135,26 @@ pub struct SourcePdf<'a> {
 
 const MAX_TREE_DEPTH: usize = 64;
 
-/// Loading filter: an update only needs the document's structure (catalog, page tree, form,
-/// annotations, permissions), never stream contents, so content streams, images and fonts are
-/// dropped as they are read. Signing a 12 MB scanned PDF then holds little more than the input
-/// and the output in memory. Object streams and xref streams are kept: they carry structure.
-pub fn keep_structure(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
-    if let Object::Stream(s) = obj
-        && !s.dict.has_type(b"ObjStm")
-        && !s.dict.has_type(b"XRef")
-    {
-        return None;
-    }
-    // lopdf keeps `obj` itself for top-level objects and the returned copy for objects
-    // inside object streams, so leave `obj` in place and return a copy (dictionaries only).
-    Some((id, obj.clone()))
-}
-
 impl<'a> SourcePdf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, PdfError> {
-        Self::parse_with(bytes, keep_structure, false)
+        Self::parse_with(bytes, Streams::Structure, false)
     }
 
-    /// As [`parse`](Self::parse), with another loading filter, and optionally accepting a
+    /// As [`parse`](Self::parse), keeping other stream bodies too, and optionally accepting a
     /// document certified with DocMDP P=1 (which still permits validation data and document
-    /// timestamps).
+    /// timestamps). Reading is [`crate::reader`]'s: no stream body is copied unless kept.
     pub fn parse_with(
         bytes: &'a [u8],
-        filter: lopdf::FilterFunc,
+        streams: Streams,
         allow_certified_no_changes: bool,
     ) -> Result<Self, PdfError> {
-        crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
-        let options = lopdf::LoadOptions {
-            filter: Some(filter),
-            ..Default::default()
-        };
-        let doc = Document::load_mem_with_options(bytes, options)
-            .map_err(|e| PdfError::Unreadable(e.to_string()))?;
-        if doc.xref_recovery.is_some() {
-            return Err(PdfError::DamagedXref);
-        }
-        if doc.trailer.get(b"Encrypt").is_ok() || doc.is_encrypted() {
-            return Err(PdfError::Encrypted);
-        }
+        let loaded = crate::reader::load(bytes, streams)?;
+        let doc = loaded.doc;
         let root_id = doc
             .trailer
             .get(b"Root")
             .and_then(Object::as_reference)
             .map_err(|_| PdfError::Unreadable("the trailer has no /Root reference".into()))?;
-        let xref_kind = match doc.reference_table.cross_reference_type {
-            lopdf::xref::XrefType::CrossReferenceStream => XrefKind::Stream,
-            lopdf::xref::XrefType::CrossReferenceTable => XrefKind::Table,
-        };
-        let startxref = doc.xref_start;
-        if startxref == 0 || startxref >= bytes.len() {
-            return Err(PdfError::DamagedXref);
-        }
         let trailer_size = doc
             .trailer
             .get(b"Size")
@@ -205,8 +172,8 @@ impl<'a> SourcePdf<'a> {
         let src = Self {
             bytes,
             doc,
-            xref_kind,
-            startxref,
+            xref_kind: loaded.xref_kind,
+            startxref: loaded.startxref,
             pages,
             root_id,
             size,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod ltv;
 pub mod object;
 pub mod raw;
+pub mod reader;
 pub mod render;
 pub mod report;
 pub mod sign;

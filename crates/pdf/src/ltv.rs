@@ -253,7 +253,7 @@ fn certificates_of(value: &FoundValue) -> Vec<Certificate> {
 /// anchors among them (self-signed roots) are included; the caller may skip them. Use them to
 /// fetch OCSP responses and CRLs before [`add_dss`].
 pub fn embedded_certificates(pdf: &[u8]) -> Result<Vec<Certificate>, PdfError> {
-    let src = SourcePdf::parse_with(pdf, crate::doc::keep_structure, true)?;
+    let src = SourcePdf::parse_with(pdf, crate::doc::Streams::Structure, true)?;
     let mut seen: Vec<Vec<u8>> = Vec::new();
     let mut out = Vec::new();
     for value in signature_values(&src) {
@@ -273,25 +273,6 @@ pub fn embedded_certificates(pdf: &[u8]) -> Result<Vec<Certificate>, PdfError> {
 // ---------------------------------------------------------------------------------------------
 // B-LT: the DSS
 // ---------------------------------------------------------------------------------------------
-
-/// Loading filter for [`add_dss`]: the structure, as for signing, plus the small plain streams
-/// (no `/Type` or `/Subtype`) an existing DSS keeps its DER objects in, so that they can be
-/// compared with the new ones. Images, fonts and other large streams are still dropped.
-fn keep_structure_and_dss(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
-    if let Object::Stream(s) = obj
-        && !s.dict.has_type(b"ObjStm")
-        && !s.dict.has_type(b"XRef")
-    {
-        let plain = !s.dict.has(b"Type")
-            && !s.dict.has(b"Subtype")
-            && !s.dict.has(b"Length1")
-            && !s.dict.has(b"Length2");
-        if !plain || s.content.len() > 1 << 20 {
-            return None;
-        }
-    }
-    Some((id, obj.clone()))
-}
 
 /// One DER object of the DSS: how the DSS refers to it and its bytes (`None` when they
 /// cannot be read).
@@ -386,7 +367,7 @@ fn checked_material(material: &DssMaterial) -> Result<[Vec<Vec<u8>>; 3], PdfErro
 pub fn add_dss(mut buf: Vec<u8>, material: &DssMaterial) -> Result<Vec<u8>, PdfError> {
     let new = checked_material(material)?;
     let tail = {
-        let src = SourcePdf::parse_with(&buf, keep_structure_and_dss, true)?;
+        let src = SourcePdf::parse_with(&buf, crate::doc::Streams::StructureAndSmallPlain, true)?;
         match dss_update(&src, new)? {
             Some(update) => update.write(&src).tail,
             None => return Ok(buf),

@@ -40,12 +40,22 @@ fn err(at: usize, what: impl Into<String>) -> RawError {
 
 /// A number by its exact decimal value: `digits × 10^-scale`, normalised (no leading zeros,
 /// no trailing zeros after the point, zero is never negative), so equal values are equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct Decimal {
     negative: bool,
     digits: Vec<u8>,
     scale: u32,
+    /// Written with a decimal point (`1.0`): lopdf reads it as a real. Not part of the value.
+    point: bool,
 }
+
+impl PartialEq for Decimal {
+    fn eq(&self, other: &Self) -> bool {
+        (self.negative, &self.digits, self.scale) == (other.negative, &other.digits, other.scale)
+    }
+}
+
+impl Eq for Decimal {}
 
 impl Decimal {
     /// Parses a PDF number lexeme (`12`, `-3.50`, `.5`, `+4.`); `None` if it is not one.
@@ -78,7 +88,13 @@ impl Decimal {
             negative,
             digits,
             scale,
+            point: rest.contains(&b'.'),
         })
+    }
+
+    /// Whether the lexeme had a decimal point (a real, for lopdf, even when whole).
+    pub fn written_as_real(&self) -> bool {
+        self.point
     }
 
     /// The value as an integer, when it is one and fits.
@@ -91,6 +107,28 @@ impl Decimal {
             v = v * 10 + i64::from(d - b'0');
         }
         Some(if self.negative { -v } else { v })
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    /// The value in plain decimal notation (`-0.05`, `595.303937007874`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = String::from_utf8_lossy(&self.digits);
+        let scale = self.scale as usize;
+        let sign = if self.negative { "-" } else { "" };
+        if digits.is_empty() {
+            return write!(f, "0");
+        }
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = if digits.len() <= scale {
+            format!("{}{digits}", "0".repeat(scale - digits.len() + 1))
+        } else {
+            digits.into_owned()
+        };
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{int}.{frac}")
     }
 }
 
@@ -283,6 +321,17 @@ impl<'b> Parser<'b> {
             self.pos += 1;
         }
         &self.buf[start..self.pos]
+    }
+
+    /// The next bare word, if it is an unsigned integer (up to 10 digits).
+    pub fn unsigned_word(&mut self) -> Option<u64> {
+        let w = self.word();
+        Self::unsigned(w)
+    }
+
+    /// The next bare word.
+    pub fn keyword(&mut self) -> &'b [u8] {
+        self.word()
     }
 
     fn unsigned(word: &[u8]) -> Option<u64> {
@@ -709,6 +758,15 @@ mod tests {
         assert_eq!(d("-12").as_i64(), Some(-12));
         assert_eq!(d("3.5").as_i64(), None);
         assert!(Decimal::parse(b"1.2.3").is_none());
+        for (lexeme, shown) in [
+            ("-.05", "-0.05"),
+            ("+595.3039370078740", "595.303937007874"),
+            ("007", "7"),
+            ("-0.0", "0"),
+            ("12.5", "12.5"),
+        ] {
+            assert_eq!(d(lexeme).to_string(), shown);
+        }
         assert!(Decimal::parse(b"-").is_none());
         assert!(Decimal::parse(b".").is_none());
     }

@@ -350,7 +350,9 @@ fn build(
     let src = match kind {
         ValueKind::Signature => SourcePdf::parse(input)?,
         // Document timestamps are allowed even after a DocMDP P=1 certification.
-        ValueKind::DocTimeStamp => SourcePdf::parse_with(input, crate::doc::keep_structure, true)?,
+        ValueKind::DocTimeStamp => {
+            SourcePdf::parse_with(input, crate::doc::Streams::Structure, true)?
+        }
     };
     if kind == ValueKind::DocTimeStamp && spec.visible != Visible::Invisible {
         return Err(PdfError::BadPlacement(
@@ -769,7 +771,7 @@ pub fn notices(input: &[u8]) -> Vec<Notice> {
     if memchr::memmem::find(input, b"DocMDP").is_none() {
         return Vec::new();
     }
-    let Ok(src) = SourcePdf::parse_with(input, crate::doc::keep_structure, true) else {
+    let Ok(src) = SourcePdf::parse_with(input, crate::doc::Streams::Structure, true) else {
         return Vec::new();
     };
     match src.docmdp_permission() {

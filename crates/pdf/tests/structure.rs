@@ -279,8 +279,9 @@ fn refusals() {
     }
 }
 
-/// What a malformed input must give: the refusal docs/PDF.md documents for it, or a signed
-/// revision where the damage is one readers tolerate.
+/// What a malformed input must give: the refusal docs/PDF.md documents for it (damaged
+/// cross-reference data is `DamagedXref`, never repaired; sound cross-references without a
+/// document are `Unreadable`), or a signed revision where the damage is one readers tolerate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Expect {
     Unreadable,
@@ -292,7 +293,7 @@ enum Expect {
 fn malformed_inputs_are_errors_not_panics() {
     let good = generated(false, 0, |_, _| {});
     let mut cases: Vec<(&str, Vec<u8>, Expect)> = vec![
-        ("header only", b"%PDF-1.7\n".to_vec(), Expect::Unreadable),
+        ("header only", b"%PDF-1.7\n".to_vec(), Expect::DamagedXref),
         (
             "no cross-reference data at all",
             b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF".to_vec(),
@@ -301,17 +302,12 @@ fn malformed_inputs_are_errors_not_panics() {
         (
             "an xref section claiming 99999999 entries",
             b"%PDF-1.4\nxref\n0 99999999\ntrailer << /Size 99999999 >>\nstartxref\n9\n%%EOF".to_vec(),
-            Expect::Unreadable,
+            Expect::DamagedXref,
         ),
     ];
-    for (cut, expect) in [
-        (10, Expect::Unreadable),
-        (good.len() / 3, Expect::Unreadable),
-        (good.len() / 2, Expect::Unreadable),
-        // Only the end is missing: lopdf would have to rebuild the table.
-        (good.len() - 10, Expect::DamagedXref),
-    ] {
-        cases.push(("truncated", good[..cut].to_vec(), expect));
+    // A cut file has no `startxref` at its end: the table would have to be rebuilt.
+    for cut in [10, good.len() / 3, good.len() / 2, good.len() - 10] {
+        cases.push(("truncated", good[..cut].to_vec(), Expect::DamagedXref));
     }
     // A damaged `startxref`: refused, never repaired (docs/PDF.md).
     let text = String::from_utf8_lossy(&good).into_owned();
@@ -323,7 +319,16 @@ fn malformed_inputs_are_errors_not_panics() {
     let mut garbage = good.clone();
     let mid = garbage.len() / 2;
     garbage[mid..mid + 40].fill(b'#');
-    cases.push(("garbage over the page tree", garbage, Expect::Unreadable));
+    // An entry no longer leads to its object.
+    cases.push(("garbage over the page tree", garbage, Expect::DamagedXref));
+    // Sound cross-references, but no document: unreadable.
+    cases.push((
+        "a trailer without /Root",
+        generated(false, 0, |doc, _| {
+            doc.trailer.remove(b"Root");
+        }),
+        Expect::Unreadable,
+    ));
     // A page tree that contains itself: the cycle is not followed, the one page signs.
     cases.push((
         "page tree containing itself",

@@ -1,0 +1,651 @@
+//! The reader signing uses: it follows the cross-reference sections from `startxref` (tables,
+//! xref streams, hybrid files, `/Prev` chains), reads every object the sections list with the
+//! lossless parser of [`crate::raw`], and never copies a stream body it does not need: content
+//! streams, images and fonts keep their dictionary only (their bytes stay in the file, which the
+//! update never rewrites). Object streams and xref streams are decoded (they hold structure);
+//! small plain streams are kept when asked (the DSS keeps its DER objects in them).
+//!
+//! The result is a `lopdf::Document` holding those objects, so the rest of the engine reads the
+//! same model as before; the validator still loads every revision with lopdf itself, and
+//! `tests/reader.rs` cross-checks the two readers on every corpus file.
+//!
+//! A file whose cross-reference data is damaged (no `startxref`, an offset that does not lead
+//! to a section, an entry that does not lead to its object, a `/Prev` loop) is refused with
+//! [`PdfError::DamagedXref`]: an update appended to a repaired reading would point `/Prev` at
+//! data other readers cannot follow.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use lopdf::xref::{Xref, XrefEntry, XrefType};
+use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
+
+use crate::doc::XrefKind;
+use crate::error::PdfError;
+use crate::raw::{Decimal, Node, Parser, Value};
+
+/// Sections followed through `/Prev` (and `/XRefStm`) before the chain counts as a loop.
+const MAX_SECTIONS: usize = 4096;
+/// The largest decoded xref or object stream.
+const MAX_DECODED: usize = 64 << 20;
+/// Streams kept under [`Streams::StructureAndSmallPlain`] are at most this large.
+const SMALL_PLAIN: usize = 1 << 20;
+
+/// Which stream bodies to keep besides object and xref streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// None: signing needs the document's structure only.
+    Structure,
+    /// Also plain streams (no `/Type`, `/Subtype`, `/Length1`, `/Length2`) up to 1 MiB: the DSS
+    /// keeps its certificates, OCSP responses and CRLs in them.
+    StructureAndSmallPlain,
+}
+
+/// What [`load`] read.
+pub struct Loaded {
+    pub doc: Document,
+    pub xref_kind: XrefKind,
+    pub startxref: usize,
+}
+
+fn damaged() -> PdfError {
+    PdfError::DamagedXref
+}
+
+/// Reads `bytes` (which must start with a `%PDF-` header within 1 KiB).
+pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
+    crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
+    let startxref = find_startxref(bytes).ok_or_else(damaged)?;
+    let mut r = Reader {
+        bytes,
+        entries: BTreeMap::new(),
+        trailer: None,
+        objstms: HashMap::new(),
+    };
+    let xref_kind = r.read_sections(startxref)?;
+    let trailer_node = r.trailer.take().ok_or_else(damaged)?;
+    if trailer_node.get(b"Encrypt").is_some() {
+        return Err(PdfError::Encrypted);
+    }
+    let trailer = match to_object(&trailer_node) {
+        Object::Dictionary(d) => d,
+        _ => return Err(damaged()),
+    };
+
+    let mut doc = Document::new();
+    doc.version = {
+        let (major, minor) = crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
+        format!("{major}.{minor}")
+    };
+    let entries: Vec<(u32, XrefEntry)> = r
+        .entries
+        .iter()
+        .filter(|(_, e)| matches!(e, XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }))
+        .map(|(n, e)| (*n, e.clone()))
+        .collect();
+    for (n, entry) in &entries {
+        let (id, object) = match entry {
+            XrefEntry::Normal { offset, generation } => {
+                let object = r.normal_object(*n, *offset as usize, streams)?;
+                ((*n, *generation), object)
+            }
+            XrefEntry::Compressed { container, index } => {
+                let node = r.compressed_object(*n, *container, *index)?;
+                ((*n, 0), to_object(&node))
+            }
+            _ => continue,
+        };
+        doc.objects.insert(id, object);
+    }
+    let size = trailer
+        .get(b"Size")
+        .ok()
+        .and_then(|s| s.as_i64().ok())
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or(0);
+    let max_id = r.entries.keys().next_back().copied().unwrap_or(0);
+    let mut xref = Xref::new(
+        size.max(max_id + 1),
+        match xref_kind {
+            XrefKind::Table => XrefType::CrossReferenceTable,
+            XrefKind::Stream => XrefType::CrossReferenceStream,
+        },
+    );
+    xref.entries = r.entries;
+    doc.reference_table = xref;
+    doc.trailer = trailer;
+    doc.max_id = max_id;
+    doc.xref_start = startxref;
+    Ok(Loaded {
+        doc,
+        xref_kind,
+        startxref,
+    })
+}
+
+/// The offset after the last `startxref`, from the last KiB of the file.
+fn find_startxref(bytes: &[u8]) -> Option<usize> {
+    let tail_start = bytes.len().saturating_sub(1024);
+    let tail = &bytes[tail_start..];
+    let at = memchr::memmem::rfind(tail, b"startxref")?;
+    let mut p = Parser::new(bytes, tail_start + at + b"startxref".len());
+    p.skip_ws();
+    let n = p.unsigned_word()?;
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n > 0 && *n < bytes.len())
+}
+
+/// A decoded object stream: `/First`, its data, and its header's (number, offset) pairs.
+type ObjStm = (usize, Vec<u8>, Vec<(u64, u64)>);
+
+struct Reader<'b> {
+    bytes: &'b [u8],
+    /// Newest definition first: an entry, once set, is not replaced by an older section's.
+    entries: BTreeMap<u32, XrefEntry>,
+    /// The newest section's trailer (older trailers fill in keys it lacks).
+    trailer: Option<Node>,
+    /// Decoded object streams: (`/First`, data, the (number, offset) pairs of its header).
+    objstms: HashMap<u32, ObjStm>,
+}
+
+impl Reader<'_> {
+    /// Follows the sections from `start`; returns the newest section's kind.
+    fn read_sections(&mut self, start: usize) -> Result<XrefKind, PdfError> {
+        let mut next = Some(start);
+        let mut seen = Vec::new();
+        let mut kind = None;
+        while let Some(at) = next {
+            if seen.contains(&at) || seen.len() >= MAX_SECTIONS {
+                return Err(damaged());
+            }
+            seen.push(at);
+            let (section_kind, trailer) = if self.bytes[at..].starts_with(b"xref") {
+                let trailer = self.table(at)?;
+                // A hybrid file: the section's xref stream lists the objects its table cannot
+                // (those in object streams); its entries come before older sections'.
+                if let Some(xs) = trailer.get(b"XRefStm").and_then(number) {
+                    let xs = usize::try_from(xs).map_err(|_| damaged())?;
+                    if xs >= self.bytes.len() || seen.contains(&xs) {
+                        return Err(damaged());
+                    }
+                    seen.push(xs);
+                    self.stream_section(xs, true)?;
+                }
+                (XrefKind::Table, trailer)
+            } else {
+                (XrefKind::Stream, self.stream_section(at, false)?)
+            };
+            kind.get_or_insert(section_kind);
+            next = match trailer.get(b"Prev").and_then(number) {
+                Some(p) => Some(
+                    usize::try_from(p)
+                        .ok()
+                        .filter(|p| *p < self.bytes.len())
+                        .ok_or_else(damaged)?,
+                ),
+                None => None,
+            };
+            self.merge_trailer(trailer);
+        }
+        kind.ok_or_else(damaged)
+    }
+
+    fn merge_trailer(&mut self, older: Node) {
+        match &mut self.trailer {
+            None => self.trailer = Some(older),
+            Some(newest) => {
+                if let (Value::Dict(items), Value::Dict(old_items)) =
+                    (&mut newest.value, older.value)
+                {
+                    for (k, v) in old_items {
+                        if !items.iter().any(|(nk, _)| *nk == k) {
+                            items.push((k, v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn set(&mut self, n: u32, entry: XrefEntry, overrides_free: bool) {
+        match self.entries.get(&n) {
+            None => {
+                self.entries.insert(n, entry);
+            }
+            Some(XrefEntry::Free) if overrides_free => {
+                self.entries.insert(n, entry);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// A classic table at `at`; returns its trailer.
+    fn table(&mut self, at: usize) -> Result<Node, PdfError> {
+        let mut p = Parser::new(self.bytes, at + b"xref".len());
+        let mut section: Vec<(u32, XrefEntry)> = Vec::new();
+        loop {
+            p.skip_ws();
+            if self.bytes[p.pos..].starts_with(b"trailer") {
+                p.pos += b"trailer".len();
+                break;
+            }
+            let first = p.unsigned_word().ok_or_else(damaged)?;
+            p.skip_ws();
+            let count = p.unsigned_word().ok_or_else(damaged)?;
+            // Each entry takes at least 18 bytes: a count beyond the file is damage.
+            if count > (self.bytes.len() as u64) / 18 + 1 {
+                return Err(damaged());
+            }
+            for i in 0..count {
+                p.skip_ws();
+                let offset = p.unsigned_word().ok_or_else(damaged)?;
+                p.skip_ws();
+                let generation = p.unsigned_word().ok_or_else(damaged)?;
+                p.skip_ws();
+                let kind = p.keyword();
+                let n = u32::try_from(first + i).map_err(|_| damaged())?;
+                let entry = match kind {
+                    b"n" => XrefEntry::Normal {
+                        offset: u32::try_from(offset).map_err(|_| damaged())?,
+                        generation: u16::try_from(generation).map_err(|_| damaged())?,
+                    },
+                    b"f" => XrefEntry::Free,
+                    _ => return Err(damaged()),
+                };
+                section.push((n, entry));
+            }
+        }
+        let trailer = p.value().map_err(|_| damaged())?;
+        if !trailer.is_dict() {
+            return Err(damaged());
+        }
+        for (n, e) in section {
+            // Object 0 is the head of the free list; an "n" entry for it is nonsense.
+            if n != 0 {
+                self.set(n, e, false);
+            }
+        }
+        Ok(trailer)
+    }
+
+    /// An xref stream at `at`; returns its dictionary (the trailer of that section).
+    /// `hybrid`: the entries complete a table's (they replace its free entries).
+    fn stream_section(&mut self, at: usize, hybrid: bool) -> Result<Node, PdfError> {
+        let mut p = Parser::new(self.bytes, at);
+        p.object_header().map_err(|_| damaged())?;
+        let dict = p.value().map_err(|_| damaged())?;
+        let is_xref =
+            matches!(dict.get(b"Type").map(|t| &t.value), Some(Value::Name(n)) if n == b"XRef");
+        if !is_xref {
+            return Err(damaged());
+        }
+        let body = stream_body(self.bytes, &dict, p.pos, &|_| None).ok_or_else(damaged)?;
+        let data = decode(&dict, body, MAX_DECODED).map_err(|_| damaged())?;
+        let widths: Vec<usize> = match dict.get(b"W").map(|w| &w.value) {
+            Some(Value::Array(a)) if a.len() == 3 => a
+                .iter()
+                .map(|x| {
+                    number(x)
+                        .and_then(|x| usize::try_from(x).ok())
+                        .filter(|x| *x <= 8)
+                })
+                .collect::<Option<Vec<usize>>>()
+                .ok_or_else(damaged)?,
+            _ => return Err(damaged()),
+        };
+        let row = widths.iter().sum::<usize>();
+        if row == 0 {
+            return Err(damaged());
+        }
+        let size = dict.get(b"Size").and_then(number).ok_or_else(damaged)?;
+        let index: Vec<u64> = match dict.get(b"Index").map(|i| &i.value) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(number)
+                .collect::<Option<Vec<u64>>>()
+                .ok_or_else(damaged)?,
+            _ => vec![0, size],
+        };
+        if !index.len().is_multiple_of(2) {
+            return Err(damaged());
+        }
+        let mut rows = data.chunks_exact(row);
+        for pair in index.chunks(2) {
+            for i in 0..pair[1] {
+                let Some(r) = rows.next() else {
+                    return Err(damaged());
+                };
+                let field = |k: usize| -> u64 {
+                    let start: usize = widths[..k].iter().sum();
+                    r[start..start + widths[k]]
+                        .iter()
+                        .fold(0u64, |v, b| v << 8 | u64::from(*b))
+                };
+                let kind = if widths[0] == 0 { 1 } else { field(0) };
+                let n = u32::try_from(pair[0] + i).map_err(|_| damaged())?;
+                let entry = match kind {
+                    0 => XrefEntry::Free,
+                    1 => XrefEntry::Normal {
+                        offset: u32::try_from(field(1)).map_err(|_| damaged())?,
+                        generation: u16::try_from(field(2)).unwrap_or(0),
+                    },
+                    2 => XrefEntry::Compressed {
+                        container: u32::try_from(field(1)).map_err(|_| damaged())?,
+                        index: u16::try_from(field(2)).map_err(|_| damaged())?,
+                    },
+                    // Unknown types are to be ignored (ISO 32000-1, 7.5.8.3).
+                    _ => continue,
+                };
+                if n != 0 {
+                    self.set(n, entry, hybrid);
+                }
+            }
+        }
+        Ok(dict)
+    }
+
+    /// The object at `offset`, which must be object `n`; stream bodies kept per `streams`.
+    fn normal_object(&self, n: u32, offset: usize, streams: Streams) -> Result<Object, PdfError> {
+        if offset >= self.bytes.len() {
+            return Err(damaged());
+        }
+        let mut p = Parser::new(self.bytes, offset);
+        let (num, _) = p.object_header().map_err(|_| damaged())?;
+        if num != n {
+            return Err(damaged());
+        }
+        let node = p
+            .value()
+            .map_err(|e| PdfError::Unreadable(format!("object {n}: {e}")))?;
+        let Object::Dictionary(dict) = to_object(&node) else {
+            return Ok(to_object(&node));
+        };
+        let mut q = Parser::new(self.bytes, p.pos);
+        q.skip_ws();
+        if !self.bytes[q.pos..].starts_with(b"stream") {
+            return Ok(Object::Dictionary(dict));
+        }
+        let keep = dict.has_type(b"ObjStm")
+            || dict.has_type(b"XRef")
+            || (streams == Streams::StructureAndSmallPlain
+                && !dict.has(b"Type")
+                && !dict.has(b"Subtype")
+                && !dict.has(b"Length1")
+                && !dict.has(b"Length2"));
+        let content = if keep {
+            let body = stream_body(self.bytes, &node, p.pos, &|r| self.length_object(r))
+                .ok_or_else(|| PdfError::Unreadable(format!("object {n}: stream without end")))?;
+            if body.len() > SMALL_PLAIN && !(dict.has_type(b"ObjStm") || dict.has_type(b"XRef")) {
+                Vec::new()
+            } else {
+                body.to_vec()
+            }
+        } else {
+            Vec::new()
+        };
+        let length = dict.get(b"Length").ok().cloned();
+        let mut stream = Stream::new(dict, content);
+        // The dictionary as written: /Length is the body's in the file, not what is kept.
+        if let Some(length) = length {
+            stream.dict.set("Length", length);
+        }
+        stream.allows_compression = false;
+        Ok(Object::Stream(stream))
+    }
+
+    /// An indirect `/Length`: the integer object `r` points at.
+    fn length_object(&self, r: (u32, u16)) -> Option<u64> {
+        let Some(XrefEntry::Normal { offset, .. }) = self.entries.get(&r.0) else {
+            return None;
+        };
+        let mut p = Parser::new(self.bytes, *offset as usize);
+        let (num, _) = p.object_header().ok()?;
+        if num != r.0 {
+            return None;
+        }
+        number(&p.value().ok()?)
+    }
+
+    /// Object `n`, entry `index` of object stream `container`.
+    fn compressed_object(&mut self, n: u32, container: u32, index: u16) -> Result<Node, PdfError> {
+        if !self.objstms.contains_key(&container) {
+            let Some(XrefEntry::Normal { offset, .. }) = self.entries.get(&container).cloned()
+            else {
+                return Err(damaged());
+            };
+            let mut p = Parser::new(self.bytes, offset as usize);
+            let (num, _) = p.object_header().map_err(|_| damaged())?;
+            if num != container {
+                return Err(damaged());
+            }
+            let dict = p.value().map_err(|_| damaged())?;
+            let body = stream_body(self.bytes, &dict, p.pos, &|r| self.length_object(r))
+                .ok_or_else(damaged)?;
+            let data = decode(&dict, body, MAX_DECODED)
+                .map_err(|e| PdfError::Unreadable(format!("object stream {container}: {e}")))?;
+            let first = dict
+                .get(b"First")
+                .and_then(number)
+                .and_then(|f| usize::try_from(f).ok())
+                .filter(|f| *f <= data.len())
+                .ok_or_else(damaged)?;
+            // The header, read once: at most /N pairs, and never more than the data holds.
+            let count = dict
+                .get(b"N")
+                .and_then(number)
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0)
+                .min(first / 2);
+            let mut pairs = Vec::with_capacity(count);
+            let mut p = Parser::new(&data[..first], 0);
+            for _ in 0..count {
+                p.skip_ws();
+                let Some(num) = p.unsigned_word() else { break };
+                p.skip_ws();
+                let Some(off) = p.unsigned_word() else { break };
+                pairs.push((num, off));
+            }
+            self.objstms.insert(container, (first, data, pairs));
+        }
+        let (first, data, pairs) = self.objstms.get(&container).ok_or_else(damaged)?;
+        let (num, off) = *pairs.get(usize::from(index)).ok_or_else(damaged)?;
+        if num != u64::from(n) {
+            return Err(damaged());
+        }
+        let at = usize::try_from(off)
+            .ok()
+            .and_then(|o| first.checked_add(o))
+            .filter(|a| *a < data.len())
+            .ok_or_else(damaged)?;
+        Parser::new(data, at)
+            .value()
+            .map_err(|e| PdfError::Unreadable(format!("object {n} in stream {container}: {e}")))
+    }
+}
+
+/// A non-negative integer value.
+fn number(n: &Node) -> Option<u64> {
+    match &n.value {
+        Value::Number(d) => d.as_i64().and_then(|v| u64::try_from(v).ok()),
+        _ => None,
+    }
+}
+
+/// The body of the stream whose dictionary `dict` ends at `after_dict`: `/Length` bytes after
+/// the `stream` keyword and its end of line, when `endstream` follows them; otherwise up to the
+/// next `endstream` (as readers do with a wrong `/Length`).
+fn stream_body<'b>(
+    bytes: &'b [u8],
+    dict: &Node,
+    after_dict: usize,
+    resolve: &dyn Fn((u32, u16)) -> Option<u64>,
+) -> Option<&'b [u8]> {
+    let mut p = Parser::new(bytes, after_dict);
+    p.skip_ws();
+    if !bytes[p.pos..].starts_with(b"stream") {
+        return None;
+    }
+    let mut start = p.pos + b"stream".len();
+    match bytes.get(start..start + 2) {
+        Some(b"\r\n") => start += 2,
+        _ if matches!(bytes.get(start), Some(b'\n' | b'\r')) => start += 1,
+        _ => {}
+    }
+    let length = dict.get(b"Length").and_then(|l| match l.as_ref() {
+        Some(r) => resolve(r),
+        None => number(l),
+    });
+    if let Some(len) = length.and_then(|l| usize::try_from(l).ok())
+        && let Some(end) = start.checked_add(len)
+        && end <= bytes.len()
+    {
+        let mut q = Parser::new(bytes, end);
+        q.skip_ws();
+        if bytes[q.pos..].starts_with(b"endstream") {
+            return Some(&bytes[start..end]);
+        }
+    }
+    let end = start + memchr::memmem::find(&bytes[start..], b"endstream")?;
+    let mut body_end = end;
+    if bytes[..body_end].ends_with(b"\r\n") {
+        body_end -= 2;
+    } else if bytes[..body_end].ends_with(b"\n") || bytes[..body_end].ends_with(b"\r") {
+        body_end -= 1;
+    }
+    Some(&bytes[start..body_end.max(start)])
+}
+
+/// Decodes an xref or object stream: no filter, or FlateDecode with an optional PNG
+/// predictor.
+fn decode(dict: &Node, body: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let filters: Vec<&[u8]> = match dict.get(b"Filter").map(|f| &f.value) {
+        None => Vec::new(),
+        Some(Value::Name(n)) => vec![n.as_slice()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|f| match &f.value {
+                Value::Name(n) => Ok(n.as_slice()),
+                _ => Err("a filter that is not a name".to_owned()),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("a filter that is not a name".into()),
+    };
+    let mut data = body.to_vec();
+    for f in filters {
+        match f {
+            b"FlateDecode" | b"Fl" => {
+                let mut out = Vec::new();
+                flate2::read::ZlibDecoder::new(&data[..])
+                    .take(limit as u64 + 1)
+                    .read_to_end(&mut out)
+                    .map_err(|e| format!("FlateDecode: {e}"))?;
+                if out.len() > limit {
+                    return Err("decoded stream too large".into());
+                }
+                data = out;
+            }
+            other => {
+                return Err(format!(
+                    "filter /{} is not supported here",
+                    String::from_utf8_lossy(other)
+                ));
+            }
+        }
+    }
+    let parms = match dict.get(b"DecodeParms").map(|p| &p.value) {
+        Some(Value::Array(a)) => a.first(),
+        Some(Value::Dict(_)) => dict.get(b"DecodeParms"),
+        _ => None,
+    };
+    let predictor = parms
+        .and_then(|p| p.get(b"Predictor"))
+        .and_then(number)
+        .unwrap_or(1);
+    if predictor >= 10 {
+        let columns = parms
+            .and_then(|p| p.get(b"Columns"))
+            .and_then(number)
+            .and_then(|c| usize::try_from(c).ok())
+            .unwrap_or(1);
+        data = png_unpredict(&data, columns)?;
+    } else if predictor != 1 {
+        return Err(format!("predictor {predictor} is not supported here"));
+    }
+    Ok(data)
+}
+
+/// Undoes PNG row prediction (one byte per pixel, as xref streams use it).
+fn png_unpredict(data: &[u8], columns: usize) -> Result<Vec<u8>, String> {
+    if columns == 0 {
+        return Err("zero columns".into());
+    }
+    let stride = columns + 1;
+    let mut out = Vec::with_capacity(data.len() / stride * columns);
+    let mut prev = vec![0u8; columns];
+    for row in data.chunks(stride) {
+        if row.len() < stride {
+            break;
+        }
+        let (kind, raw) = (row[0], &row[1..]);
+        let mut cur = vec![0u8; columns];
+        for i in 0..columns {
+            let left = if i > 0 { cur[i - 1] } else { 0 };
+            let up = prev[i];
+            let up_left = if i > 0 { prev[i - 1] } else { 0 };
+            cur[i] = match kind {
+                0 => raw[i],
+                1 => raw[i].wrapping_add(left),
+                2 => raw[i].wrapping_add(up),
+                3 => raw[i].wrapping_add(((u16::from(left) + u16::from(up)) / 2) as u8),
+                4 => {
+                    let p = i16::from(left) + i16::from(up) - i16::from(up_left);
+                    let (pa, pb, pc) = (
+                        (p - i16::from(left)).abs(),
+                        (p - i16::from(up)).abs(),
+                        (p - i16::from(up_left)).abs(),
+                    );
+                    let pred = if pa <= pb && pa <= pc {
+                        left
+                    } else if pb <= pc {
+                        up
+                    } else {
+                        up_left
+                    };
+                    raw[i].wrapping_add(pred)
+                }
+                _ => return Err(format!("PNG predictor type {kind}")),
+            };
+        }
+        out.extend_from_slice(&cur);
+        prev = cur;
+    }
+    Ok(out)
+}
+
+/// A lossless value as lopdf's model (numbers as lopdf reads them: integers, else 32-bit reals).
+pub fn to_object(n: &Node) -> Object {
+    match &n.value {
+        Value::Null | Value::Other(_) => Object::Null,
+        Value::Bool(b) => Object::Boolean(*b),
+        Value::Number(d) => number_object(d),
+        Value::Name(v) => Object::Name(v.clone()),
+        Value::String(v) => Object::String(v.clone(), StringFormat::Literal),
+        Value::Array(items) => Object::Array(items.iter().map(to_object).collect()),
+        Value::Dict(items) => {
+            let mut d = Dictionary::new();
+            for (k, v) in items {
+                d.set(k.clone(), to_object(v));
+            }
+            Object::Dictionary(d)
+        }
+        Value::Ref(num, g) => Object::Reference((*num, *g)),
+    }
+}
+
+fn number_object(d: &Decimal) -> Object {
+    match d.as_i64().filter(|_| !d.written_as_real()) {
+        Some(i) => Object::Integer(i),
+        None => Object::Real(d.to_string().parse::<f32>().unwrap_or(0.0)),
+    }
+}

@@ -1,0 +1,174 @@
+//! The signing reader (`signet_pdf::reader`) cross-checked against lopdf's full load on every
+//! file of the shared corpus and of `fixtures/lossless`: the same cross-reference entries,
+//! trailer, pages and objects (numbers as lopdf reads them, stream dictionaries), with no
+//! stream body copied but those of object and xref streams.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use lopdf::xref::XrefEntry;
+use lopdf::{Document, Object};
+use signet_pdf::reader::{Streams, load};
+
+fn files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossless"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            assert!(std::env::var("CI").is_err(), "{} is missing", dir.display());
+            continue;
+        };
+        out.extend(
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "pdf")),
+        );
+    }
+    out.sort();
+    assert!(out.len() >= 8, "{out:?}");
+    out
+}
+
+/// Objects compared as values: strings by their bytes (lopdf keeps whether they were hex),
+/// streams by their dictionaries.
+fn same(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::String(x, _), Object::String(y, _)) => x == y,
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Object::Dictionary(x), Object::Dictionary(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
+        }
+        (Object::Stream(x), Object::Stream(y)) => same(
+            &Object::Dictionary(x.dict.clone()),
+            &Object::Dictionary(y.dict.clone()),
+        ),
+        _ => a == b,
+    }
+}
+
+fn in_use(e: &XrefEntry) -> bool {
+    matches!(e, XrefEntry::Normal { .. } | XrefEntry::Compressed { .. })
+}
+
+#[test]
+fn the_signing_reader_reads_what_lopdf_reads() {
+    for path in files() {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        let theirs = Document::load_mem(&bytes).unwrap_or_else(|e| panic!("{name}: lopdf: {e}"));
+        let ours = load(&bytes, Streams::Structure).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let doc = &ours.doc;
+        assert_eq!(ours.startxref, theirs.xref_start, "{name}");
+        assert_eq!(
+            format!("{:?}", doc.reference_table.cross_reference_type),
+            format!("{:?}", theirs.reference_table.cross_reference_type),
+            "{name}"
+        );
+        assert_eq!(
+            doc.trailer.get(b"Root").ok(),
+            theirs.trailer.get(b"Root").ok(),
+            "{name}"
+        );
+        let used = |d: &Document| -> Vec<(u32, String)> {
+            d.reference_table
+                .entries
+                .iter()
+                .filter(|(_, e)| in_use(e))
+                .map(|(n, e)| (*n, format!("{e:?}")))
+                .collect()
+        };
+        assert_eq!(used(doc), used(&theirs), "{name}: cross-reference entries");
+        assert_eq!(doc.get_pages(), theirs.get_pages(), "{name}: pages");
+        for (id, object) in &theirs.objects {
+            let mine = doc
+                .objects
+                .get(id)
+                .unwrap_or_else(|| panic!("{name}: object {id:?} missing"));
+            assert!(
+                same(object, mine),
+                "{name}: object {id:?}:\n{object:?}\n{mine:?}"
+            );
+            if let Object::Stream(s) = mine {
+                let structural = s.dict.has_type(b"ObjStm") || s.dict.has_type(b"XRef");
+                assert_eq!(
+                    !s.content.is_empty(),
+                    structural,
+                    "{name}: object {id:?}: body copied"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn small_plain_streams_are_kept_when_asked() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossless/hybrid.pdf"),
+    )
+    .unwrap();
+    let kept = load(&bytes, Streams::StructureAndSmallPlain).unwrap();
+    let contents = kept
+        .doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| !s.dict.has_type(b"ObjStm") && !s.dict.has_type(b"XRef"))
+        .filter(|s| !s.content.is_empty())
+        .count();
+    assert_eq!(contents, 3, "the three plain content streams");
+}
+
+#[test]
+fn damaged_cross_references_are_refused_not_repaired() {
+    use signet_pdf::PdfError;
+    let good = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossless/lo-reals.pdf"),
+    )
+    .unwrap();
+    let find = |needle: &[u8]| memchr::memmem::rfind(&good, needle).unwrap();
+    let replace = |from: &[u8], to: &[u8]| -> Vec<u8> {
+        let at = find(from);
+        let mut b = good[..at].to_vec();
+        b.extend_from_slice(to);
+        b.extend_from_slice(&good[at + from.len()..]);
+        b
+    };
+    let at = find(b"startxref\n") + b"startxref\n".len();
+    let digits: Vec<u8> = good[at..]
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    let offset: usize = String::from_utf8(digits).unwrap().parse().unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "startxref off by one",
+            replace(
+                format!("startxref\n{offset}").as_bytes(),
+                format!("startxref\n{}", offset + 1).as_bytes(),
+            ),
+        ),
+        ("no startxref", good[..at - 12].to_vec()),
+        ("an entry pointing elsewhere", {
+            let mut b = good.clone();
+            let entry = find(b"0000000000 65535 f\r\n") + 20;
+            b[entry..entry + 10].copy_from_slice(b"0000000001");
+            b
+        }),
+        (
+            "a /Prev loop",
+            replace(b"/Size 12/", format!("/Size 12/Prev {offset}/").as_bytes()),
+        ),
+    ];
+    for (what, bytes) in cases {
+        match load(&bytes, Streams::Structure) {
+            Err(PdfError::DamagedXref) => {}
+            Err(e) => panic!("{what}: {e:?}"),
+            Ok(_) => panic!("{what}: read"),
+        }
+    }
+}
