@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{Duration, Utc};
-use common::{Pki, have, in_ci};
+use common::{Pki, tools};
 use signet_pdf::doc::SourcePdf;
 use signet_pdf::update::Update;
 use signet_pdf::verify::{
@@ -22,16 +22,6 @@ use signet_pdf::{Notice, SignatureSpec, Visible};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossless")
-}
-
-fn tools(list: &[&str]) -> bool {
-    let missing: Vec<_> = list.iter().filter(|t| !have(t)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(!in_ci(), "CI needs {missing:?} (make test installs them)");
-    eprintln!("skipping: {missing:?} not installed");
-    false
 }
 
 /// A seal image, 100 px, opaque red.

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{Duration, Utc};
-use common::{Pki, have, in_ci};
+use common::{Pki, in_ci, tools};
 use lopdf::Document;
 use signet_pdf::doc::SourcePdf;
 use signet_pdf::ltv::{self, DssMaterial};
@@ -341,16 +341,6 @@ fn assert_no_modification(name: &str, report: &Report) {
     }
 }
 
-fn tools_present(list: &[&str]) -> bool {
-    let missing: Vec<_> = list.iter().filter(|t| !have(t)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(!in_ci(), "CI needs {missing:?} (make test installs them)");
-    eprintln!("skipping: {missing:?} not installed");
-    false
-}
-
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -434,13 +424,13 @@ fn sm2_verify(pki: &Pki, name: &str, file: &Path, sm2_signatures: usize) {
 }
 
 fn five_signatures(sm2: bool) {
-    let mut tools = vec!["openssl", "qpdf"];
+    let mut needed = vec!["openssl", "qpdf"];
     if sm2 {
-        tools.push("python3");
+        needed.push("python3");
     } else {
-        tools.extend(["pyhanko", "pdfsig"]);
+        needed.extend(["pyhanko", "pdfsig"]);
     }
-    if !tools_present(&tools) {
+    if !tools(&needed) {
         return;
     }
     let Some(font) = font() else { return };
@@ -783,7 +773,7 @@ fn random_pdf(rng: &mut Rng) -> Vec<u8> {
 
 #[test]
 fn random_documents_and_signing_sequences_rewrite_only_what_they_mean_to() {
-    if !tools_present(&["openssl"]) {
+    if !tools(&["openssl"]) {
         return;
     }
     let Some(font) = font() else { return };

@@ -289,6 +289,15 @@ enum Expect {
     Signs,
 }
 
+/// The catalog's /Pages reference.
+fn pages_of(doc: &lopdf::Document, catalog: lopdf::ObjectId) -> lopdf::ObjectId {
+    doc.get_object(catalog)
+        .and_then(Object::as_dict)
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .unwrap()
+}
+
 #[test]
 fn malformed_inputs_are_errors_not_panics() {
     let good = generated(false, 0, |_, _| {});
@@ -333,15 +342,7 @@ fn malformed_inputs_are_errors_not_panics() {
     cases.push((
         "page tree containing itself",
         generated(false, 0, |doc, catalog| {
-            let pages = doc
-                .get_object(catalog)
-                .unwrap()
-                .as_dict()
-                .unwrap()
-                .get(b"Pages")
-                .unwrap()
-                .as_reference()
-                .unwrap();
+            let pages = pages_of(doc, catalog);
             let kids = doc
                 .get_object_mut(pages)
                 .unwrap()
@@ -360,15 +361,7 @@ fn malformed_inputs_are_errors_not_panics() {
     cases.push((
         "looping /Parent chain",
         generated(false, 0, |doc, catalog| {
-            let pages = doc
-                .get_object(catalog)
-                .unwrap()
-                .as_dict()
-                .unwrap()
-                .get(b"Pages")
-                .unwrap()
-                .as_reference()
-                .unwrap();
+            let pages = pages_of(doc, catalog);
             let dict = doc.get_object_mut(pages).unwrap().as_dict_mut().unwrap();
             dict.set("Parent", Object::Reference(pages));
             dict.remove(b"MediaBox");

@@ -325,19 +325,13 @@ fn cli_notes_a_signature_after_a_certification() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pdf/tests/fixtures/lossless");
     for (input, noted) in [("certified-p2.pdf", true), ("lo-reals.pdf", false)] {
         let out = dir.path().join(format!("signed-{input}"));
-        let r = run(signet()
-            .args(["pdf", "sign"])
-            .arg(fixtures.join(input))
-            .arg(&out)
-            .arg("--key")
-            .arg(&pki.key)
-            .arg("--cert")
-            .arg(&pki.cert)
-            .arg("--chain")
-            .arg(&pki.ca)
-            .arg("--seal")
-            .arg(&seal)
-            .args(["--page", "1", "--rect", "380,80,100,100"]));
+        let r = run(&mut sign_command(
+            &fixtures.join(input),
+            &out,
+            &pki,
+            &seal,
+            "380,80,100,100",
+        ));
         assert!(
             r.status.success(),
             "{input}: {}",

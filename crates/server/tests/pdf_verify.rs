@@ -84,19 +84,7 @@ fn pyhanko_valid(pdf: &Path, trust: &[&Path]) -> Vec<bool> {
 
 /// Signs `input` once with a visible seal on page 1.
 fn sign_once(input: &Path, out: &Path, pki: &Pki, seal: &Path, rect: &str) {
-    ok(signet()
-        .args(["pdf", "sign"])
-        .arg(input)
-        .arg(out)
-        .arg("--key")
-        .arg(&pki.key)
-        .arg("--cert")
-        .arg(&pki.cert)
-        .arg("--chain")
-        .arg(&pki.ca)
-        .arg("--seal")
-        .arg(seal)
-        .args(["--page", "1", "--rect", rect, "--name", "张三"]));
+    ok(sign_command(input, out, pki, seal, rect).args(["--name", "张三"]));
 }
 
 /// Appends an incremental update made by `f` to `bytes`.

@@ -1313,11 +1313,7 @@ async fn a_libreoffice_contract_stays_valid_through_two_steps(app: TestApp) {
     let b = signer(&app, 812, "钱七").await;
     let c = signer(&app, 813, "孙八").await;
     grant_initiate(&app, &a).await;
-    let contract = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../pdf/tests/fixtures/lossless/lo-reals.pdf"
-    ))
-    .unwrap();
+    let contract = lossless_fixture("lo-reals.pdf");
     let r = create_task(
         &app,
         &a.token,
@@ -1360,9 +1356,7 @@ async fn a_libreoffice_contract_stays_valid_through_two_steps(app: TestApp) {
     let bytes = r.bytes().await.unwrap().to_vec();
     let dir = tempfile::tempdir().unwrap();
     let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
-    let anchors = signet_pdf::verify::anchors_from(&std::fs::read(&root).unwrap()).unwrap();
-    let report =
-        signet_pdf::verify::verify(&bytes, &signet_pdf::verify::VerifyOptions::new(anchors));
+    let report = signet_report(&bytes, std::fs::read(&root).unwrap());
     assert_eq!(
         report.verdict,
         signet_pdf::verify::Verdict::Valid,
@@ -1405,11 +1399,7 @@ async fn a_certified_contract_is_signed_and_the_step_says_so(app: TestApp) {
     let a = signer(&app, 821, "周九").await;
     let b = signer(&app, 822, "吴十").await;
     grant_initiate(&app, &a).await;
-    let certified = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../pdf/tests/fixtures/lossless/certified-p2.pdf"
-    ))
-    .unwrap();
+    let certified = lossless_fixture("certified-p2.pdf");
     let r = create_task(
         &app,
         &a.token,
@@ -1435,16 +1425,8 @@ async fn a_certified_contract_is_signed_and_the_step_says_so(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
     let mut pem = std::fs::read(&root).unwrap();
-    pem.extend(
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../pdf/tests/fixtures/lossless/certifier.pem"
-        ))
-        .unwrap(),
-    );
-    let anchors = signet_pdf::verify::anchors_from(&pem).unwrap();
-    let report =
-        signet_pdf::verify::verify(&bytes, &signet_pdf::verify::VerifyOptions::new(anchors));
+    pem.extend(lossless_fixture("certifier.pem"));
+    let report = signet_report(&bytes, pem);
     assert_eq!(
         report.verdict,
         signet_pdf::verify::Verdict::Valid,
@@ -1452,4 +1434,17 @@ async fn a_certified_contract_is_signed_and_the_step_says_so(app: TestApp) {
         report.problems
     );
     assert!(report.signatures.iter().any(|s| s.docmdp == Some(2)));
+}
+
+/// A file of the PDF engine's generated test inputs (`crates/pdf/tests/fixtures/lossless`).
+fn lossless_fixture(name: &str) -> Vec<u8> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pdf/tests/fixtures/lossless");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+/// Signet's validator on `bytes`, trusting the certificates of `pem`.
+fn signet_report(bytes: &[u8], pem: Vec<u8>) -> signet_pdf::verify::Report {
+    let anchors = signet_pdf::verify::anchors_from(&pem).unwrap();
+    signet_pdf::verify::verify(bytes, &signet_pdf::verify::VerifyOptions::new(anchors))
 }

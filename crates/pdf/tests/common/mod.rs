@@ -369,3 +369,14 @@ pub fn have(tool: &str) -> bool {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
+
+/// `true` when every tool is present; otherwise skip (or fail in CI).
+pub fn tools(list: &[&str]) -> bool {
+    let missing: Vec<_> = list.iter().filter(|t| !have(t)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(!in_ci(), "CI needs {missing:?} (make test installs them)");
+    eprintln!("skipping: {missing:?} not installed");
+    false
+}

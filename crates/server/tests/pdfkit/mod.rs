@@ -208,6 +208,25 @@ pub fn verify_json(pdf: &Path, trust: &[&Path]) -> (i32, serde_json::Value) {
     (code, json)
 }
 
+/// `signet pdf sign INPUT OUT` with the test PKI's key and chain and a visible seal on page 1
+/// at `rect` ("x,y,w,h"); more flags may be added before running it.
+pub fn sign_command(input: &Path, out: &Path, pki: &Pki, seal: &Path, rect: &str) -> Command {
+    let mut cmd = signet();
+    cmd.args(["pdf", "sign"])
+        .arg(input)
+        .arg(out)
+        .arg("--key")
+        .arg(&pki.key)
+        .arg("--cert")
+        .arg(&pki.cert)
+        .arg("--chain")
+        .arg(&pki.ca)
+        .arg("--seal")
+        .arg(seal)
+        .args(["--page", "1", "--rect", rect]);
+    cmd
+}
+
 pub fn signet() -> Command {
     Command::new(env!("CARGO_BIN_EXE_signet"))
 }
