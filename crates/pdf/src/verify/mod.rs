@@ -23,6 +23,8 @@ pub mod report;
 pub mod revisions;
 pub mod text;
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId};
@@ -378,12 +380,46 @@ impl<'a> Validator<'a> {
             .filter_map(|s| s.revision)
             .collect();
 
+        // Fields whose signature value does not verify: adding one is no allowed signature
+        // but a painted field posing as one (the Sneaky Signature attack with a fake value).
+        // (A field with a value that is no intact signature, or that is not read as a
+        // signature at all.)
+        let intact: BTreeSet<&str> = sigs
+            .iter()
+            .filter(|s| s.report.integrity.intact())
+            .map(|s| s.report.field.as_str())
+            .collect();
+        let broken: BTreeSet<String> = self
+            .snapshots
+            .get(last)
+            .map(|snap| {
+                snap.fields
+                    .values()
+                    .filter(|f| f.is_signature && f.signed && !intact.contains(f.name.as_str()))
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+
         for s in &mut sigs {
             let Some(rev) = s.revision else {
                 continue;
             };
             let mut changes = self.changes(rev, last);
             changes.retain(|c| c.kind != ChangeKind::Unchanged);
+            for c in &mut changes {
+                let posing = matches!(
+                    c.kind,
+                    ChangeKind::Signature | ChangeKind::DocumentTimestamp
+                ) && c.field.as_ref().is_some_and(|f| broken.contains(f));
+                if posing {
+                    c.kind = ChangeKind::Modification;
+                    c.description = format!(
+                        "{}, but its signature does not verify (sneaky signature)",
+                        c.description
+                    );
+                }
+            }
             if trailing > 0 {
                 changes.push(Change {
                     kind: ChangeKind::Modification,
