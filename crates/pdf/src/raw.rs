@@ -227,9 +227,10 @@ impl Node {
             return Err(err(self.span.start, "not a dictionary"));
         }
         Ok(match self.get(key) {
+            // A space first: the old value may have followed the key without one (`/A[]`).
             Some(old) => Splice {
                 at: old.span.clone(),
-                with: value.to_vec(),
+                with: [b" ", value].concat(),
             },
             None => {
                 let mut with = b" ".to_vec();
@@ -290,8 +291,12 @@ pub struct Parser<'b> {
 }
 
 impl<'b> Parser<'b> {
+    /// A parser at `pos` (a position past the end reads as the end).
     pub fn new(buf: &'b [u8], pos: usize) -> Self {
-        Self { buf, pos }
+        Self {
+            buf,
+            pos: pos.min(buf.len()),
+        }
     }
 
     pub fn skip_ws(&mut self) {
@@ -459,6 +464,7 @@ impl<'b> Parser<'b> {
             if raw[i] == b'#'
                 && let Some(v) = raw
                     .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
             {
@@ -623,8 +629,8 @@ impl RawObject<'_> {
     }
 }
 
-/// A decoded object stream: its `/First` and its data.
-type Decoded = (usize, Rc<Vec<u8>>);
+/// A decoded object stream: its `/First`, its data, and its header's (number, offset) pairs.
+type Decoded = (usize, Rc<Vec<u8>>, Rc<Vec<(u32, usize)>>);
 
 /// Finds objects' bytes through a document's cross-reference table (as lopdf read it),
 /// decoding each object stream once.
@@ -660,10 +666,11 @@ impl<'s, 'd> Locator<'s, 'd> {
                 })
             }
             Some(XrefEntry::Compressed { container, index }) => {
-                let (first, data) = self.stream(*container)?;
-                let (n, at) = objstm_entry(&data, first, *index as usize).ok_or_else(|| {
-                    err(0, format!("object stream {container} has no entry {index}"))
-                })?;
+                let (first, data, pairs) = self.stream(*container)?;
+                let (n, at) =
+                    objstm_entry(&data, first, &pairs, *index as usize).ok_or_else(|| {
+                        err(0, format!("object stream {container} has no entry {index}"))
+                    })?;
                 if n != number {
                     return Err(err(
                         at,
@@ -703,24 +710,42 @@ impl<'s, 'd> Locator<'s, 'd> {
             .and_then(|f| usize::try_from(f).ok())
             .filter(|f| *f <= data.len())
             .ok_or_else(|| err(0, format!("object stream {container} has no valid /First")))?;
-        let entry = (first, Rc::new(data));
+        // The header, read once (at most /N pairs, and never more than it can hold).
+        let count = stream
+            .dict
+            .get(b"N")
+            .and_then(lopdf::Object::as_i64)
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0)
+            .min(first / 2);
+        let mut pairs = Vec::with_capacity(count);
+        let mut p = Parser::new(&data[..first], 0);
+        for _ in 0..count {
+            p.skip_ws();
+            let Some(n) = p.unsigned_word().and_then(|n| u32::try_from(n).ok()) else {
+                break;
+            };
+            p.skip_ws();
+            let Some(off) = p.unsigned_word().and_then(|o| usize::try_from(o).ok()) else {
+                break;
+            };
+            pairs.push((n, off));
+        }
+        let entry = (first, Rc::new(data), Rc::new(pairs));
         self.streams.borrow_mut().insert(container, entry.clone());
         Ok(entry)
     }
 }
 
 /// In a decoded object stream, the number and start of entry `index`.
-fn objstm_entry(data: &[u8], first: usize, index: usize) -> Option<(u32, usize)> {
-    let mut p = Parser::new(data, 0);
-    let mut entry = None;
-    for _ in 0..=index {
-        p.skip_ws();
-        let n = u32::try_from(Parser::unsigned(p.word())?).ok()?;
-        p.skip_ws();
-        let off = Parser::unsigned(p.word())? as usize;
-        entry = Some((n, off));
-    }
-    let (n, off) = entry?;
+fn objstm_entry(
+    data: &[u8],
+    first: usize,
+    pairs: &[(u32, usize)],
+    index: usize,
+) -> Option<(u32, usize)> {
+    let (n, off) = *pairs.get(index)?;
     let at = first.checked_add(off)?;
     (at < data.len()).then_some((n, at))
 }
@@ -840,7 +865,20 @@ mod tests {
         let out2 = obj
             .spliced(vec![obj.node.set(b"Rotate", b"0").unwrap()])
             .unwrap();
-        assert!(out2.ends_with(b"\n/Rotate 0>>"));
+        assert!(out2.ends_with(b"\n/Rotate  0>>"));
+        // A value written right after its key is not glued to the new one.
+        let tight = b"<</AcroForm[]/SigFlags/X>>";
+        let tight_obj = RawObject {
+            buf: Buf::File(tight),
+            node: parse(tight).unwrap(),
+        };
+        let out3 = tight_obj
+            .spliced(vec![
+                tight_obj.node.set(b"AcroForm", b"12 0 R").unwrap(),
+                tight_obj.node.set(b"SigFlags", b"3").unwrap(),
+            ])
+            .unwrap();
+        assert_eq!(out3, b"<</AcroForm 12 0 R/SigFlags 3>>");
         // Every entry but the edited ones has the same bytes as before.
         let after = parse(&out).unwrap();
         for (k, v) in match &obj.node.value {

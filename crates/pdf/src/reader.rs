@@ -14,7 +14,7 @@
 //! [`PdfError::DamagedXref`]: an update appended to a repaired reading would point `/Prev` at
 //! data other readers cannot follow.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
 use lopdf::xref::{Xref, XrefEntry, XrefType};
@@ -30,8 +30,15 @@ const MAX_SECTIONS: usize = 4096;
 const MAX_DECODED: usize = 64 << 20;
 /// Streams kept under [`Streams::StructureAndSmallPlain`] are at most this large.
 const SMALL_PLAIN: usize = 1 << 20;
+/// All xref streams decoded for one file, together, at most.
+const MAX_DECODED_TOTAL: usize = 256 << 20;
+/// All stream bodies kept for one file, together, at most.
+const MAX_KEPT_TOTAL: usize = 256 << 20;
+/// The largest object number (ISO 32000's implementation limit, 2^23 - 1): an update's new
+/// numbers must not wrap.
+const MAX_OBJECT_NUMBER: u32 = 8_388_607;
 
-/// Which stream bodies to keep besides object and xref streams.
+/// Which stream bodies to keep besides those of the object streams holding objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Streams {
     /// None: signing needs the document's structure only.
@@ -61,6 +68,7 @@ pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
         entries: BTreeMap::new(),
         trailer: None,
         objstms: HashMap::new(),
+        decoded: 0,
     };
     let xref_kind = r.read_sections(startxref)?;
     let trailer_node = r.trailer.take().ok_or_else(damaged)?;
@@ -77,6 +85,16 @@ pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
         let (major, minor) = crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
         format!("{major}.{minor}")
     };
+    // Object streams some entry lives in: the only bodies kept besides small plain streams.
+    let containers: HashSet<u32> = r
+        .entries
+        .values()
+        .filter_map(|e| match e {
+            XrefEntry::Compressed { container, .. } => Some(*container),
+            _ => None,
+        })
+        .collect();
+    let mut kept = 0usize;
     let entries: Vec<(u32, XrefEntry)> = r
         .entries
         .iter()
@@ -86,7 +104,14 @@ pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
     for (n, entry) in &entries {
         let (id, object) = match entry {
             XrefEntry::Normal { offset, generation } => {
-                let object = r.normal_object(*n, *offset as usize, streams)?;
+                let object =
+                    r.normal_object(*n, *offset as usize, streams, containers.contains(n))?;
+                if let Object::Stream(s) = &object {
+                    kept += s.content.len();
+                    if kept > MAX_KEPT_TOTAL {
+                        return Err(PdfError::Unreadable("too much stream data to keep".into()));
+                    }
+                }
                 ((*n, *generation), object)
             }
             XrefEntry::Compressed { container, index } => {
@@ -147,6 +172,8 @@ struct Reader<'b> {
     trailer: Option<Node>,
     /// Decoded object streams: (`/First`, data, the (number, offset) pairs of its header).
     objstms: HashMap<u32, ObjStm>,
+    /// Bytes of xref streams decoded so far.
+    decoded: usize,
 }
 
 impl Reader<'_> {
@@ -156,25 +183,38 @@ impl Reader<'_> {
         let mut seen = Vec::new();
         let mut kind = None;
         while let Some(at) = next {
+            // Offsets that differ only by white space lead to the same section.
+            let at = {
+                let mut p = Parser::new(self.bytes, at);
+                p.skip_ws();
+                p.pos
+            };
             if seen.contains(&at) || seen.len() >= MAX_SECTIONS {
                 return Err(damaged());
             }
             seen.push(at);
             let (section_kind, trailer) = if self.bytes[at..].starts_with(b"xref") {
-                let trailer = self.table(at)?;
+                let (trailer, free) = self.table(at)?;
                 // A hybrid file: the section's xref stream lists the objects its table cannot
                 // (those in object streams); its entries come before older sections'.
                 if let Some(xs) = trailer.get(b"XRefStm").and_then(number) {
                     let xs = usize::try_from(xs).map_err(|_| damaged())?;
-                    if xs >= self.bytes.len() || seen.contains(&xs) {
+                    if xs >= self.bytes.len() {
                         return Err(damaged());
                     }
-                    seen.push(xs);
-                    self.stream_section(xs, true)?;
+                    // Where the object really starts: offsets that differ only by white
+                    // space are the same section.
+                    let mut p = Parser::new(self.bytes, xs);
+                    p.skip_ws();
+                    if seen.contains(&p.pos) {
+                        return Err(damaged());
+                    }
+                    seen.push(p.pos);
+                    self.stream_section(p.pos, Some(&free))?;
                 }
                 (XrefKind::Table, trailer)
             } else {
-                (XrefKind::Stream, self.stream_section(at, false)?)
+                (XrefKind::Stream, self.stream_section(at, None)?)
             };
             kind.get_or_insert(section_kind);
             next = match trailer.get(b"Prev").and_then(number) {
@@ -208,20 +248,31 @@ impl Reader<'_> {
         }
     }
 
-    fn set(&mut self, n: u32, entry: XrefEntry, overrides_free: bool) {
+    /// Records an entry unless a newer section defined `n`; `own_free` are the numbers the
+    /// same section's table marked free, which a hybrid file's xref stream may define.
+    fn set(
+        &mut self,
+        n: u32,
+        entry: XrefEntry,
+        own_free: Option<&HashSet<u32>>,
+    ) -> Result<(), PdfError> {
+        if n > MAX_OBJECT_NUMBER {
+            return Err(damaged());
+        }
         match self.entries.get(&n) {
             None => {
                 self.entries.insert(n, entry);
             }
-            Some(XrefEntry::Free) if overrides_free => {
+            Some(XrefEntry::Free) if own_free.is_some_and(|f| f.contains(&n)) => {
                 self.entries.insert(n, entry);
             }
             Some(_) => {}
         }
+        Ok(())
     }
 
-    /// A classic table at `at`; returns its trailer.
-    fn table(&mut self, at: usize) -> Result<Node, PdfError> {
+    /// A classic table at `at`; returns its trailer and the numbers it newly marked free.
+    fn table(&mut self, at: usize) -> Result<(Node, HashSet<u32>), PdfError> {
         let mut p = Parser::new(self.bytes, at + b"xref".len());
         let mut section: Vec<(u32, XrefEntry)> = Vec::new();
         loop {
@@ -260,18 +311,26 @@ impl Reader<'_> {
         if !trailer.is_dict() {
             return Err(damaged());
         }
+        let mut free = HashSet::new();
         for (n, e) in section {
             // Object 0 is the head of the free list; an "n" entry for it is nonsense.
             if n != 0 {
-                self.set(n, e, false);
+                if matches!(e, XrefEntry::Free) && !self.entries.contains_key(&n) {
+                    free.insert(n);
+                }
+                self.set(n, e, None)?;
             }
         }
-        Ok(trailer)
+        Ok((trailer, free))
     }
 
     /// An xref stream at `at`; returns its dictionary (the trailer of that section).
-    /// `hybrid`: the entries complete a table's (they replace its free entries).
-    fn stream_section(&mut self, at: usize, hybrid: bool) -> Result<Node, PdfError> {
+    /// `own_free`: in a hybrid file, the entries its table marked free, which these replace.
+    fn stream_section(
+        &mut self,
+        at: usize,
+        own_free: Option<&HashSet<u32>>,
+    ) -> Result<Node, PdfError> {
         let mut p = Parser::new(self.bytes, at);
         p.object_header().map_err(|_| damaged())?;
         let dict = p.value().map_err(|_| damaged())?;
@@ -282,6 +341,10 @@ impl Reader<'_> {
         }
         let body = stream_body(self.bytes, &dict, p.pos, &|_| None).ok_or_else(damaged)?;
         let data = decode(&dict, body, MAX_DECODED).map_err(|_| damaged())?;
+        self.decoded += data.len();
+        if self.decoded > MAX_DECODED_TOTAL {
+            return Err(damaged());
+        }
         let widths: Vec<usize> = match dict.get(b"W").map(|w| &w.value) {
             Some(Value::Array(a)) if a.len() == 3 => a
                 .iter()
@@ -338,7 +401,7 @@ impl Reader<'_> {
                     _ => continue,
                 };
                 if n != 0 {
-                    self.set(n, entry, hybrid);
+                    self.set(n, entry, own_free)?;
                 }
             }
         }
@@ -346,7 +409,13 @@ impl Reader<'_> {
     }
 
     /// The object at `offset`, which must be object `n`; stream bodies kept per `streams`.
-    fn normal_object(&self, n: u32, offset: usize, streams: Streams) -> Result<Object, PdfError> {
+    fn normal_object(
+        &self,
+        n: u32,
+        offset: usize,
+        streams: Streams,
+        container: bool,
+    ) -> Result<Object, PdfError> {
         if offset >= self.bytes.len() {
             return Err(damaged());
         }
@@ -366,8 +435,7 @@ impl Reader<'_> {
         if !self.bytes[q.pos..].starts_with(b"stream") {
             return Ok(Object::Dictionary(dict));
         }
-        let keep = dict.has_type(b"ObjStm")
-            || dict.has_type(b"XRef")
+        let keep = (container && dict.has_type(b"ObjStm"))
             || (streams == Streams::StructureAndSmallPlain
                 && !dict.has(b"Type")
                 && !dict.has(b"Subtype")
@@ -376,7 +444,7 @@ impl Reader<'_> {
         let content = if keep {
             let body = stream_body(self.bytes, &node, p.pos, &|r| self.length_object(r))
                 .ok_or_else(|| PdfError::Unreadable(format!("object {n}: stream without end")))?;
-            if body.len() > SMALL_PLAIN && !(dict.has_type(b"ObjStm") || dict.has_type(b"XRef")) {
+            if body.len() > SMALL_PLAIN && !container {
                 Vec::new()
             } else {
                 body.to_vec()
@@ -577,8 +645,8 @@ fn decode(dict: &Node, body: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 
 /// Undoes PNG row prediction (one byte per pixel, as xref streams use it).
 fn png_unpredict(data: &[u8], columns: usize) -> Result<Vec<u8>, String> {
-    if columns == 0 {
-        return Err("zero columns".into());
+    if columns == 0 || columns > data.len() {
+        return Err(format!("{columns} columns for {} bytes", data.len()));
     }
     let stride = columns + 1;
     let mut out = Vec::with_capacity(data.len() / stride * columns);

@@ -603,6 +603,8 @@ fn add_annotations(
     for a in annots {
         by_page.entry(a.page).or_default().push(a.id);
     }
+    // Indirect /Annots arrays (pages may share one), each written once with all its new items.
+    let mut arrays: BTreeMap<(u32, u16), Vec<(u32, u16)>> = BTreeMap::new();
     for (page_no, ids) in by_page {
         let info = src.page(page_no)?;
         let items = raw::ref_items(&ids);
@@ -614,11 +616,7 @@ fn add_annotations(
         }
         let splice = match page.node.get(b"Annots").map(|n| (n, n.as_ref())) {
             Some((_, Some(arr_id))) => {
-                let arr = src.raw(arr_id)?;
-                let splice = arr.node.push(&items).map_err(|_| {
-                    PdfError::Unreadable(format!("page {page_no}: /Annots is not an array"))
-                })?;
-                update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
+                arrays.entry(arr_id).or_default().extend(ids);
                 continue;
             }
             Some((n, None)) if n.is_array() => n.push(&items),
@@ -632,6 +630,14 @@ fn add_annotations(
         }
         .map_err(unreadable)?;
         update.set_raw(info.id, page.spliced(vec![splice]).map_err(unreadable)?);
+    }
+    for (arr_id, ids) in arrays {
+        let arr = src.raw(arr_id)?;
+        let splice = arr
+            .node
+            .push(&raw::ref_items(&ids))
+            .map_err(|_| PdfError::Unreadable("/Annots is not an array".into()))?;
+        update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
     }
     Ok(())
 }

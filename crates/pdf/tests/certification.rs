@@ -271,6 +271,7 @@ fn sneaky_signatures_and_evil_annotations_after_an_approval_signature() {
     for (kind, needle) in [
         ("sneaky-signature", "sneaky signature"),
         ("fake-signature", "does not verify (sneaky signature)"),
+        ("reused-signature", "sneaky signature"),
         ("evil-annotation", "annotation (/FreeText) added on page 1"),
         ("page-box", "page 1: /MediaBox changed"),
     ] {

@@ -444,9 +444,9 @@ impl Judge<'_, '_, '_> {
         let raw = self.raw_pair(n);
         let same = match (&raw, old_obj, new_obj) {
             // Stream contents are compared as lopdf read them (large ones by hash).
-            (_, Object::Stream(_), _) | (_, _, Object::Stream(_)) | (None, _, _) => {
-                old_obj == new_obj
-            }
+            (_, Object::Stream(_), _) | (_, _, Object::Stream(_)) => old_obj == new_obj,
+            // Not readable losslessly: lopdf's equality would hide a change of precision.
+            (None, _, _) => false,
             (Some((a, b)), _, _) => a == b,
         };
         if same {
@@ -457,6 +457,17 @@ impl Judge<'_, '_, '_> {
                 None,
                 None,
                 format!("object {n} written again unchanged"),
+            );
+            return;
+        }
+        let is_stream =
+            matches!(old_obj, Object::Stream(_)) || matches!(new_obj, Object::Stream(_));
+        if raw.is_none() && !is_stream && old_obj == new_obj {
+            let page = self.old.page_of.get(&n).copied();
+            self.modification(
+                n,
+                page,
+                format!("object {n} was redefined and cannot be compared exactly"),
             );
             return;
         }
@@ -766,6 +777,26 @@ impl Judge<'_, '_, '_> {
             match verdict {
                 // The Sneaky Signature attack: a signature field without a signature value
                 // whose appearance paints over the page.
+                // A signature widget on a page that no field of the form owns.
+                Some((true, name, _))
+                    if is_new
+                        && page.is_some()
+                        && target.is_some_and(|t| {
+                            !self.new.fields.contains_key(&t) && !self.new.widgets.contains_key(&t)
+                        }) =>
+                {
+                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
+                    self.push(
+                        ChangeKind::Modification,
+                        r,
+                        objects,
+                        page,
+                        Some(name),
+                        format!(
+                            "a signature {what} that belongs to no form field was added{where_}"
+                        ),
+                    );
+                }
                 Some((true, name, d)) if is_new && !self.signed(d) && self.paints(d) => {
                     let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
                     self.push(
@@ -843,8 +874,12 @@ impl Judge<'_, '_, '_> {
         let mut node = d;
         for _ in 0..MAX_DEPTH {
             if let Ok(v) = node.get(b"V") {
-                return dict_of(resolve(doc, v))
-                    .is_some_and(|v| v.has(b"ByteRange") && v.has(b"Contents"));
+                // A value that already existed (another field's signature, reused) is no
+                // signature of this field.
+                let fresh = ref_number(v).is_some_and(|n| get(self.old.doc, n).is_none());
+                return fresh
+                    && dict_of(resolve(doc, v))
+                        .is_some_and(|v| v.has(b"ByteRange") && v.has(b"Contents"));
             }
             match node
                 .get(b"Parent")
@@ -863,19 +898,16 @@ impl Judge<'_, '_, '_> {
     /// appearance, a rectangle with area, and not hidden.
     fn paints(&self, d: &Dictionary) -> bool {
         let doc = self.new.doc;
+        let num = |o: &Object| crate::doc::number(resolve(doc, o));
         let shows = |w: &Dictionary| {
-            let flags = w.get(b"F").ok().and_then(|f| f.as_i64().ok()).unwrap_or(0);
+            let flags = w.get(b"F").ok().and_then(num).unwrap_or(0.0) as i64;
             let hidden = flags & (2 | 32) != 0;
             let area = w
                 .get(b"Rect")
                 .ok()
                 .map(|r| resolve(doc, r))
                 .and_then(|r| r.as_array().ok())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(crate::doc::number)
-                        .collect::<Vec<f64>>()
-                })
+                .map(|a| a.iter().filter_map(num).collect::<Vec<f64>>())
                 .is_some_and(|n| n.len() == 4 && (n[2] - n[0]).abs() * (n[3] - n[1]).abs() > 0.0);
             let appearance = w
                 .get(b"AP")
@@ -885,19 +917,18 @@ impl Judge<'_, '_, '_> {
                 .is_some_and(|ap| ap.has(b"N"));
             !hidden && area && appearance
         };
-        match d
+        let kids_show = d
             .get(b"Kids")
             .ok()
             .map(|k| resolve(doc, k))
             .and_then(|k| k.as_array().ok())
-        {
-            Some(kids) => kids
-                .iter()
-                .take(MAX_NODES)
-                .filter_map(|k| dict_of(resolve(doc, k)))
-                .any(shows),
-            None => shows(d),
-        }
+            .is_some_and(|kids| {
+                kids.iter()
+                    .take(MAX_NODES)
+                    .filter_map(|k| dict_of(resolve(doc, k)))
+                    .any(shows)
+            });
+        shows(d) || kids_show
     }
 
     fn field(

@@ -382,22 +382,38 @@ impl<'a> Validator<'a> {
 
         // Fields whose signature value does not verify: adding one is no allowed signature
         // but a painted field posing as one (the Sneaky Signature attack with a fake value).
-        // (A field with a value that is no intact signature, or that is not read as a
-        // signature at all.)
+        // By object number: fields whose value is no intact signature (or is not read as a
+        // signature at all), and the widgets of such fields.
         let intact: BTreeSet<&str> = sigs
             .iter()
             .filter(|s| s.report.integrity.intact())
-            .map(|s| s.report.field.as_str())
+            .map(|s| s.report.object.as_str())
             .collect();
-        let broken: BTreeSet<String> = self
+        let broken: BTreeSet<u32> = self
             .snapshots
             .get(last)
             .map(|snap| {
-                snap.fields
-                    .values()
-                    .filter(|f| f.is_signature && f.signed && !intact.contains(f.name.as_str()))
-                    .map(|f| f.name.clone())
-                    .collect()
+                let mut set: BTreeSet<u32> = snap
+                    .fields
+                    .iter()
+                    .filter(|(_, f)| f.is_signature && f.signed)
+                    .filter(|(n, _)| {
+                        let value = diff::get(snap.doc, **n)
+                            .and_then(dict_of)
+                            .and_then(|d| d.get(b"V").ok())
+                            .and_then(|v| v.as_reference().ok());
+                        !value.is_some_and(|(v, g)| intact.contains(format!("{v} {g}").as_str()))
+                    })
+                    .map(|(n, _)| *n)
+                    .collect();
+                let widgets: Vec<u32> = snap
+                    .widgets
+                    .iter()
+                    .filter(|(_, field)| set.contains(field))
+                    .map(|(w, _)| *w)
+                    .collect();
+                set.extend(widgets);
+                set
             })
             .unwrap_or_default();
 
@@ -411,7 +427,12 @@ impl<'a> Validator<'a> {
                 let posing = matches!(
                     c.kind,
                     ChangeKind::Signature | ChangeKind::DocumentTimestamp
-                ) && c.field.as_ref().is_some_and(|f| broken.contains(f));
+                ) && c.objects.iter().any(|o| {
+                    o.split(' ')
+                        .next()
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .is_some_and(|n| broken.contains(&n))
+                });
                 if posing {
                     c.kind = ChangeKind::Modification;
                     c.description = format!(
