@@ -161,7 +161,9 @@ impl<'a> SourcePdf<'a> {
             .ok()
             .and_then(number)
             .unwrap_or(0.0);
-        let size = (trailer_size.max(0.0) as u32).max(doc.max_id + 1);
+        // The reader refuses object numbers past 2^23 - 1, so new numbers cannot wrap; a /Size
+        // claiming more than that is ignored.
+        let size = (trailer_size.clamp(0.0, 8_388_608.0) as u32).max(doc.max_id + 1);
         let mut pages = Vec::new();
         for (_, id) in doc.get_pages() {
             pages.push(page_info(&doc, id)?);
