@@ -719,23 +719,29 @@ impl<'s, 'd> Locator<'s, 'd> {
             .and_then(|n| usize::try_from(n).ok())
             .unwrap_or(0)
             .min(first / 2);
-        let mut pairs = Vec::with_capacity(count);
-        let mut p = Parser::new(&data[..first], 0);
-        for _ in 0..count {
-            p.skip_ws();
-            let Some(n) = p.unsigned_word().and_then(|n| u32::try_from(n).ok()) else {
-                break;
-            };
-            p.skip_ws();
-            let Some(off) = p.unsigned_word().and_then(|o| usize::try_from(o).ok()) else {
-                break;
-            };
-            pairs.push((n, off));
-        }
+        let pairs: Vec<(u32, usize)> = objstm_header(&data[..first], count)
+            .into_iter()
+            .filter_map(|(n, o)| Some((u32::try_from(n).ok()?, usize::try_from(o).ok()?)))
+            .collect();
         let entry = (first, Rc::new(data), Rc::new(pairs));
         self.streams.borrow_mut().insert(container, entry.clone());
         Ok(entry)
     }
+}
+
+/// An object stream's header: up to `count` (object number, offset) pairs, stopping at the
+/// first that does not read.
+pub fn objstm_header(header: &[u8], count: usize) -> Vec<(u64, u64)> {
+    let mut pairs = Vec::with_capacity(count.min(header.len() / 2));
+    let mut p = Parser::new(header, 0);
+    for _ in 0..count {
+        p.skip_ws();
+        let Some(n) = p.unsigned_word() else { break };
+        p.skip_ws();
+        let Some(off) = p.unsigned_word() else { break };
+        pairs.push((n, off));
+    }
+    pairs
 }
 
 /// In a decoded object stream, the number and start of entry `index`.

@@ -505,15 +505,7 @@ impl Reader<'_> {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(0)
                 .min(first / 2);
-            let mut pairs = Vec::with_capacity(count);
-            let mut p = Parser::new(&data[..first], 0);
-            for _ in 0..count {
-                p.skip_ws();
-                let Some(num) = p.unsigned_word() else { break };
-                p.skip_ws();
-                let Some(off) = p.unsigned_word() else { break };
-                pairs.push((num, off));
-            }
+            let pairs = crate::raw::objstm_header(&data[..first], count);
             self.objstms.insert(container, (first, data, pairs));
         }
         let (first, data, pairs) = self.objstms.get(&container).ok_or_else(damaged)?;
