@@ -774,9 +774,8 @@ impl Judge<'_, '_, '_> {
                 _ => None,
             };
             let objects: Vec<u32> = target.into_iter().collect();
+            let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
             match verdict {
-                // The Sneaky Signature attack: a signature field without a signature value
-                // whose appearance paints over the page.
                 // A signature widget on a page that no field of the form owns.
                 Some((true, name, _))
                     if is_new
@@ -785,7 +784,6 @@ impl Judge<'_, '_, '_> {
                             !self.new.fields.contains_key(&t) && !self.new.widgets.contains_key(&t)
                         }) =>
                 {
-                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
                     self.push(
                         ChangeKind::Modification,
                         r,
@@ -797,8 +795,10 @@ impl Judge<'_, '_, '_> {
                         ),
                     );
                 }
+                // The Sneaky Signature attack: a signature field without a signature value of
+                // its own (none, or one reused from an older field) whose appearance paints
+                // over the page.
                 Some((true, name, d)) if is_new && !self.signed(d) && self.paints(d) => {
-                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
                     self.push(
                         ChangeKind::Modification,
                         r,
@@ -816,7 +816,6 @@ impl Judge<'_, '_, '_> {
                     } else {
                         ChangeKind::Signature
                     };
-                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
                     self.push(
                         kind,
                         r,
@@ -839,7 +838,6 @@ impl Judge<'_, '_, '_> {
                         .and_then(|d| name_of(d, b"Subtype"))
                         .map(|s| format!(" (/{})", String::from_utf8_lossy(s)))
                         .unwrap_or_default();
-                    let where_ = page.map(|p| format!(" on page {p}")).unwrap_or_default();
                     self.push(
                         ChangeKind::Modification,
                         r,
