@@ -38,7 +38,7 @@ panel: deps-build
 	$(CARGO) build -p signet-frontend --target wasm32-unknown-unknown --release
 	rm -rf $(DIST) && mkdir -p $(DIST)/pkg
 	wasm-bindgen --target web --no-typescript --out-dir $(DIST)/pkg $(WASM)
-	cp frontend/index.html frontend/style.css $(DIST)/
+	cp frontend/index.html frontend/boot.js frontend/style.css $(DIST)/
 
 deps-build:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \

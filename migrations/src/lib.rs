@@ -19,6 +19,7 @@ mod m20261123_000010_external_step;
 mod m20261123_000011_audit;
 mod m20261123_000012_covering_step_index;
 mod m20261204_000013_document_certification;
+mod m20261204_000014_unique_uscc;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_audit::Migration),
             Box::new(m20261123_000012_covering_step_index::Migration),
             Box::new(m20261204_000013_document_certification::Migration),
+            Box::new(m20261204_000014_unique_uscc::Migration),
         ]
     }
 }

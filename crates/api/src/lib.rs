@@ -97,7 +97,7 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-/// Paging query of every list: `page` starts at 1, `page_size` is at most 100.
+/// Paging query of every list: `page` is 1 to 1,000,000, `page_size` 1 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -110,6 +110,8 @@ pub struct PageQuery {
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The last page a list answers; beyond it, 400 `invalid_page` (no offset can overflow).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Health
@@ -199,7 +201,7 @@ pub struct DevCaptchaAnswer {
     pub answer: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "phone": "13800138000", "purpose": "register",
@@ -243,7 +245,7 @@ pub struct DevSmsOutbox {
 // ---------------------------------------------------------------------------------------------
 // Accounts and sessions
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "account_name": "zhangsan01", "real_name": "张三",
@@ -262,7 +264,7 @@ pub struct RegisterRequest {
     pub agreements: Vec<AcceptedAgreement>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"login": "zhangsan01", "password": "Secret-2026"})))]
 pub struct PasswordLogin {
@@ -271,7 +273,7 @@ pub struct PasswordLogin {
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"phone": "13800138000", "sms_code": "419969"})))]
 pub struct SmsLogin {
@@ -279,14 +281,14 @@ pub struct SmsLogin {
     pub sms_code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"refresh_token": "rt_4f0cX2…"})))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "access_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6Ii4uLiJ9…", "token_type": "Bearer", "expires_in": 900,
@@ -304,7 +306,7 @@ pub struct TokenPair {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"current_password": "Secret-2026", "new_password": "Another-2026!"})))]
 pub struct ChangePassword {
@@ -312,7 +314,7 @@ pub struct ChangePassword {
     pub new_password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"phone": "13800138000", "sms_code": "419969", "new_password": "Another-2026!"})))]
 pub struct ResetPassword {
@@ -571,7 +573,7 @@ pub struct ChangePin {
 
 /// An SMS code sent to the holder's phone (purpose `certificate_pin`), and for a re-key the
 /// new PIN.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"sms_code": "123456", "new_pin": "864200"})))]
 pub struct PinReset {
@@ -1180,8 +1182,10 @@ pub struct AuditEventView {
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
-    pub ip: String,
-    pub user_agent: String,
+    /// The client's address; shown to the task's initiator only (`null` for signers).
+    pub ip: Option<String>,
+    /// The client's user agent; shown to the task's initiator only (`null` for signers).
+    pub user_agent: Option<String>,
     /// SHA-256 of every document's revision at that moment, by document id.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub document_hashes: serde_json::Value,
@@ -1257,6 +1261,99 @@ mod tests {
     use super::*;
 
     #[test]
+    fn secrets_never_show_in_debug() {
+        let register = RegisterRequest {
+            account_name: "zhangsan01".into(),
+            real_name: "张三".into(),
+            id_card_number: "11010519491231002X".into(),
+            password: "Secret-2026".into(),
+            phone: "13800138000".into(),
+            sms_code: "419969".into(),
+            agreements: vec![],
+        };
+        let texts = [
+            format!("{register:?}"),
+            format!(
+                "{:?}",
+                SendSmsCode {
+                    phone: "13800138000".into(),
+                    purpose: "login".into(),
+                    captcha_id: "c1".into(),
+                    captcha_answer: "6HF6".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                PasswordLogin {
+                    login: "zhangsan01".into(),
+                    password: "Secret-2026".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                SmsLogin {
+                    phone: "13800138000".into(),
+                    sms_code: "419969".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                RefreshRequest {
+                    refresh_token: "rt_secret".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                TokenPair {
+                    access_token: "eyJsecret".into(),
+                    token_type: "Bearer".into(),
+                    expires_in: 900,
+                    refresh_token: "rt_secret".into(),
+                    refresh_expires_at: chrono::Utc::now(),
+                }
+            ),
+            format!(
+                "{:?}",
+                ChangePassword {
+                    current_password: "Secret-2026".into(),
+                    new_password: "Another-2026".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                ResetPassword {
+                    phone: "13800138000".into(),
+                    sms_code: "419969".into(),
+                    new_password: "Another-2026".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                PinReset {
+                    sms_code: "419969".into(),
+                    new_pin: Some("864200".into())
+                }
+            ),
+        ];
+        for text in &texts {
+            for secret in [
+                "11010519491231002X",
+                "Secret-2026",
+                "Another-2026",
+                "419969",
+                "6HF6",
+                "rt_secret",
+                "eyJsecret",
+                "864200",
+            ] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+            assert!(text.contains("***"), "{text}");
+        }
+        assert!(texts[0].contains("zhangsan01") && texts[0].contains("13800138000"));
+    }
+
+    #[test]
     fn picks_language_by_quality() {
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);
         assert_eq!(Lang::from_accept_language("en"), Lang::En);
@@ -1288,3 +1385,31 @@ mod tests {
         assert!(v.get("field").is_none());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Debug output of request and response types that carry secrets: passwords, ID numbers, SMS
+// and captcha answers, tokens are printed as `***` (as the domain types do), so no log line
+// or panic message can carry them.
+
+macro_rules! masked_debug {
+    ($t:ident { $($shown:ident),* ; $($secret:ident),+ }) => {
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($t))
+                    $(.field(stringify!($shown), &self.$shown))*
+                    $(.field(stringify!($secret), &"***"))+
+                    .finish()
+            }
+        }
+    };
+}
+
+masked_debug!(SendSmsCode { phone, purpose, captcha_id ; captcha_answer });
+masked_debug!(RegisterRequest { account_name, real_name, phone, agreements ; id_card_number, password, sms_code });
+masked_debug!(PasswordLogin { login ; password });
+masked_debug!(SmsLogin { phone ; sms_code });
+masked_debug!(RefreshRequest {  ; refresh_token });
+masked_debug!(TokenPair { token_type, expires_in, refresh_expires_at ; access_token, refresh_token });
+masked_debug!(ChangePassword {  ; current_password, new_password });
+masked_debug!(ResetPassword { phone ; sms_code, new_password });
+masked_debug!(PinReset { new_pin ; sms_code });

@@ -4,6 +4,7 @@
 //! Input is parsed at the edge into newtypes ([`identity`]) so that an invalid account name,
 //! phone number or ID-card number cannot exist past the HTTP layer.
 
+pub mod access;
 pub mod audit;
 pub mod error;
 pub mod identity;

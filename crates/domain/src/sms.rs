@@ -90,7 +90,7 @@ pub struct IssuedCode {
 pub enum CheckOutcome {
     /// The code matched: consume it.
     Accepted,
-    /// Wrong code: store the new attempt count.
+    /// Wrong code; `attempts` have been used (this one included).
     Wrong {
         attempts: u32,
     },
@@ -100,25 +100,30 @@ pub enum CheckOutcome {
     NotFound,
 }
 
-/// Checks a typed code against the newest code issued for the phone and purpose.
-/// `matches` is whether the typed code equals the stored one (compared by the caller in
-/// constant time).
-pub fn check(code: Option<IssuedCode>, now: DateTime<Utc>, matches: bool) -> CheckOutcome {
+/// A code is checked in two steps so that concurrent guesses cannot exceed [`MAX_ATTEMPTS`]:
+/// `admit` decides from the stored state whether the newest code may be tried at all; the
+/// caller then counts the attempt atomically (an update that succeeds only while fewer than
+/// [`MAX_ATTEMPTS`] were used) *before* comparing, and [`judge`] reads the comparison.
+pub fn admit(code: Option<IssuedCode>, now: DateTime<Utc>) -> Result<(), CheckOutcome> {
     let Some(code) = code.filter(|c| !c.consumed) else {
-        return CheckOutcome::NotFound;
+        return Err(CheckOutcome::NotFound);
     };
     if code.expires_at <= now {
-        return CheckOutcome::Expired;
+        return Err(CheckOutcome::Expired);
     }
     if code.attempts >= MAX_ATTEMPTS {
-        return CheckOutcome::TooManyAttempts;
+        return Err(CheckOutcome::TooManyAttempts);
     }
+    Ok(())
+}
+
+/// The outcome of a counted attempt: `attempts` is the stored count after this attempt was
+/// taken; `matches` whether the typed code equals the stored one (compared in constant time).
+pub fn judge(attempts: u32, matches: bool) -> CheckOutcome {
     if matches {
         CheckOutcome::Accepted
     } else {
-        CheckOutcome::Wrong {
-            attempts: code.attempts + 1,
-        }
+        CheckOutcome::Wrong { attempts }
     }
 }
 
@@ -157,26 +162,29 @@ mod tests {
             attempts: 0,
             consumed: false,
         };
-        assert_eq!(check(Some(live), t(10), true), CheckOutcome::Accepted);
-        assert_eq!(
-            check(Some(live), t(10), false),
-            CheckOutcome::Wrong { attempts: 1 }
-        );
-        assert_eq!(check(Some(live), t(300), true), CheckOutcome::Expired);
+        assert_eq!(admit(Some(live), t(10)), Ok(()));
+        assert_eq!(judge(1, true), CheckOutcome::Accepted);
+        assert_eq!(judge(1, false), CheckOutcome::Wrong { attempts: 1 });
+        assert_eq!(admit(Some(live), t(300)), Err(CheckOutcome::Expired));
         let tired = IssuedCode {
-            attempts: 5,
+            attempts: MAX_ATTEMPTS,
             ..live
         };
         assert_eq!(
-            check(Some(tired), t(10), true),
-            CheckOutcome::TooManyAttempts
+            admit(Some(tired), t(10)),
+            Err(CheckOutcome::TooManyAttempts)
         );
+        let last = IssuedCode {
+            attempts: MAX_ATTEMPTS - 1,
+            ..live
+        };
+        assert_eq!(admit(Some(last), t(10)), Ok(()));
         let used = IssuedCode {
             consumed: true,
             ..live
         };
-        assert_eq!(check(Some(used), t(10), true), CheckOutcome::NotFound);
-        assert_eq!(check(None, t(10), true), CheckOutcome::NotFound);
+        assert_eq!(admit(Some(used), t(10)), Err(CheckOutcome::NotFound));
+        assert_eq!(admit(None, t(10)), Err(CheckOutcome::NotFound));
     }
 
     #[test]

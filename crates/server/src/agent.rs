@@ -77,6 +77,9 @@ struct Agent {
 }
 
 /// A problem document (RFC 9457) with a stable code.
+/// What the page is told when the PKCS#11 module fails (its own text goes to the log only).
+const TOKEN_ERROR: &str = "the token refused the operation; the agent's log has the details";
+
 fn problem(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/problem+json")
@@ -245,7 +248,11 @@ async fn tokens(req: HttpRequest, agent: web::Data<Agent>) -> HttpResponse {
     let listed = web::block(move || list_tokens(&agent2.pkcs11)).await;
     let res = match listed {
         Ok(Ok(list)) => HttpResponse::Ok().json(list),
-        Ok(Err(e)) => problem(StatusCode::BAD_GATEWAY, "token_error", &e.to_string()),
+        Ok(Err(e)) => {
+            // The module's own text stays in this log; the page gets the code.
+            tracing::warn!(error = %e, "listing the tokens failed");
+            problem(StatusCode::BAD_GATEWAY, "token_error", TOKEN_ERROR)
+        }
         Err(_) => problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
@@ -304,7 +311,10 @@ async fn sign(req: HttpRequest, agent: web::Data<Agent>, body: web::Bytes) -> Ht
             "key_not_found",
             "no such token or key",
         ),
-        Ok(Err(SignFailure::Token(e))) => problem(StatusCode::BAD_GATEWAY, "token_error", &e),
+        Ok(Err(SignFailure::Token(e))) => {
+            tracing::warn!(error = %e, "signing on the token failed");
+            problem(StatusCode::BAD_GATEWAY, "token_error", TOKEN_ERROR)
+        }
         Err(_) => problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",

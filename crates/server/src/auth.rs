@@ -33,6 +33,7 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes a password on a blocking thread.
 pub async fn hash_password(password: String) -> ApiResult<String> {
+    let _permit = hashing_permit().await?;
     web::block(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2()
@@ -46,6 +47,7 @@ pub async fn hash_password(password: String) -> ApiResult<String> {
 /// Verifies a password on a blocking thread. With no stored hash it still spends the same
 /// work on a dummy hash, so response times do not reveal which accounts exist.
 pub async fn verify_password(password: String, stored: Option<String>) -> ApiResult<bool> {
+    let _permit = hashing_permit().await?;
     web::block(move || {
         let hash = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let ok = PasswordHash::new(hash)
@@ -59,6 +61,20 @@ pub async fn verify_password(password: String, stored: Option<String>) -> ApiRes
     })
     .await
     .map_err(ApiError::from)
+}
+
+/// Password hashes computed at once per node: each argon2id run holds 19 MiB, so a flood of
+/// logins waits here (and is refused with 503 `auth_busy` after [`HASH_WAIT`]) instead of
+/// exhausting memory.
+pub const MAX_CONCURRENT_HASHES: usize = 8;
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+static HASHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
+async fn hashing_permit() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(HASH_WAIT, HASHES.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::unavailable("auth_busy", 5)),
+    }
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

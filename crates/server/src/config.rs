@@ -23,8 +23,10 @@ pub struct Settings {
     /// Directory of the built panel (`index.html` and the wasm bundle).
     pub panel_dir: PathBuf,
     /// Seeds the demo organisation and users and exposes the dev endpoints
-    /// (`/api/v1/dev/*`). Never enable on a real installation.
-    #[serde(default)]
+    /// (`/api/v1/dev/*`, whose SMS outbox lets anyone log in as anyone). Only the
+    /// `signet serve --demo` flag (or code, in tests) turns it on: a configuration file or
+    /// `SIGNET_DEMO` that names it is refused at start.
+    #[serde(skip)]
     pub demo: bool,
     pub log: LogSettings,
     pub pki: PkiSettings,
@@ -74,6 +76,33 @@ pub struct HttpSettings {
     /// Public verification uploads (`POST /api/v1/verify`) allowed per client IP and minute.
     #[serde(default = "default_verify_per_minute")]
     pub verify_per_minute: u32,
+    /// Password logins (`POST /api/v1/auth/login`) allowed per client IP and minute (a locked
+    /// account answers 423 before this is counted).
+    #[serde(default = "default_login_per_minute")]
+    pub login_per_minute: u32,
+    /// Registrations (`POST /api/v1/auth/register`) allowed per client IP and minute.
+    #[serde(default = "default_register_per_minute")]
+    pub register_per_minute: u32,
+    /// Who may embed the panel in a frame: the CSP `frame-ancestors` sources, e.g.
+    /// `https://portal.example.com`; empty: nobody (`'none'`).
+    #[serde(default)]
+    pub frame_ancestors: String,
+    /// The origin of the local signing agent (`signet agent`) the panel may call, added to
+    /// the CSP `connect-src`; empty: none.
+    #[serde(default = "default_agent_origin")]
+    pub agent_origin: String,
+}
+
+fn default_login_per_minute() -> u32 {
+    60
+}
+
+fn default_register_per_minute() -> u32 {
+    10
+}
+
+fn default_agent_origin() -> String {
+    "http://127.0.0.1:9321".into()
 }
 
 fn default_verify_per_minute() -> u32 {
@@ -130,7 +159,6 @@ pub struct LogSettings {
 const DEFAULTS: &str = r#"
 data_dir = "data"
 panel_dir = "frontend/dist"
-demo = false
 
 [http]
 host = "127.0.0.1"
@@ -199,15 +227,23 @@ impl Settings {
         if let Some(f) = file {
             b = b.add_source(config::File::from(f).format(config::FileFormat::Toml));
         }
-        b.add_source(
-            config::Environment::with_prefix("SIGNET")
-                .prefix_separator("_")
-                .separator("__")
-                .try_parsing(true)
-                .source(Some(env)),
-        )
-        .build()?
-        .try_deserialize()
+        let built = b
+            .add_source(
+                config::Environment::with_prefix("SIGNET")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(env)),
+            )
+            .build()?;
+        if built.get::<config::Value>("demo").is_ok() {
+            return Err(config::ConfigError::Message(
+                "demo mode is switched on only by `signet serve --demo`; remove `demo` from the \
+                 configuration file and SIGNET_DEMO from the environment"
+                    .into(),
+            ));
+        }
+        built.try_deserialize()
     }
 }
 
@@ -229,13 +265,12 @@ mod tests {
             vec![
                 ("SIGNET_HTTP__PORT".into(), "9000".into()),
                 ("DATABASE_URL".into(), "postgres://x/y".into()),
-                ("SIGNET_DEMO".into(), "true".into()),
                 ("SIGNET_MASTER_KEY".into(), "c2VjcmV0".into()),
             ],
         )
         .unwrap();
         assert_eq!(s.http.port, 9000);
-        assert!(s.demo);
+        assert!(!s.demo);
         assert_eq!(s.database.url.expose_secret(), "postgres://x/y");
         // Secrets never show in Debug output (and so never in logs).
         let dbg = format!("{s:?}");
@@ -253,5 +288,19 @@ mod tests {
         let s = Settings::load_from(Some(&f), vec![]).unwrap();
         assert_eq!(s.http.port, 7000);
         assert_eq!(s.http.host, "127.0.0.1");
+    }
+
+    #[test]
+    fn demo_mode_cannot_be_configured() {
+        let err = Settings::load_from(None, vec![("SIGNET_DEMO".into(), "true".into())])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--demo"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("signet.toml");
+        std::fs::write(&f, "demo = true\n").unwrap();
+        assert!(Settings::load_from(Some(&f), vec![]).is_err());
+        std::fs::write(&f, "demo = false\n").unwrap();
+        assert!(Settings::load_from(Some(&f), vec![]).is_err());
     }
 }

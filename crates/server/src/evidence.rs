@@ -121,24 +121,21 @@ pub async fn sweep(state: &AppState) -> Result<usize, String> {
     Ok(n)
 }
 
-/// The organisation each step's signer acted for, by step id: the step's own, or else the
-/// organisation whose certificate the signer used (as its `step_signed` event recorded).
-/// Steps acting for no organisation are absent.
+/// The organisation each step's signer acted for, by step id: the organisation whose
+/// certificate the signer used (as its `step_signed` event recorded). A step of an
+/// organisation signed with a personal certificate acted for nobody but the signer, and the
+/// organisation is not named for it. Steps acting for no organisation are absent.
 pub async fn acting_orgs<C: ConnectionTrait>(
     db: &C,
     steps: &[signet_store::tasks::Step],
     events: &[audit::Event],
 ) -> Result<BTreeMap<String, String>, DbErr> {
-    let mut acting: BTreeMap<String, String> = steps
-        .iter()
-        .filter_map(|s| s.org_id.clone().map(|o| (s.id.clone(), o)))
-        .collect();
+    let mut acting: BTreeMap<String, String> = BTreeMap::new();
+    let known: std::collections::BTreeSet<&str> = steps.iter().map(|s| s.id.as_str()).collect();
     for e in events {
-        let Some(step) = e
-            .step_id
-            .clone()
-            .filter(|s| e.kind == "step_signed" && !acting.contains_key(s))
-        else {
+        let Some(step) = e.step_id.clone().filter(|s| {
+            e.kind == "step_signed" && known.contains(s.as_str()) && !acting.contains_key(s)
+        }) else {
             continue;
         };
         let Ok(detail) = serde_json::from_str::<serde_json::Value>(&e.detail) else {

@@ -435,6 +435,26 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "该证书的私钥由您自己保管，请通过外部签署完成此步骤",
             "This certificate's key is held by you: sign this step through the external path",
         ),
+        "login_rate_limited" => (
+            "登录尝试过于频繁，请稍后再试",
+            "Too many login attempts from this address; try again later",
+        ),
+        "register_rate_limited" => (
+            "注册请求过于频繁，请稍后再试",
+            "Too many registrations from this address; try again later",
+        ),
+        "auth_busy" => (
+            "服务器繁忙，请稍后再试",
+            "The server is busy checking passwords; try again shortly",
+        ),
+        "uscc_taken" => (
+            "该统一社会信用代码已被其他企业使用",
+            "Another organisation holds this unified social credit code",
+        ),
+        "certificate_admin_only" => (
+            "只有企业管理员可以修改、解锁、更新或吊销企业证书；印章授权只允许用该印章签署",
+            "Only the organisation's admins may change the PIN of, unlock, renew or revoke its certificate; a seal grant only allows signing with that seal",
+        ),
         "seal_certificate_mismatch" => (
             "印章与证书不匹配（企业印章须配企业证书，个人印章须配个人证书，绑定的印章须配所绑证书）",
             "The seal does not go with this certificate (an organisation's seal needs its certificate, a personal seal a personal one, a bound seal its own)",

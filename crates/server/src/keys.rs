@@ -8,6 +8,7 @@
 
 use actix_web::http::StatusCode;
 use chrono::Utc;
+use signet_domain::access::{CertAction, CertStanding, may_use_certificate};
 use signet_domain::identity::Pin;
 use signet_domain::org::Role;
 use signet_pki::keywrap::{self, KeyWrapError};
@@ -34,33 +35,57 @@ fn key_lock(key_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     map.entry(key_id.to_owned()).or_default().clone()
 }
 
-/// The certificate `id` if the caller may use it: their personal certificate, or an
-/// organisation's certificate while they are an admin of that organisation or were granted a
-/// seal bound to it (a USB key carries its certificate and seal together). Anything else is
-/// 404 `certificate_not_found`, as if it did not exist.
+/// The certificate `id` if the caller may see it and sign with it (see [`for_action`]).
 pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<repo::Certificate> {
+    for_action(state, user_id, id, CertAction::Sign).await
+}
+
+/// The certificate `id` if the caller may do `action` with it. The caller's standing is
+/// worked out here (their personal certificate; an organisation's certificate while they
+/// are an admin of it, or were granted a seal bound to it) and judged by
+/// [`signet_domain::access::may_use_certificate`]: a seal grantee signs, but PIN changes,
+/// unlocks, renewals and revocations are for the organisation's admins (403
+/// `certificate_admin_only`). Without any standing: 404 `certificate_not_found`, as if it
+/// did not exist.
+pub async fn for_action(
+    state: &AppState,
+    user_id: &str,
+    id: &str,
+    action: CertAction,
+) -> ApiResult<repo::Certificate> {
     let not_found = || ApiError::not_found("certificate_not_found");
     let row = repo::certificate(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
-    match row.purpose.as_str() {
-        "user" if row.user_id.as_deref() == Some(user_id) => Ok(row),
+    let standing = match row.purpose.as_str() {
+        "user" if row.user_id.as_deref() == Some(user_id) => CertStanding::Holder,
         "org" => {
             let org_id = row.org_id.as_deref().ok_or_else(not_found)?;
             let m = orgs::membership(&state.db, org_id, user_id)
                 .await?
                 .ok_or_else(not_found)?;
             if Role::parse(&m.role) == Some(Role::Admin) {
-                return Ok(row);
-            }
-            for seal in signet_store::repo::seals::of_certificate(&state.db, &row.id).await? {
-                if signet_store::tasks::seal_granted(&state.db, &seal.id, user_id).await? {
-                    return Ok(row);
+                CertStanding::OrgAdmin
+            } else {
+                let mut granted = false;
+                for seal in signet_store::repo::seals::of_certificate(&state.db, &row.id).await? {
+                    if signet_store::tasks::seal_granted(&state.db, &seal.id, user_id).await? {
+                        granted = true;
+                        break;
+                    }
                 }
+                if !granted {
+                    return Err(not_found());
+                }
+                CertStanding::SealGrantee
             }
-            Err(not_found())
         }
-        _ => Err(not_found()),
+        _ => return Err(not_found()),
+    };
+    if may_use_certificate(standing, action) {
+        Ok(row)
+    } else {
+        Err(ApiError::forbidden("certificate_admin_only").param("id", &row.id))
     }
 }
 

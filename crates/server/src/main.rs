@@ -41,9 +41,14 @@ enum AuditCommand {
 enum Command {
     /// Serve the API, the docs and the panel (migrates first).
     Serve {
-        /// Seed a demo organisation and users and enable the dev endpoints. Never in production.
+        /// Seed a demo organisation and users and enable the dev endpoints (whose SMS outbox
+        /// lets anyone log in as anyone). Never in production: refused on a non-loopback
+        /// address unless `--allow-public-demo` is given too.
         #[arg(long)]
         demo: bool,
+        /// Allow `--demo` on a non-loopback listen address.
+        #[arg(long, requires = "demo")]
+        allow_public_demo: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -211,7 +216,8 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum OrgCommand {
-    /// Mark an organisation verified (by id or exact name), so it may get certificates.
+    /// Mark an organisation verified (by its id: names are not unique), so it may get
+    /// certificates.
     Verify { org: String },
 }
 
@@ -612,9 +618,19 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { demo } => {
-                settings.demo |= demo;
-                let demo = settings.demo;
+            Command::Serve {
+                demo,
+                allow_public_demo,
+            } => {
+                if demo {
+                    startup::check_demo_listen(&settings.http.host, allow_public_demo)?;
+                    tracing::warn!(
+                        "DEMO MODE: demo accounts with published passwords, and a dev SMS outbox \
+                         that lets anyone log in as anyone. Never use this installation for real \
+                         documents."
+                    );
+                }
+                settings.demo = demo;
                 let base = settings.http.public_base_url.clone();
                 let app = startup::Application::build(settings).await?;
                 tracing::info!(port = app.port(), "listening");

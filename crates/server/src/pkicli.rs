@@ -142,11 +142,23 @@ fn normalize_serial(input: &str) -> anyhow::Result<String> {
 /// Marks an organisation verified (by id or exact name).
 pub async fn org_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
     let (db, _) = open(settings).await?;
-    let found = match orgs::by_id(&db, org).await? {
-        Some(o) => Some(o),
-        None => orgs::by_name(&db, org).await?,
+    // By id only: names are not unique, and verifying the wrong one would give a stranger
+    // the right to the organisation's certificates.
+    let Some(o) = orgs::by_id(&db, org).await? else {
+        let named = orgs::all_by_name(&db, org).await?;
+        if named.is_empty() {
+            anyhow::bail!("no organisation with id {org:?}");
+        }
+        let ids: Vec<String> = named
+            .iter()
+            .map(|o| format!("{} (USCC {})", o.id, o.uscc.as_deref().unwrap_or("none")))
+            .collect();
+        anyhow::bail!(
+            "signet org verify takes an organisation id; {} organisation(s) are named {org:?}: {}",
+            named.len(),
+            ids.join(", ")
+        );
     };
-    let o = found.ok_or_else(|| anyhow::anyhow!("no organisation {org:?}"))?;
     orgs::set_verified(&db, &o.id, Some(Utc::now())).await?;
     println!("verified {} ({})", o.name, o.id);
     Ok(())

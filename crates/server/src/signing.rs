@@ -291,8 +291,12 @@ pub async fn extend(
 /// TSA (503) and internal limits.
 pub fn pdf_error(e: PdfError) -> ApiError {
     match e {
-        PdfError::NotPdf | PdfError::Unreadable(_) | PdfError::DamagedXref => {
-            ApiError::unprocessable("invalid_pdf").param("reason", e.to_string())
+        PdfError::NotPdf => ApiError::unprocessable("invalid_pdf").param("reason", "not a PDF"),
+        // The parser's own text stays in the log; the client gets the code and a plain reason.
+        PdfError::Unreadable(_) | PdfError::DamagedXref => {
+            tracing::info!(error = %e, "unreadable PDF");
+            ApiError::unprocessable("invalid_pdf")
+                .param("reason", "the file cannot be read as a PDF")
         }
         PdfError::Encrypted => ApiError::unprocessable("pdf_encrypted"),
         PdfError::CertifiedNoChanges => ApiError::unprocessable("pdf_certified_no_changes"),
@@ -301,9 +305,12 @@ pub fn pdf_error(e: PdfError) -> ApiError {
         | PdfError::BadPlacement(_) => ApiError::bad_request("invalid_placement")
             .field("signatures")
             .param("reason", e.to_string()),
-        PdfError::BadImage(_) => ApiError::bad_request("invalid_seal_image")
-            .field("seal")
-            .param("reason", e.to_string()),
+        PdfError::BadImage(_) => {
+            tracing::info!(error = %e, "unreadable seal image");
+            ApiError::bad_request("invalid_seal_image")
+                .field("seal")
+                .param("reason", "not a readable PNG or JPEG image")
+        }
         PdfError::Timestamp(_) => {
             tracing::warn!(error = %e, "timestamping failed");
             ApiError::unavailable("tsa_unavailable", 30)

@@ -43,6 +43,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
+                .wrap(from_fn(crate::headers::security_headers))
                 .wrap(from_fn(problem::problem_layer))
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
@@ -73,6 +74,24 @@ impl Application {
         let result = self.server.await;
         worker.abort();
         result
+    }
+}
+
+/// Demo mode serves only on a loopback address (`127.0.0.1`, `::1`, `localhost`) unless
+/// the operator forces it: its dev SMS outbox lets anyone log in as anyone.
+pub fn check_demo_listen(host: &str, forced: bool) -> anyhow::Result<()> {
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback || forced {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "--demo refuses to listen on {host}: demo mode lets anyone log in as anyone. Listen on \
+             127.0.0.1, or add --allow-public-demo if this really is a throwaway demo"
+        )
     }
 }
 
@@ -144,6 +163,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         identity,
         blobs,
         verify_limiter: crate::ratelimit::RateLimiter::per_minute(settings.http.verify_per_minute),
+        login_limiter: crate::ratelimit::RateLimiter::per_minute(settings.http.login_per_minute),
+        register_limiter: crate::ratelimit::RateLimiter::per_minute(
+            settings.http.register_per_minute,
+        ),
         settings,
     };
     if state.settings.demo {
@@ -179,4 +202,20 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = opts.open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_demo_listen;
+
+    #[test]
+    fn demo_listens_on_loopback_unless_forced() {
+        for host in ["127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"] {
+            assert!(check_demo_listen(host, false).is_ok(), "{host}");
+        }
+        for host in ["0.0.0.0", "::", "192.168.1.10", "example.com"] {
+            assert!(check_demo_listen(host, false).is_err(), "{host}");
+            assert!(check_demo_listen(host, true).is_ok(), "{host}");
+        }
+    }
 }

@@ -28,6 +28,10 @@ pub struct AppState {
     pub outside_cas: Arc<signet_pki::verify::TrustAnchors>,
     /// Per-IP limit of public verification uploads.
     pub verify_limiter: crate::ratelimit::RateLimiter,
+    /// Per-IP limit of password logins.
+    pub login_limiter: crate::ratelimit::RateLimiter,
+    /// Per-IP limit of registrations.
+    pub register_limiter: crate::ratelimit::RateLimiter,
 }
 
 impl AppState {

@@ -146,6 +146,34 @@ pub async fn append_now(
     }
 }
 
+/// Appends one page view unless the same actor already viewed the same document of the task
+/// at or after `since` (one view event per user, document and hour is enough evidence, and
+/// keeps a reload-happy client from growing the chain without bound). Returns whether an
+/// event was appended. Callers serialise views of one task (the check and the append are
+/// two steps).
+pub async fn append_view(
+    db: &DatabaseConnection,
+    task_id: &str,
+    event: NewEvent,
+    document_id: &str,
+    since: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let seen = task_event::Entity::find()
+        .filter(task_event::Column::TaskId.eq(task_id))
+        .filter(task_event::Column::Kind.eq(event.kind.as_str()))
+        .filter(task_event::Column::ActorId.eq(event.actor_id.clone()))
+        .filter(task_event::Column::At.gte(since))
+        .filter(task_event::Column::Detail.contains(format!("\"document\":\"{document_id}\"")))
+        .one(db)
+        .await?
+        .is_some();
+    if seen {
+        return Ok(false);
+    }
+    append_now(db, task_id, vec![event]).await?;
+    Ok(true)
+}
+
 /// The last link of a task's chain: its sequence number and hash.
 pub async fn head<C: ConnectionTrait>(
     db: &C,

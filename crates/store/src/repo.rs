@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
 
@@ -76,17 +76,94 @@ pub mod users {
         user::ActiveModel::from(u).insert(db).await
     }
 
-    pub async fn set_throttle<C: ConnectionTrait>(
+    /// Counts one password attempt before the password is checked: false while the account
+    /// is locked or `max` failures of the current window were counted. A window that began
+    /// before `window_floor`, or a lock that ran out, starts over first. Each step is one conditional
+    /// update, so concurrent attempts can never pass more than `max` checks per window.
+    pub async fn take_login_attempt<C: ConnectionTrait>(
         db: &C,
         id: &str,
-        failed_logins: i32,
-        window_start: Option<DateTime<Utc>>,
-        locked_until: Option<DateTime<Utc>>,
-    ) -> Result<(), DbErr> {
+        now: DateTime<Utc>,
+        window_floor: DateTime<Utc>,
+        max: i32,
+    ) -> Result<bool, DbErr> {
         user::Entity::update_many()
-            .col_expr(user::Column::FailedLogins, Expr::value(failed_logins))
-            .col_expr(user::Column::FailureWindowStart, Expr::value(window_start))
-            .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(user::Column::FailureWindowStart, Expr::value(now))
+            .col_expr(
+                user::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(user::Column::Id.eq(id))
+            .filter(
+                Condition::any()
+                    .add(user::Column::FailureWindowStart.is_null())
+                    .add(user::Column::FailureWindowStart.lte(window_floor))
+                    // A lock that ran out starts a fresh window.
+                    .add(user::Column::LockedUntil.lte(now)),
+            )
+            .filter(
+                Condition::any()
+                    .add(user::Column::LockedUntil.is_null())
+                    .add(user::Column::LockedUntil.lte(now)),
+            )
+            .exec(db)
+            .await?;
+        let res = user::Entity::update_many()
+            .col_expr(
+                user::Column::FailedLogins,
+                Expr::col(user::Column::FailedLogins).add(1),
+            )
+            .filter(user::Column::Id.eq(id))
+            .filter(user::Column::FailedLogins.lt(max))
+            .filter(
+                Condition::any()
+                    .add(user::Column::LockedUntil.is_null())
+                    .add(user::Column::LockedUntil.lte(now)),
+            )
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// After a wrong password: locks the account until `until` when the window's failures
+    /// reached `max`. Returns the lock end when the account is (now) locked.
+    pub async fn login_failed<C: ConnectionTrait>(
+        db: &C,
+        id: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        max: i32,
+    ) -> Result<Option<DateTime<Utc>>, DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::LockedUntil, Expr::value(until))
+            .filter(user::Column::Id.eq(id))
+            .filter(user::Column::FailedLogins.gte(max))
+            .filter(
+                Condition::any()
+                    .add(user::Column::LockedUntil.is_null())
+                    .add(user::Column::LockedUntil.lte(now)),
+            )
+            .exec(db)
+            .await?;
+        Ok(user::Entity::find_by_id(id.to_owned())
+            .one(db)
+            .await?
+            .and_then(|u| u.locked_until.filter(|t| *t > now)))
+    }
+
+    /// A correct password clears the failures of the window.
+    pub async fn login_succeeded<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(
+                user::Column::FailureWindowStart,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                user::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .filter(user::Column::Id.eq(id))
             .exec(db)
             .await?;
@@ -286,20 +363,34 @@ pub mod sms_codes {
             .await
     }
 
-    pub async fn set_attempts<C: ConnectionTrait>(
+    /// Counts one attempt at a code before it is compared: `Some(attempts used, this one
+    /// included)`, or `None` when the code is used up or consumed. One conditional update, so
+    /// concurrent guesses can never take more than `max` attempts.
+    pub async fn take_attempt<C: ConnectionTrait>(
         db: &C,
         id: &str,
-        attempts: i32,
-    ) -> Result<(), DbErr> {
-        sms_code::Entity::update_many()
-            .col_expr(sms_code::Column::Attempts, Expr::value(attempts))
+        max: i32,
+    ) -> Result<Option<i32>, DbErr> {
+        let res = sms_code::Entity::update_many()
+            .col_expr(
+                sms_code::Column::Attempts,
+                Expr::col(sms_code::Column::Attempts).add(1),
+            )
             .filter(sms_code::Column::Id.eq(id))
+            .filter(sms_code::Column::Attempts.lt(max))
+            .filter(sms_code::Column::ConsumedAt.is_null())
             .exec(db)
             .await?;
-        Ok(())
+        if res.rows_affected != 1 {
+            return Ok(None);
+        }
+        // Other attempts may have been counted since; the stored count is what is left.
+        Ok(sms_code::Entity::find_by_id(id.to_owned())
+            .one(db)
+            .await?
+            .map(|c| c.attempts))
     }
 
-    /// Consumes the code; false if another request consumed it first.
     pub async fn consume<C: ConnectionTrait>(
         db: &C,
         id: &str,
@@ -407,6 +498,28 @@ pub mod orgs {
         id: &str,
     ) -> Result<Option<Organization>, DbErr> {
         organization::Entity::find_by_id(id.to_owned())
+            .one(db)
+            .await
+    }
+
+    /// Every organisation of that exact name (names are not unique).
+    pub async fn all_by_name<C: ConnectionTrait>(
+        db: &C,
+        name: &str,
+    ) -> Result<Vec<Organization>, DbErr> {
+        organization::Entity::find()
+            .filter(organization::Column::Name.eq(name))
+            .all(db)
+            .await
+    }
+
+    /// The organisation holding this unified social credit code, if any.
+    pub async fn by_uscc<C: ConnectionTrait>(
+        db: &C,
+        uscc: &str,
+    ) -> Result<Option<Organization>, DbErr> {
+        organization::Entity::find()
+            .filter(organization::Column::Uscc.eq(uscc))
             .one(db)
             .await
     }

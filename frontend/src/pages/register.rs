@@ -108,7 +108,7 @@ pub fn Register() -> impl IntoView {
                 <CaptchaField captcha=captcha/>
                 <SmsCodeField code=code phone=phone purpose="register" captcha=captcha error=error notice=notice/>
                 <p>
-                    <label class="row" style="display:flex">
+                    <label class="row">
                         <input type="checkbox" id="agree" bind:checked=agreed/>
                         <span>
                             {move || t(lang.get(), "agree_prefix")}" "

@@ -10,7 +10,7 @@ use signet_api::{
 use signet_domain::identity::{
     AccountName, IdCardNumber, Password, PhoneNumber, RealName, SmsCode,
 };
-use signet_domain::login::{FailureOutcome, LoginThrottle};
+use signet_domain::login::{self, LoginThrottle};
 use signet_domain::sms::SmsPurpose;
 use signet_store::entities::agreement_acceptance;
 use signet_store::repo::{agreements, orgs, sessions, sms_codes, users};
@@ -45,12 +45,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 400, description = "A field failed validation, or a wrong code", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Account name, phone or ID number already registered", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Real-name check failed", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address (`register_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Identity provider unavailable; nothing was created", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     state: web::Data<AppState>,
     meta: ClientMeta,
     body: web::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
+    state
+        .register_limiter
+        .check(&meta.ip)
+        .map_err(|wait| ApiError::too_many("register_rate_limited", wait.as_secs().max(1)))?;
     let now = Utc::now();
     let account = AccountName::parse(&body.account_name)?;
     let real_name = RealName::parse(&body.real_name)?;
@@ -69,6 +74,9 @@ pub async fn register(
         return Err(ApiError::bad_request("agreements_not_accepted").field("agreements"));
     }
 
+    // The code first: whether an ID number, phone or account name is taken is told only to
+    // someone who proved they hold the phone (each check uses one of the code's attempts).
+    let code_id = check_sms_code(&state, &phone, SmsPurpose::Register, &code).await?;
     let id_index = state
         .master
         .blind_index("id_card", id_card.expose().as_bytes());
@@ -77,8 +85,6 @@ pub async fn register(
     {
         return Err(taken(field));
     }
-
-    let code_id = check_sms_code(&state, &phone, SmsPurpose::Register, &code).await?;
 
     let query = IdentityQuery {
         real_name: real_name.as_str(),
@@ -199,9 +205,12 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     responses(
         (status = 200, body = TokenPair),
         (status = 401, description = "Wrong account or password", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked after too many wrong passwords", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 423, description = "Locked after too many wrong passwords", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many logins from this address (`login_rate_limited`, with Retry-After)", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password checks at once (`auth_busy`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn login_password(
     state: web::Data<AppState>,
+    meta: ClientMeta,
     body: web::Json<PasswordLogin>,
 ) -> ApiResult<HttpResponse> {
     let now = Utc::now();
@@ -213,6 +222,33 @@ pub async fn login_password(
     if let Some(until) = user.as_ref().and_then(|u| throttle_of(u).locked_at(now)) {
         return Err(locked(until, now));
     }
+    state
+        .login_limiter
+        .check(&meta.ip)
+        .map_err(|wait| ApiError::too_many("login_rate_limited", wait.as_secs().max(1)))?;
+    // The attempt is counted before the password is checked, so concurrent guesses cannot
+    // pass more than MAX_FAILURES checks in a window.
+    if let Some(u) = &user
+        && !users::take_login_attempt(
+            &state.db,
+            &u.id,
+            now,
+            now - login::FAILURE_WINDOW,
+            login::MAX_FAILURES as i32,
+        )
+        .await?
+    {
+        let until = users::login_failed(
+            &state.db,
+            &u.id,
+            now,
+            now + login::LOCK_DURATION,
+            login::MAX_FAILURES as i32,
+        )
+        .await?
+        .unwrap_or(now + login::LOCK_DURATION);
+        return Err(locked(until, now));
+    }
     let ok = auth::verify_password(
         body.password.clone(),
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -221,27 +257,23 @@ pub async fn login_password(
     let Some(user) = user else {
         return Err(ApiError::unauthorized("invalid_credentials"));
     };
-    let throttle = throttle_of(&user);
     if !ok {
-        let (next, outcome) = throttle.record_failure(now);
-        users::set_throttle(
+        let lock = users::login_failed(
             &state.db,
             &user.id,
-            next.failures as i32,
-            next.window_start,
-            next.locked_until,
+            now,
+            now + login::LOCK_DURATION,
+            login::MAX_FAILURES as i32,
         )
         .await?;
         tracing::info!(user_id = %user.id, "wrong password");
-        return Err(match outcome {
-            FailureOutcome::Locked(until) => locked(until, now),
-            FailureOutcome::Remaining(_) => ApiError::unauthorized("invalid_credentials"),
+        return Err(match lock {
+            Some(until) => locked(until, now),
+            None => ApiError::unauthorized("invalid_credentials"),
         });
     }
     let txn = state.db.begin().await?;
-    if throttle != LoginThrottle::default() {
-        users::set_throttle(&txn, &user.id, 0, None, None).await?;
-    }
+    users::login_succeeded(&txn, &user.id).await?;
     let pair = issue_pair(&txn, &state, &user.id, None, now).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(pair))
@@ -430,7 +462,7 @@ pub async fn reset_password(
         return Err(ApiError::bad_request("sms_code_expired").field("sms_code"));
     }
     users::set_password(&txn, &user.id, &hash, now).await?;
-    users::set_throttle(&txn, &user.id, 0, None, None).await?;
+    users::login_succeeded(&txn, &user.id).await?;
     sessions::revoke_user(&txn, &user.id, now).await?;
     txn.commit().await?;
     Ok(no_content())

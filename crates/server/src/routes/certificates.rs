@@ -3,7 +3,9 @@
 //!
 //! Rules: a personal certificate only for a real-name verified user, and only that user sees
 //! and uses it; an organisation's certificate only for a verified organisation, requested,
-//! seen and used by its admins (the PIN is shared among them like a company USB key's).
+//! seen and used by its admins (the PIN is shared among them like a company USB key's). A
+//! member granted a seal bound to it may see it and sign with it, nothing more: PIN changes,
+//! unlocks, renewals and revocations are for the admins (403 `certificate_admin_only`).
 //! Anyone else gets 404 `certificate_not_found`, as if it did not exist.
 
 use actix_web::{HttpResponse, web};
@@ -12,6 +14,7 @@ use signet_api::{
     CertificateList, CertificateView, ChangePin, CreateCertificate, PinProof, PinReset,
     RevokeCertificate,
 };
+use signet_domain::access::CertAction;
 use signet_domain::identity::{PhoneNumber, Pin, SmsCode};
 use signet_domain::org::Role;
 use signet_domain::sms::SmsPurpose;
@@ -232,7 +235,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let trust = state.trust()?;
-    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let row = keys::for_action(&state, &user.user_id, &id, CertAction::View).await?;
     Ok(HttpResponse::Ok().json(view(trust, &row)))
 }
 
@@ -252,7 +255,7 @@ pub async fn renew(
 ) -> ApiResult<HttpResponse> {
     let trust = state.trust()?;
     let pin = pin_field(body.pin.expose(), "pin")?;
-    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let row = keys::for_action(&state, &user.user_id, &id, CertAction::Renew).await?;
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
@@ -322,7 +325,7 @@ pub async fn revoke(
         | "privilegeWithdrawn") => r,
         _ => return Err(ApiError::bad_request("invalid_revocation_reason").field("reason")),
     };
-    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let row = keys::for_action(&state, &user.user_id, &id, CertAction::Revoke).await?;
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
@@ -358,7 +361,7 @@ pub async fn change_pin(
 ) -> ApiResult<HttpResponse> {
     let old = pin_field(body.old_pin.expose(), "old_pin")?;
     let new = pin_field(body.new_pin.expose(), "new_pin")?;
-    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let row = keys::for_action(&state, &user.user_id, &id, CertAction::ChangePin).await?;
     let pkcs8 = keys::unwrap(&state, &row, &old).await?;
     let master = state.master.clone();
     let key_id = row.key_id.clone();
@@ -392,7 +395,7 @@ pub async fn reset_pin(
         .as_ref()
         .map(|p| pin_field(p.expose(), "new_pin"))
         .transpose()?;
-    let row = keys::usable(&state, &user.user_id, &id).await?;
+    let row = keys::for_action(&state, &user.user_id, &id, CertAction::ResetPin).await?;
     let me = users::by_id(&state.db, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;

@@ -175,21 +175,36 @@ pub async fn check_sms_code(
     code: &SmsCode,
 ) -> ApiResult<String> {
     let now = Utc::now();
+    let field = "sms_code";
     let stored = sms_codes::newest(&state.db, phone.as_str(), purpose.as_str()).await?;
-    let matches = stored.as_ref().is_some_and(|c| {
-        let digest = code_digest(state, &c.id, code.expose());
-        bool::from(digest.as_bytes().ct_eq(c.code_hash.as_bytes()))
-    });
     let issued = stored.as_ref().map(|c| IssuedCode {
         expires_at: c.expires_at,
         attempts: c.attempts.max(0) as u32,
         consumed: c.consumed_at.is_some(),
     });
-    let field = "sms_code";
-    match (sms::check(issued, now, matches), stored) {
-        (CheckOutcome::Accepted, Some(c)) => Ok(c.id),
-        (CheckOutcome::Wrong { attempts }, Some(c)) => {
-            sms_codes::set_attempts(&state.db, &c.id, attempts as i32).await?;
+    let outcome = match (sms::admit(issued, now), stored) {
+        (Err(refusal), _) => refusal,
+        (Ok(()), None) => CheckOutcome::NotFound,
+        // Count the attempt first: concurrent guesses cannot exceed MAX_ATTEMPTS.
+        (Ok(()), Some(c)) => {
+            match sms_codes::take_attempt(&state.db, &c.id, sms::MAX_ATTEMPTS as i32).await? {
+                None => CheckOutcome::TooManyAttempts,
+                Some(attempts) => {
+                    let digest = code_digest(state, &c.id, code.expose());
+                    let matches = bool::from(digest.as_bytes().ct_eq(c.code_hash.as_bytes()));
+                    match sms::judge(attempts.max(0) as u32, matches) {
+                        CheckOutcome::Accepted => return Ok(c.id),
+                        other => other,
+                    }
+                }
+            }
+        }
+    };
+    match outcome {
+        CheckOutcome::Accepted | CheckOutcome::NotFound => {
+            Err(ApiError::bad_request("sms_code_not_found").field(field))
+        }
+        CheckOutcome::Wrong { attempts } => {
             let remaining = sms::MAX_ATTEMPTS.saturating_sub(attempts);
             if remaining == 0 {
                 Err(ApiError::bad_request("sms_code_attempts_exceeded").field(field))
@@ -199,10 +214,9 @@ pub async fn check_sms_code(
                     .param("remaining", remaining))
             }
         }
-        (CheckOutcome::Expired, _) => Err(ApiError::bad_request("sms_code_expired").field(field)),
-        (CheckOutcome::TooManyAttempts, _) => {
+        CheckOutcome::Expired => Err(ApiError::bad_request("sms_code_expired").field(field)),
+        CheckOutcome::TooManyAttempts => {
             Err(ApiError::bad_request("sms_code_attempts_exceeded").field(field))
         }
-        _ => Err(ApiError::bad_request("sms_code_not_found").field(field)),
     }
 }

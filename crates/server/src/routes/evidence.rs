@@ -27,7 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The task's audit trail in chain order, with the chain's head, whether every link and
-/// anchor checks out, and the TSA anchors. Initiator and signers.
+/// anchor checks out, and the TSA anchors. Initiator and signers; the client IP addresses
+/// and user agents of the events are shown to the initiator only (`null` for signers).
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "evidence",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = AuditTrail),
@@ -43,6 +44,9 @@ pub async fn events(
     let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
     let check = evidence::check_loaded(&l.task.id, &rows, &anchors, &checker);
     let names = evidence::actor_names(&state.db, &rows).await?;
+    // Participants do not see each other's addresses and browsers; the initiator (and the
+    // operator, through the CLI) does.
+    let initiator = l.is_initiator(&user.user_id);
     let items = rows
         .iter()
         .map(|e| AuditEventView {
@@ -52,8 +56,8 @@ pub async fn events(
             actor_id: e.actor_id.clone(),
             actor_name: e.actor_id.as_ref().and_then(|a| names.get(a).cloned()),
             at: e.at,
-            ip: e.ip.clone(),
-            user_agent: e.user_agent.clone(),
+            ip: initiator.then(|| e.ip.clone()),
+            user_agent: initiator.then(|| e.user_agent.clone()),
             document_hashes: serde_json::from_str(&e.document_hashes).unwrap_or_default(),
             detail: serde_json::from_str(&e.detail).unwrap_or_default(),
             prev_hash: e.prev_hash.clone(),
@@ -191,6 +195,9 @@ pub async fn verify_upload(
             "pdf_body_required",
         ));
     }
+    // The validation slot is taken before the body is read: at most MAX_CONCURRENT uploads
+    // are buffered at a time, whatever the number of connections.
+    let _slot = slot().await?;
     let mut pdf = Vec::with_capacity(declared.map_or(64 * 1024, |n| n as usize));
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body"))?;
@@ -199,7 +206,6 @@ pub async fn verify_upload(
         }
         pdf.extend_from_slice(&chunk);
     }
-    let _slot = slot().await?;
     let report = crate::report::validate(&state, pdf).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -23,6 +23,7 @@ use signet_api::{
     CertificateView, CreateCertificateFromCsr, ExternalFinish, ExternalPrepared,
     ExternalSignRequest,
 };
+use signet_domain::access::Owner;
 use signet_pki::sign::KeyAlgorithm;
 use signet_store::repo::{external, pki as repo};
 use x509_cert::Certificate;
@@ -32,7 +33,7 @@ use crate::keys;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::certificates::{holder_for, view};
 use crate::routes::sign::{
-    Form, check_pdf_header, placement_spec, read_form, requested_level, slot,
+    Form, certificate_owner, check_pdf_header, placement_spec, read_form, requested_level, slot,
 };
 use crate::signing::{self, Level, Timestamps};
 use crate::state::AppState;
@@ -163,7 +164,35 @@ pub async fn prepare(
     let req = &form.request;
     let level = requested_level(&state, req.level.as_deref())?;
     check_pdf_header(&form.pdf)?;
-    let spec = placement_spec(&state, &user.user_id, &req.signature, &form.seals).await?;
+    let cert_id = req.signature.certificate_id.as_str();
+    // An outside certificate bound to the caller is theirs; a built-in one has its owner.
+    let spec = if signet_store::repo::bound::by_id(&state.db, cert_id)
+        .await?
+        .is_some_and(|b| b.user_id == user.user_id)
+    {
+        let owner = Owner::Person(&user.user_id);
+        placement_spec(
+            &state,
+            &user.user_id,
+            &req.signature,
+            &form.seals,
+            cert_id,
+            owner,
+        )
+        .await?
+    } else {
+        let row = client_certificate(&state, &user.user_id, cert_id).await?;
+        let owner = certificate_owner(&row);
+        placement_spec(
+            &state,
+            &user.user_id,
+            &req.signature,
+            &form.seals,
+            cert_id,
+            owner,
+        )
+        .await?
+    };
     let prepared = prepare_session(
         &state,
         trust,

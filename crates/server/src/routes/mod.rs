@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use signet_api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuery};
+use signet_api::{DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageQuery};
 
 use crate::problem::{self, ApiError, ApiResult};
 
@@ -60,11 +60,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(panel::configure);
 }
 
-/// Validated paging: `page` ≥ 1, `page_size` 1–100 (default 20).
+/// Validated paging: `page` 1–1,000,000, `page_size` 1–100 (default 20).
 pub fn paging(q: &PageQuery) -> ApiResult<(u64, u64)> {
     let page = q.page.unwrap_or(1);
     let size = q.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    if page == 0 || size == 0 || size > MAX_PAGE_SIZE {
+    if page == 0 || page > MAX_PAGE {
+        return Err(ApiError::bad_request("invalid_page").field("page"));
+    }
+    if size == 0 || size > MAX_PAGE_SIZE {
         return Err(ApiError::bad_request("invalid_page").field("page_size"));
     }
     Ok((page, size))
@@ -114,6 +117,20 @@ mod tests {
                 page_size: Some(101)
             })
             .is_err()
+        );
+        assert!(
+            paging(&PageQuery {
+                page: Some(u64::MAX),
+                page_size: Some(100)
+            })
+            .is_err()
+        );
+        assert!(
+            paging(&PageQuery {
+                page: Some(MAX_PAGE),
+                page_size: Some(100)
+            })
+            .is_ok()
         );
         assert_eq!(
             paging(&PageQuery {

@@ -14,7 +14,7 @@ use signet_api::{
 use signet_domain::identity::{OrgName, PhoneNumber, Uscc};
 use signet_domain::org::{self, Grant, OrgRuleError, Role};
 use signet_store::repo::{orgs, users};
-use signet_store::sea_orm::TransactionTrait;
+use signet_store::sea_orm::{SqlErr, TransactionTrait};
 
 use crate::auth::AuthUser;
 use crate::problem::{ApiError, ApiResult};
@@ -102,10 +102,12 @@ async fn admin(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<org
 }
 
 /// Creates an organisation; the caller becomes its admin with the `initiate` grant.
-/// Logged in. It stays unverified until enterprise real-name verification.
+/// Logged in. It stays unverified until enterprise real-name verification. One organisation
+/// per USCC: a code another organisation holds is 409 `uscc_taken`.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations",
     security(("bearer" = [])), request_body = CreateOrg,
-    responses((status = 201, body = Org), (status = 400, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Org), (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another organisation holds this USCC (`uscc_taken`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -135,8 +137,20 @@ pub async fn create(
         can_initiate: true,
         created_at: now,
     };
+    let taken = || ApiError::conflict("uscc_taken").field("uscc");
+    if let Some(code) = &org.uscc
+        && orgs::by_uscc(&state.db, code).await?.is_some()
+    {
+        return Err(taken());
+    }
     let txn = state.db.begin().await?;
-    let org = orgs::insert(&txn, org).await?;
+    // The unique index decides a race between two requests with the same code.
+    let org = match orgs::insert(&txn, org).await {
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(taken());
+        }
+        other => other?,
+    };
     orgs::add_member(&txn, m.clone()).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(org_view(org, &m)))

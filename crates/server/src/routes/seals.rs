@@ -229,9 +229,11 @@ pub async fn upload(
     let (png, width, height) = web::block(move || sealgen::normalise_upload(&image))
         .await?
         .map_err(|e| {
+            // The image decoder's text stays in the log.
+            tracing::info!(error = %e, "unreadable seal image");
             ApiError::bad_request("invalid_seal_image")
                 .field("image")
-                .param("reason", e.to_string())
+                .param("reason", "not a readable PNG or JPEG image")
         })?;
     let seal = store(
         &state,

@@ -6,6 +6,7 @@ use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt as _;
 use signet_api::SignRequest;
+use signet_domain::access::{Owner, SealChoice, seal_goes_with};
 
 use signet_pdf::{DateStamp, SignatureSpec, Visible};
 use std::collections::BTreeMap;
@@ -185,19 +186,71 @@ pub(crate) fn spec_of(
 }
 
 /// The engine's view of a placement, with its stored seal (`seal_id`, one the caller may use)
-/// loaded from the blob store.
+/// loaded from the blob store. The seal must go with the placement's certificate (`cert_id`,
+/// owned by `cert_owner`): see [`seal_with_certificate`].
 pub(crate) async fn placement_spec(
     state: &AppState,
     user_id: &str,
     p: &signet_api::SignPlacement,
     seals: &BTreeMap<String, Vec<u8>>,
+    cert_id: &str,
+    cert_owner: Owner<'_>,
 ) -> ApiResult<SignatureSpec> {
     let mut spec = spec_of(p, seals)?;
-    if let (Some(id), true) = (&p.seal_id, p.kind != "invisible") {
-        let seal = crate::routes::seals::usable(state, user_id, id).await?;
-        spec.seal_png = Some(state.blobs.get(&seal.image_blob).await?);
+    if p.kind != "invisible" {
+        match &p.seal_id {
+            Some(id) => {
+                let seal = crate::routes::seals::usable(state, user_id, id).await?;
+                seal_with_certificate(Some(&seal), cert_id, cert_owner, user_id, "signatures")?;
+                spec.seal_png = Some(state.blobs.get(&seal.image_blob).await?);
+            }
+            None => seal_with_certificate(None, cert_id, cert_owner, user_id, "signatures")?,
+        }
     }
     Ok(spec)
+}
+
+/// Who owns a certificate row: its organisation, or the person it was issued to.
+pub(crate) fn certificate_owner(row: &signet_store::repo::pki::Certificate) -> Owner<'_> {
+    match (row.purpose.as_str(), &row.org_id, &row.user_id) {
+        ("org", Some(org), _) => Owner::Org(org),
+        (_, _, Some(user)) => Owner::Person(user),
+        // Not a holder's certificate: owned by nobody a seal can name.
+        _ => Owner::Org(""),
+    }
+}
+
+/// The one seal rule of every signing path (direct, external, task step), decided by
+/// [`signet_domain::access::seal_goes_with`]: a stored seal (`Some`) goes with the certificate
+/// it is bound to or, unbound, with a certificate of its owner; an uploaded image (`None`)
+/// only with the caller's personal certificate. Otherwise 422 `seal_certificate_mismatch`.
+pub(crate) fn seal_with_certificate(
+    seal: Option<&signet_store::repo::seals::Seal>,
+    cert_id: &str,
+    cert_owner: Owner<'_>,
+    caller: &str,
+    field: &'static str,
+) -> ApiResult<()> {
+    let choice = match seal {
+        Some(seal) => SealChoice::Stored {
+            owner: match (&seal.org_id, &seal.user_id) {
+                (Some(org), _) => Owner::Org(org),
+                (None, Some(user)) => Owner::Person(user),
+                (None, None) => Owner::Person(""),
+            },
+            bound_to: seal.certificate_id.as_deref(),
+        },
+        None => SealChoice::Uploaded,
+    };
+    seal_goes_with(choice, cert_id, cert_owner, caller).map_err(|e| {
+        let mut err = ApiError::unprocessable("seal_certificate_mismatch")
+            .field(field)
+            .param("reason", e.to_string());
+        if let Some(seal) = seal {
+            err = err.param("id", &seal.id);
+        }
+        err
+    })
 }
 
 /// The level a signing request asks for, or the configured default.
@@ -264,7 +317,11 @@ pub async fn sign(
     }
     let mut specs = Vec::with_capacity(req.signatures.len());
     for p in &req.signatures {
-        specs.push(placement_spec(&state, &user.user_id, p, &form.seals).await?);
+        let row = rows
+            .get(&p.certificate_id)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("certificate row")))?;
+        let owner = certificate_owner(row);
+        specs.push(placement_spec(&state, &user.user_id, p, &form.seals, &row.id, owner).await?);
     }
 
     // Open each key once; a wrong PIN stops here with nothing signed.

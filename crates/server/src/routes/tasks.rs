@@ -18,6 +18,7 @@ use signet_api::{
     CountView, CreateTask, DocumentView, ForwardTask, RejectStep, SignStep, SigningOption,
     SigningOptions, StepInput, StepView, TaskList, TaskListQuery, TaskView, UpdateTask,
 };
+use signet_domain::access::{self, Owner};
 use signet_domain::identity::PhoneNumber;
 use signet_domain::org::Role;
 use signet_domain::workflow::{
@@ -391,6 +392,47 @@ pub async fn note(
     }
 }
 
+type ViewLocks = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
+
+/// The lock serialising the view events of one task on this node; entries nobody holds are
+/// dropped as others are taken.
+fn view_lock(task_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<std::sync::Mutex<ViewLocks>> = std::sync::OnceLock::new();
+    let mut map = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
+    map.entry(task_id.to_owned()).or_default().clone()
+}
+
+/// Records a page view: one `page_viewed` event per user, document and hour.
+async fn note_view(
+    state: &AppState,
+    l: &Loaded,
+    document_id: &str,
+    user: &str,
+    meta: &ClientMeta,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    let actor = Actor {
+        user: Some(user),
+        meta: Some(meta),
+        now,
+    };
+    let event = actor.event(&l.task.id, "page_viewed", None, &l.hashes(), detail);
+    let since = now - chrono::Duration::hours(1);
+    // One view at a time per task on this node, so concurrent views record one event.
+    let lock = view_lock(&l.task.id);
+    let _held = lock.lock().await;
+    match audit::append_view(&state.db, &l.task.id, event, document_id, since).await {
+        Ok(_) => Ok(()),
+        Err(e) if audit::is_fork(&e) => Err(ApiError::unavailable("busy", 1)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn event_kind(e: &Event) -> (&'static str, Option<String>) {
     match e {
         Event::TaskStarted => ("task_started", None),
@@ -556,29 +598,50 @@ fn search_text(name: &str, docs: &[Document]) -> String {
     s
 }
 
+/// The caller's standing for initiating: their membership in `org_id` (if any) and the
+/// operator's personal grant.
+async fn initiate_standing(
+    state: &AppState,
+    user: &str,
+    org_id: Option<&str>,
+) -> ApiResult<(Option<access::Membership>, bool)> {
+    let membership = match org_id {
+        Some(org) => orgs::membership(&state.db, org, user)
+            .await?
+            .map(|m| access::Membership {
+                admin: Role::parse(&m.role) == Some(Role::Admin),
+                can_initiate: m.can_initiate,
+            }),
+        None => None,
+    };
+    let personal = tasks::may_initiate_personally(&state.db, user).await?;
+    Ok((membership, personal))
+}
+
 /// May `user` initiate, for `org_id` (its admin granted `initiate`, or the user is an admin)
-/// or personally (the operator's grant)?
+/// or personally (the operator's grant)? See [`access::may_initiate`].
 async fn check_initiate(state: &AppState, user: &str, org_id: Option<&str>) -> ApiResult<()> {
-    let denied = || ApiError::forbidden("initiate_not_granted");
-    match org_id {
-        Some(org) => {
-            let m = orgs::membership(&state.db, org, user)
-                .await?
-                .ok_or_else(denied)?;
-            if m.can_initiate || Role::parse(&m.role) == Some(Role::Admin) {
-                Ok(())
-            } else {
-                Err(denied())
-            }
-        }
-        None => {
-            if tasks::may_initiate_personally(&state.db, user).await? {
-                Ok(())
-            } else {
-                Err(denied())
-            }
+    let (membership, personal) = initiate_standing(state, user, org_id).await?;
+    access::may_initiate(org_id.is_some(), membership, personal)
+        .map_err(|_| ApiError::forbidden("initiate_not_granted"))
+}
+
+/// Whether `user` may initiate at all (personally, or for some organisation): checked before
+/// an upload is read, so that nobody without the right can make the server store files.
+async fn check_initiate_anywhere(state: &AppState, user: &str) -> ApiResult<()> {
+    if tasks::may_initiate_personally(&state.db, user).await? {
+        return Ok(());
+    }
+    for (m, _) in orgs::memberships_of(&state.db, user).await? {
+        let m = access::Membership {
+            admin: Role::parse(&m.role) == Some(Role::Admin),
+            can_initiate: m.can_initiate,
+        };
+        if access::may_initiate(true, Some(m), false).is_ok() {
+            return Ok(());
         }
     }
+    Err(ApiError::forbidden("initiate_not_granted"))
 }
 
 /// Resolves the initiator's step descriptions to step rows (signers by exact name + phone).
@@ -809,6 +872,9 @@ pub async fn create(
     meta: ClientMeta,
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
+    // Nothing is read or stored for a caller without any right to initiate; the right for
+    // the organisation the request names is checked once the request part is read.
+    check_initiate_anywhere(&state, &user.user_id).await?;
     let (req, mut files) = read_task_form(&state, form).await?;
     check_initiate(&state, &user.user_id, req.org_id.as_deref()).await?;
     if req.documents.is_empty() {
@@ -1031,6 +1097,8 @@ pub async fn start(
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
     require_initiator(&l, &user.user_id)?;
+    // The grant may have been withdrawn since the draft was made.
+    check_initiate(&state, &user.user_id, l.task.org_id.as_deref()).await?;
     let now = Utc::now();
     if let Some(d) = l.task.deadline
         && d <= now
@@ -1111,14 +1179,6 @@ fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
 
 /// A seal prints who signs: an organisation's seal goes with that organisation's
 /// certificate, a personal seal with a personal certificate.
-fn same_owner(seal: &seals::Seal, cert_org: Option<&str>, cert_is_org: bool) -> bool {
-    match (&seal.org_id, cert_is_org) {
-        (Some(org), true) => cert_org == Some(org.as_str()),
-        (None, false) => true,
-        _ => false,
-    }
-}
-
 fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
     let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
     let org_owned = seal.org_id.is_some();
@@ -1128,9 +1188,7 @@ fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
 /// The certificate a placement signs with, as the seal checks see it.
 struct CertOwner<'a> {
     id: &'a str,
-    /// The organisation of an organisation certificate; `None` for a personal one.
-    org: Option<&'a str>,
-    is_org: bool,
+    owner: Owner<'a>,
 }
 
 /// The seal of a visible placement (`seal_id` required), checked for the step and the
@@ -1156,12 +1214,7 @@ async fn checked_seal(
             .field(field)
             .param("id", &seal.id));
     }
-    let bound_elsewhere = seal.certificate_id.as_ref().is_some_and(|c| c != cert.id);
-    if !same_owner(&seal, cert.org, cert.is_org) || bound_elsewhere {
-        return Err(ApiError::unprocessable("seal_certificate_mismatch")
-            .field(field)
-            .param("id", &seal.id));
-    }
+    crate::routes::sign::seal_with_certificate(Some(&seal), cert.id, cert.owner, user, field)?;
     Ok(seal)
 }
 
@@ -1257,8 +1310,7 @@ pub async fn sign(
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
             let cert = CertOwner {
                 id: &p.certificate_id,
-                org: row.org_id.as_deref(),
-                is_org: row.purpose == "org",
+                owner: crate::routes::sign::certificate_owner(row),
             };
             let seal = checked_seal(
                 &state,
@@ -1491,8 +1543,10 @@ pub async fn external_prepare(
     if p.kind != "invisible" {
         let cert = CertOwner {
             id: &p.certificate_id,
-            org: cert_org.as_deref(),
-            is_org: cert_org.is_some(),
+            owner: match &cert_org {
+                Some(org) => Owner::Org(org),
+                None => Owner::Person(&user.user_id),
+            },
         };
         let seal = checked_seal(
             &state,
@@ -1628,6 +1682,17 @@ pub async fn forward(
     if body.steps.is_empty() {
         return Err(workflow::WorkflowError::NoSteps.into());
     }
+    // Forwarding initiates a new task: the forwarder needs the right to initiate now, and the
+    // organisation is kept only while they may still initiate for it.
+    let (membership, personal) =
+        initiate_standing(&state, &user.user_id, l.task.org_id.as_deref()).await?;
+    let keeps_org = access::forward_keeps_org(l.task.org_id.is_some(), membership, personal)
+        .map_err(|_| ApiError::forbidden("initiate_not_granted"))?;
+    let org_id = if keeps_org {
+        l.task.org_id.clone()
+    } else {
+        None
+    };
     let now = Utc::now();
     check_deadline(body.deadline, now)?;
     let me = users::by_id(&state.db, &user.user_id)
@@ -1656,7 +1721,7 @@ pub async fn forward(
         name,
         initiator_id: user.user_id.clone(),
         initiator_name: me.real_name.clone(),
-        org_id: l.task.org_id.clone(),
+        org_id,
         state: TaskState::Draft.as_str().to_owned(),
         version: 0,
         deadline: body.deadline,
@@ -1880,16 +1945,7 @@ pub async fn page_image(
     }
     // A view is recorded when the image is served (a refusal below is not a view).
     let detail = serde_json::json!({ "document": doc.id, "page": number, "width": width });
-    let viewed = || {
-        note(
-            &state,
-            &l,
-            "page_viewed",
-            &user.user_id,
-            &meta,
-            detail.clone(),
-        )
-    };
+    let viewed = || note_view(&state, &l, &doc.id, &user.user_id, &meta, detail.clone());
     // A revision never changes, so its rendering is cached for good under its hash.
     let etag = format!("\"{}-{number}-{width}\"", doc.current_blob);
     let not_modified = req

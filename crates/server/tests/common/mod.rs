@@ -64,15 +64,20 @@ pub fn settings_for(dir: &std::path::Path, database_url: &str) -> Settings {
         ("SIGNET_DATA_DIR".into(), dir.display().to_string()),
         ("SIGNET_DATABASE__URL".into(), database_url.into()),
         ("SIGNET_DATABASE__MAX_CONNECTIONS".into(), "5".into()),
-        ("SIGNET_DEMO".into(), "true".into()),
         ("SIGNET_IDENTITY__TIMEOUT_MS".into(), "300".into()),
+        // Tests that are not about the per-address limits raise them (each has its own test).
+        ("SIGNET_HTTP__LOGIN_PER_MINUTE".into(), "100000".into()),
+        ("SIGNET_HTTP__REGISTER_PER_MINUTE".into(), "100000".into()),
         ("SIGNET_IDENTITY__DEV_SLOW_MS".into(), "3000".into()),
         (
             "SIGNET_PANEL_DIR".into(),
             dir.join("no-panel").display().to_string(),
         ),
     ];
-    Settings::load_from(None, vars).unwrap()
+    let mut settings = Settings::load_from(None, vars).unwrap();
+    // Demo mode only ever comes from code (here) or `serve --demo`.
+    settings.demo = true;
+    settings
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
