@@ -59,6 +59,11 @@ pub struct PkiSettings {
     /// Bound certificates wait for an operator's approval (`signet cert approve`).
     #[serde(default)]
     pub binding_requires_approval: bool,
+    /// Let the server fetch revocation data (OCSP, CRL URLs named in outside certificates)
+    /// from loopback, private and link-local addresses. Off: those URLs come from
+    /// certificates users upload, and must not reach the server's own network (SSRF).
+    #[serde(default)]
+    pub revocation_fetch_private: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

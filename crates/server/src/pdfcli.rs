@@ -231,7 +231,11 @@ pub fn extend(
         return Ok(pdf);
     }
     let embedded = signet_pdf::ltv::embedded_certificates(&pdf)?;
-    let fetched = crate::verifycli::fetch_revocation(&embedded, trust);
+    let fetched = crate::verifycli::fetch_revocation(
+        &embedded,
+        trust,
+        crate::verifycli::FetchPolicy::ANY_ADDRESS,
+    );
     let mut material = signet_pdf::ltv::DssMaterial::default();
     for cert in embedded
         .iter()

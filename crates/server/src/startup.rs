@@ -43,9 +43,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
-                .wrap(from_fn(crate::headers::security_headers))
                 .wrap(from_fn(problem::problem_layer))
                 .wrap(TracingLogger::default())
+                // Outermost: every response leaves with the security headers.
+                .wrap(from_fn(crate::headers::security_headers))
                 .app_data(data.clone())
                 .configure(routes::configure)
         })

@@ -107,10 +107,17 @@ impl OutsideCa {
 }
 
 async fn app_trusting(ca: &Path, approval: bool) -> TestApp {
+    app_fetching(ca, approval, true).await
+}
+
+/// `private`: may the server fetch revocation data from loopback addresses (the test's own
+/// CRL server); off by default in real installations.
+async fn app_fetching(ca: &Path, approval: bool, private: bool) -> TestApp {
     let ca = ca.to_path_buf();
     spawn_with(Backend::Sqlite, move |s| {
         s.pki.outside_ca_files = vec![ca];
         s.pki.binding_requires_approval = approval;
+        s.pki.revocation_fetch_private = private;
     })
     .await
     .unwrap()
@@ -357,6 +364,53 @@ async fn bind_an_outside_certificate_and_log_in_with_it() {
     http.kill().unwrap();
     http.wait().unwrap();
     assert_problem(r, 409, "certificate_revoked").await;
+}
+
+/// Server-side request forgery: binding never makes the server fetch a URL on its own network
+/// (by default), nor any URL named in a certificate whose chain does not check out, even
+/// when private addresses are allowed.
+#[tokio::test]
+async fn revocation_urls_are_fetched_only_from_vouched_public_certificates() {
+    if !tools(&["openssl"]) {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/ca.crl", listener.local_addr().unwrap());
+    let connected = |l: &std::net::TcpListener| match l.accept() {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) => panic!("{e}"),
+    };
+
+    // A trusted CA's certificate naming a loopback CRL: not fetched by default.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = OutsideCa::new(dir.path());
+    let app = app_fetching(&ca.ca_pem, false, false).await;
+    let token = app.signup(&Person::new(803)).await;
+    let (key, cert) = ca.issue("inside", "王小明", Some(&url));
+    let body = signed_challenge(&app, &key, &cert).await;
+    let _ = app
+        .post("/api/v1/certificates/bound", &body, Some(&token))
+        .await;
+    assert!(!connected(&listener), "the server fetched a loopback URL");
+
+    // A certificate from a CA with the trusted CA's name but another key: nothing it names is
+    // fetched, even where private addresses are allowed, and it is not bound.
+    let other_dir = tempfile::tempdir().unwrap();
+    let impostor = OutsideCa::new(other_dir.path());
+    let app = app_fetching(&ca.ca_pem, false, true).await;
+    let token = app.signup(&Person::new(804)).await;
+    let (key, cert) = impostor.issue("forged", "王小明", Some(&url));
+    let body = signed_challenge(&app, &key, &cert).await;
+    let r = app
+        .post("/api/v1/certificates/bound", &body, Some(&token))
+        .await;
+    assert!(
+        !connected(&listener),
+        "the server fetched a URL of an unvouched certificate"
+    );
+    assert_problem(r, 422, "untrusted_certificate").await;
 }
 
 #[tokio::test]

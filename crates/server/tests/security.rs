@@ -29,6 +29,7 @@ on_both!(
     initiating_needs_the_right_at_start_and_forward,
     an_organisation_is_named_only_for_its_certificate,
     paging_cannot_overflow,
+    one_organisation_per_uscc,
 );
 
 const GUESSES: usize = 50;
@@ -759,5 +760,83 @@ async fn paging_cannot_overflow(app: TestApp) {
             .await
             .status(),
         200
+    );
+}
+
+async fn one_organisation_per_uscc(app: TestApp) {
+    let a = app.signup(&Person::new(751)).await;
+    let b = app.signup(&Person::new(752)).await;
+    let uscc = "91350100M000100Y43";
+    let r = app
+        .post(
+            "/api/v1/orgs",
+            &json!({"name": "甲公司", "uscc": uscc}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body = assert_problem(
+        app.post(
+            "/api/v1/orgs",
+            &json!({"name": "乙公司", "uscc": uscc}),
+            Some(&b),
+        )
+        .await,
+        409,
+        "uscc_taken",
+    )
+    .await;
+    assert_eq!(body["field"], "uscc");
+    // Names are not unique; organisations without a code are not constrained.
+    for token in [&a, &b] {
+        let r = app
+            .post("/api/v1/orgs", &json!({"name": "甲公司"}), Some(token))
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+}
+
+/// Every response carries the security headers; the panel's policy allows no inline script
+/// and the docs' allows what the vendored Swagger UI needs.
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    for path in ["/", "/api/v1/me", "/healthz", "/api/docs/", "/no/such/page"] {
+        let r = app.get(path, None).await;
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "{path}");
+        if path.starts_with("/api/docs") {
+            assert!(csp.contains("style-src 'self' 'unsafe-inline'"), "{csp}");
+        } else {
+            assert!(
+                csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+                "{csp}"
+            );
+            assert!(!csp.contains("unsafe-inline"), "{csp}");
+        }
+    }
+    let app = common::spawn_with(common::Backend::Sqlite, |s| {
+        s.http.public_base_url = "https://sign.example.com".into();
+        s.http.frame_ancestors = "https://portal.example.com".into();
+    })
+    .await
+    .unwrap();
+    let r = app.get("/healthz", None).await;
+    assert!(
+        r.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors https://portal.example.com")
     );
 }

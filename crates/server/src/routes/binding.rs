@@ -41,13 +41,18 @@ fn view(b: &bound::Bound) -> BoundCertificateView {
 
 /// Checks an outside CA's certificate now: a path to a configured outside CA, validity, key
 /// usage for signing, and revocation data fetched from the URLs it names.
-pub async fn check_outside(anchors: Arc<TrustAnchors>, cert: &Certificate) -> ApiResult<()> {
+pub async fn check_outside(
+    anchors: Arc<TrustAnchors>,
+    cert: &Certificate,
+    policy: crate::verifycli::FetchPolicy,
+) -> ApiResult<()> {
     if anchors.is_empty() {
         return Err(ApiError::unprocessable("untrusted_certificate"));
     }
     let leaf = cert.clone();
     let report = web::block(move || {
-        let material = crate::verifycli::fetch_revocation(std::slice::from_ref(&leaf), &anchors);
+        let material =
+            crate::verifycli::fetch_revocation(std::slice::from_ref(&leaf), &anchors, policy);
         validate_chain(&ChainInput {
             leaf: &leaf,
             intermediates: &material.certificates,
@@ -69,6 +74,13 @@ pub async fn check_outside(anchors: Arc<TrustAnchors>, cert: &Certificate) -> Ap
         return Err(ApiError::unprocessable("untrusted_certificate"));
     }
     Ok(())
+}
+
+/// Where the server may fetch revocation data from (`pki.revocation_fetch_private`).
+pub fn fetch_policy(state: &AppState) -> crate::verifycli::FetchPolicy {
+    crate::verifycli::FetchPolicy {
+        private_addresses: state.settings.pki.revocation_fetch_private,
+    }
 }
 
 /// The subject's serialNumber when it has the shape of an 18-character ID-card number.
@@ -104,7 +116,12 @@ pub async fn bind(
         ApiError::bad_request("proof_of_possession_failed").field("signature")
     })
     .await?;
-    check_outside(state.outside_cas.clone(), &cert).await?;
+    check_outside(
+        state.outside_cas.clone(),
+        &cert,
+        crate::routes::binding::fetch_policy(&state),
+    )
+    .await?;
     let me = users::by_id(&state.db, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;

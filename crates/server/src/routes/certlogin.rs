@@ -105,9 +105,13 @@ pub async fn login(
                 .await?
                 .filter(|b| b.status == "active")
                 .ok_or_else(refused)?;
-            crate::routes::binding::check_outside(state.outside_cas.clone(), &cert)
-                .await
-                .map_err(|_| refused())?;
+            crate::routes::binding::check_outside(
+                state.outside_cas.clone(),
+                &cert,
+                crate::routes::binding::fetch_policy(&state),
+            )
+            .await
+            .map_err(|_| refused())?;
             (binding.user_id, binding.id)
         }
     };

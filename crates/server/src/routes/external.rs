@@ -127,7 +127,12 @@ pub async fn external_signer(
             .filter(|b| b.user_id == user_id && b.status == "active")
             .ok_or_else(|| ApiError::not_found("certificate_not_found"))?;
         let cert = Certificate::from_der(&binding.cert_der).map_err(ApiError::internal)?;
-        crate::routes::binding::check_outside(state.outside_cas.clone(), &cert).await?;
+        crate::routes::binding::check_outside(
+            state.outside_cas.clone(),
+            &cert,
+            crate::routes::binding::fetch_policy(state),
+        )
+        .await?;
         let chain = state
             .outside_cas
             .certificates()
