@@ -66,6 +66,7 @@ test("register and log in through the panel", async (t) => {
     // The agreements are linked from the form.
     await page.getByRole("link", { name: "《用户协议》" }).waitFor();
     await page.check("#agree");
+    await page.screenshot({ path: `${import.meta.dirname}/test-results/register-zh.png` }).catch(() => {});
     await page.click("#register-submit");
     await page.waitForURL(/\/login\?registered=1/);
     await page.getByText("注册成功，请登录").waitFor();
