@@ -21,18 +21,10 @@ use crate::state::AppState;
 /// Wrong PINs in a row that lock a key.
 pub const MAX_PIN_ATTEMPTS: i32 = 5;
 
-type KeyLocks = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
-
-/// The lock that serialises PIN checks of one key on this node. Entries nobody holds are
-/// dropped as others are taken, so the map stays as small as the keys in use.
+/// The lock that serialises PIN checks of one key on this node.
 fn key_lock(key_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: std::sync::OnceLock<std::sync::Mutex<KeyLocks>> = std::sync::OnceLock::new();
-    let mut map = LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    map.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
-    map.entry(key_id.to_owned()).or_default().clone()
+    static LOCKS: crate::locks::KeyedLocks = crate::locks::KeyedLocks::new();
+    LOCKS.get(key_id)
 }
 
 /// The certificate `id` if the caller may see it and sign with it (see [`for_action`]).

@@ -14,6 +14,7 @@ pub mod extcli;
 pub mod headers;
 pub mod i18n;
 pub mod keys;
+pub mod locks;
 pub mod openapi;
 pub mod pagecache;
 pub mod pdfcli;

@@ -171,33 +171,26 @@ pub async fn prepare(
     check_pdf_header(&form.pdf)?;
     let cert_id = req.signature.certificate_id.as_str();
     // An outside certificate bound to the caller is theirs; a built-in one has its owner.
-    let spec = if signet_store::repo::bound::by_id(&state.db, cert_id)
+    let bound = signet_store::repo::bound::by_id(&state.db, cert_id)
         .await?
-        .is_some_and(|b| b.user_id == user.user_id)
-    {
-        let owner = Owner::Person(&user.user_id);
-        placement_spec(
-            &state,
-            &user.user_id,
-            &req.signature,
-            &form.seals,
-            cert_id,
-            owner,
-        )
-        .await?
+        .is_some_and(|b| b.user_id == user.user_id);
+    let row = if bound {
+        None
     } else {
-        let row = client_certificate(&state, &user.user_id, cert_id).await?;
-        let owner = certificate_owner(&row);
-        placement_spec(
-            &state,
-            &user.user_id,
-            &req.signature,
-            &form.seals,
-            cert_id,
-            owner,
-        )
-        .await?
+        Some(client_certificate(&state, &user.user_id, cert_id).await?)
     };
+    let owner = row
+        .as_ref()
+        .map_or(Owner::Person(&user.user_id), certificate_owner);
+    let spec = placement_spec(
+        &state,
+        &user.user_id,
+        &req.signature,
+        &form.seals,
+        cert_id,
+        owner,
+    )
+    .await?;
     let prepared = prepare_session(
         &state,
         trust,

@@ -392,18 +392,10 @@ pub async fn note(
     }
 }
 
-type ViewLocks = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
-
-/// The lock serialising the view events of one task on this node; entries nobody holds are
-/// dropped as others are taken.
+/// The lock serialising the view events of one task on this node.
 fn view_lock(task_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: std::sync::OnceLock<std::sync::Mutex<ViewLocks>> = std::sync::OnceLock::new();
-    let mut map = LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    map.retain(|_, l| std::sync::Arc::strong_count(l) > 1);
-    map.entry(task_id.to_owned()).or_default().clone()
+    static LOCKS: crate::locks::KeyedLocks = crate::locks::KeyedLocks::new();
+    LOCKS.get(task_id)
 }
 
 /// Records a page view: one `page_viewed` event per user, document and hour.
