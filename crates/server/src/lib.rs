@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod evidence;
 pub mod extcli;
+pub mod gc;
 pub mod headers;
 pub mod i18n;
 pub mod keys;

@@ -6,7 +6,8 @@
 //! Jobs: `task.expire` (payload: task id) expires an in-progress task after its deadline;
 //! `audit.anchor` (payload: task id) timestamps the head of an ended task's audit chain.
 //! Every [`SWEEP_EVERY`] the worker also anchors ended tasks whose chains grew since
-//! (`evidence::sweep`) and trims the page-image cache to its budget (`pagecache::trim`).
+//! (`evidence::sweep`), trims the page-image cache to its budget (`pagecache::trim`) and
+//! collects garbage: unreferenced blobs, expired captchas and challenges (`gc::sweep`).
 
 use chrono::{Duration, Utc};
 use signet_store::jobs;
@@ -35,6 +36,16 @@ pub async fn run(state: actix_web::web::Data<AppState>) {
             last_sweep = tokio::time::Instant::now();
             if let Err(e) = crate::evidence::sweep(&state).await {
                 tracing::warn!(error = %e, "anchoring audit chains failed");
+            }
+            match crate::gc::sweep(&state, Utc::now()).await {
+                Ok(s) if s != crate::gc::Swept::default() => tracing::info!(
+                    blobs = s.blobs,
+                    captchas = s.captchas,
+                    challenges = s.challenges,
+                    "garbage collected"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "garbage collection failed"),
             }
             let dir = state.settings.data_dir.join("cache").join("pages");
             let max = state.settings.page_cache_mb.saturating_mul(1024 * 1024);

@@ -1,9 +1,12 @@
 //! The job queue on SQLite and PostgreSQL: two workers racing over the same jobs never run one
 //! twice; failures back off and finally fail; a lease that ran out is taken over and its old
-//! holder can no longer complete the job.
+//! holder can no longer complete the job. Garbage collection deletes what no row names and
+//! keeps everything a row does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod pdfkit;
+mod taskkit;
 
 use chrono::{Duration, Utc};
 use common::{Backend, TestApp, spawn_app};
@@ -215,3 +218,117 @@ on_both_threaded!(
     failures_back_off_then_fail_for_good,
     an_expired_lease_is_taken_over
 );
+
+/// Ages every blob file by `hours`.
+fn age_blobs(app: &TestApp, hours: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600);
+    let root = app.state.settings.data_dir.join("blobs");
+    for dir in std::fs::read_dir(root).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            std::fs::File::options()
+                .append(true)
+                .open(f.unwrap().path())
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+    }
+}
+
+async fn garbage_collection_keeps_what_rows_name(app: TestApp) {
+    use serde_json::{Value, json};
+    use signet_store::entities::{captcha, login_challenge};
+    use signet_store::sea_orm::EntityTrait;
+    use signet_store::sea_orm::sea_query::Expr;
+    let a = taskkit::signer(&app, 961, "张三").await;
+    let b = taskkit::signer(&app, 962, "李四").await;
+    let c = taskkit::signer(&app, 963, "王五").await;
+    taskkit::grant_initiate(&app, &a).await;
+    let task = taskkit::created(
+        &app,
+        &a.token,
+        json!({"documents": [{"part": "doc1"}], "steps": [taskkit::step(&b, 1), taskkit::step(&c, 2)], "start": true}),
+    )
+    .await;
+    taskkit::sign_ok(&app, &task, &b, 80.0).await;
+    let id = task["id"].as_str().unwrap();
+    let middle: Value = app
+        .get_json(&format!("/api/v1/tasks/{id}"), Some(&a.token))
+        .await;
+    let middle_sha = middle["documents"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    taskkit::sign_ok(&app, &task, &c, 200.0).await;
+    let done: Value = app
+        .get_json(&format!("/api/v1/tasks/{id}"), Some(&a.token))
+        .await;
+    assert_eq!(done["state"], "completed");
+    let final_sha = done["documents"][0]["sha256"].as_str().unwrap().to_owned();
+    let orphan = app
+        .state
+        .blobs
+        .put(b"an upload nobody kept".to_vec())
+        .await
+        .unwrap();
+    age_blobs(&app, 25);
+    let young = app
+        .state
+        .blobs
+        .put(b"an upload of a moment ago".to_vec())
+        .await
+        .unwrap();
+    // Expired two hours ago: a captcha and a certificate-login challenge.
+    app.captcha().await;
+    let _: Value = app
+        .post("/api/v1/auth/cert/challenge", &json!({}), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let past = Utc::now() - Duration::hours(2);
+    captcha::Entity::update_many()
+        .col_expr(captcha::Column::ExpiresAt, Expr::value(past))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    login_challenge::Entity::update_many()
+        .col_expr(login_challenge::Column::ExpiresAt, Expr::value(past))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    let swept = signet_server::gc::sweep(&app.state, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        swept.blobs, 2,
+        "the orphan and the replaced middle revision: {swept:?}"
+    );
+    assert!(swept.captchas >= 1 && swept.challenges >= 1, "{swept:?}");
+    let exists = |name: String| {
+        let blobs = app.state.blobs.clone();
+        async move { blobs.exists(&name).await.unwrap() }
+    };
+    assert!(!exists(orphan).await);
+    assert!(!exists(middle_sha).await);
+    assert!(exists(young).await);
+    assert!(exists(final_sha).await);
+    // Everything a row names still serves: the document, its pages, the seals.
+    assert_eq!(taskkit::download(&app, &task, &a.token).await.status(), 200);
+    let seals: Value = app.get_json("/api/v1/seals", Some(&b.token)).await;
+    let seal = seals["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/seals/{seal}/image"), Some(&b.token))
+            .await
+            .status(),
+        200
+    );
+    // A second pass finds nothing more.
+    let again = signet_server::gc::sweep(&app.state, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again.blobs, 0);
+}
+
+on_both!(garbage_collection_keeps_what_rows_name);
