@@ -14,7 +14,7 @@ DIST := frontend/dist
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei softhsm2 opensc
 # Independent validators of the signatures the engine makes.
-PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0
+PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0 openapi-spec-validator==0.9.0 schemathesis==4.32.5
 PG_HOST ?= 127.0.0.1
 
 .PHONY: bench-api bench-pdf bench-pki bench-verify fuzz help run test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
@@ -64,7 +64,8 @@ deps-test: deps-build
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
-	@command -v pyhanko >/dev/null && python3 -c "import pyhanko, certomancer" 2>/dev/null \
+	@command -v pyhanko >/dev/null && command -v openapi-spec-validator >/dev/null \
+	  && command -v schemathesis >/dev/null && python3 -c "import pyhanko, certomancer" 2>/dev/null \
 	  || pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
 	@[ -d e2e/node_modules/playwright-core ] || (cd e2e && npm ci --no-audit --no-fund)
 

@@ -57,3 +57,46 @@ fn every_schema_has_an_example() {
         );
     }
 }
+
+/// Every operation has its own `operationId` (client generators name methods by it).
+#[test]
+fn operation_ids_are_unique() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} of {method} {path} is also {other}'s");
+            }
+        }
+    }
+}
+
+/// The committed document is valid OpenAPI under `openapi-spec-validator` (a tool `make
+/// test` installs; in CI its absence fails the test).
+#[test]
+fn the_document_passes_openapi_spec_validator() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json");
+    let out = match std::process::Command::new("openapi-spec-validator")
+        .arg(&path)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("openapi-spec-validator is required in CI: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping: openapi-spec-validator not installed ({e})");
+            return;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -24,7 +24,7 @@ pub fn summary(a: &agreements::Agreement) -> AgreementSummary {
 }
 
 /// The current version of each agreement. Public.
-#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
+#[utoipa::path(get, path = "/api/v1/agreements", operation_id = "list_agreements", tag = "agreements",
     responses((status = 200, body = AgreementList)))]
 pub async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let items = agreements::current(&state.db)
@@ -36,7 +36,7 @@ pub async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// One version of an agreement, with its text. Public.
-#[utoipa::path(get, path = "/api/v1/agreements/{kind}/{version}", tag = "agreements",
+#[utoipa::path(get, path = "/api/v1/agreements/{kind}/{version}", operation_id = "get_agreement", tag = "agreements",
     params(("kind" = String, Path, example = "user_agreement"), ("version" = i32, Path, example = 1)),
     responses((status = 200, body = Agreement), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn get(

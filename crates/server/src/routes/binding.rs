@@ -172,7 +172,7 @@ pub async fn bind(
 }
 
 /// The caller's bound certificates. Logged in.
-#[utoipa::path(get, path = "/api/v1/certificates/bound", tag = "certificates",
+#[utoipa::path(get, path = "/api/v1/certificates/bound", operation_id = "list_bound_certificates", tag = "certificates",
     security(("bearer" = [])),
     responses((status = 200, body = BoundCertificateList)))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {

@@ -166,7 +166,7 @@ fn subject_identifier(state: &AppState, id_card_index: &str) -> String {
 
 /// Issues a certificate with a new key, wrapped under the PIN. Logged in; personal needs
 /// real-name verification; organization needs a verified organisation and the admin role.
-#[utoipa::path(post, path = "/api/v1/certificates", tag = "certificates",
+#[utoipa::path(post, path = "/api/v1/certificates", operation_id = "create_certificate", tag = "certificates",
     security(("bearer" = [])), request_body = CreateCertificate,
     responses((status = 201, body = CertificateView),
         (status = 400, description = "Bad kind, algorithm or PIN", body = signet_api::Problem, content_type = "application/problem+json"),
@@ -201,7 +201,7 @@ pub async fn create(
 
 /// The certificates the caller may use: personal ones and those of organisations they
 /// administer, newest first. Logged in.
-#[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
+#[utoipa::path(get, path = "/api/v1/certificates", operation_id = "list_certificates", tag = "certificates",
     security(("bearer" = [])),
     responses((status = 200, body = CertificateList)))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
@@ -225,7 +225,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpR
 }
 
 /// One certificate with its PEM and chain. Its holder (or an admin of its organisation).
-#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates",
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", operation_id = "get_certificate", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = CertificateView),
         (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]

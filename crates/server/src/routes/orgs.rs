@@ -104,7 +104,7 @@ async fn admin(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<org
 /// Creates an organisation; the caller becomes its admin with the `initiate` grant.
 /// Logged in. It stays unverified until enterprise real-name verification. One organisation
 /// per USCC: a code another organisation holds is 409 `uscc_taken`.
-#[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations",
+#[utoipa::path(post, path = "/api/v1/orgs", operation_id = "create_org", tag = "organizations",
     security(("bearer" = [])), request_body = CreateOrg,
     responses((status = 201, body = Org), (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another organisation holds this USCC (`uscc_taken`)", body = signet_api::Problem, content_type = "application/problem+json")))]
@@ -157,7 +157,7 @@ pub async fn create(
 }
 
 /// The organisations the caller belongs to. Logged in.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "organizations",
+#[utoipa::path(get, path = "/api/v1/orgs", operation_id = "list_orgs", tag = "organizations",
     security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = OrgList)))]
 pub async fn list(
@@ -177,7 +177,7 @@ pub async fn list(
 }
 
 /// One organisation. Members only.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "organizations",
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", operation_id = "get_org", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path)),
     responses((status = 200, body = Org), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn get(

@@ -144,7 +144,7 @@ async fn bindable(
 }
 
 /// The seals the caller may use. Logged in.
-#[utoipa::path(get, path = "/api/v1/seals", tag = "seals",
+#[utoipa::path(get, path = "/api/v1/seals", operation_id = "list_seals", tag = "seals",
     security(("bearer" = [])),
     responses((status = 200, body = SealList)))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
@@ -324,7 +324,7 @@ pub async fn generate(
 
 /// Renames, binds to a certificate (`""` unbinds) or disables a seal. Its owner, or an
 /// admin of the owning organisation.
-#[utoipa::path(patch, path = "/api/v1/seals/{id}", tag = "seals",
+#[utoipa::path(patch, path = "/api/v1/seals/{id}", operation_id = "update_seal", tag = "seals",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateSeal,
     responses((status = 200, body = SealView),
         (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),

@@ -277,7 +277,7 @@ pub(crate) fn check_pdf_header(pdf: &[u8]) -> ApiResult<()> {
 /// valid, not locked, and opened by its PIN. Multipart form: `file` (the PDF, ≤ 50 MB),
 /// `request` (JSON `SignRequest`), and one part per seal image named by the placements.
 /// Every PIN is checked before anything is signed; on any refusal nothing is returned.
-#[utoipa::path(post, path = "/api/v1/sign", tag = "signing",
+#[utoipa::path(post, path = "/api/v1/sign", operation_id = "sign_pdf", tag = "signing",
     security(("bearer" = [])),
     request_body(content = SignRequest, content_type = "multipart/form-data",
         description = "Parts: `file` (PDF), `request` (JSON of this schema), seal images (PNG) by the names the placements give"),

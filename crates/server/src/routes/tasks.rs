@@ -849,7 +849,7 @@ fn document_name(given: Option<&str>, file_name: Option<&str>, part: &str) -> Ap
 /// Starts a new task: PDFs (≤ 50 MB each, ≤ 20) in multipart parts named by the `request`
 /// part (JSON `CreateTask`). Only users granted `initiate` (by an org admin for that org, or
 /// by the operator for personal use). A draft unless `start` is true.
-#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks",
+#[utoipa::path(post, path = "/api/v1/tasks", operation_id = "create_task", tag = "tasks",
     security(("bearer" = [])),
     request_body(content = CreateTask, content_type = "multipart/form-data",
         description = "Parts: `request` (JSON of this schema) and one PDF part per document, named as `documents[].part` says"),
@@ -991,7 +991,7 @@ async fn insert_and_maybe_start(
 
 /// The task, its documents and steps (步骤信息) and what the caller may do. Initiator and
 /// signers.
-#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", operation_id = "get_task", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TaskView),
         (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
@@ -1006,7 +1006,7 @@ pub async fn get(
 
 /// Renames the task or its documents (until it ends); replaces the steps or the deadline
 /// (draft only). Initiator only.
-#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", operation_id = "update_task", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateTask,
     responses((status = 200, body = TaskView),
         (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
@@ -1236,7 +1236,7 @@ fn spec_of(
 /// certificate) is applied as an incremental revision, with one PIN per certificate. PINs,
 /// signing and storage happen first; then one short transaction checks the task's version
 /// and commits (a concurrent change is 409 `task_changed`, and nothing changes).
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/steps/{step}/sign", tag = "tasks",
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/steps/{step}/sign", operation_id = "sign_step", tag = "tasks",
     security(("bearer" = [])),
     params(("id" = String, Path), ("step" = String, Path)), request_body = SignStep,
     responses((status = 200, body = TaskView),
@@ -2001,7 +2001,7 @@ pub async fn page_image(
 /// One of the caller's lists (待签署 `to_sign`, 已签署 `signed`, 我发起 `initiated`), newest
 /// first, with search by task or document name, initiator name, creation time range and
 /// status; paged with `total` ("共 N 条").
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
+#[utoipa::path(get, path = "/api/v1/tasks", operation_id = "list_tasks", tag = "tasks",
     security(("bearer" = [])), params(TaskListQuery),
     responses((status = 200, body = TaskList),
         (status = 400, body = signet_api::Problem, content_type = "application/problem+json")))]
