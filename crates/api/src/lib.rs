@@ -103,8 +103,10 @@ pub struct Problem {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PageQuery {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000000))]
     pub page: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub page_size: Option<u64>,
 }
 
@@ -985,6 +987,10 @@ pub struct TaskList {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct TaskListQuery {
     /// `to_sign` (待签署), `signed` (已签署) or `initiated` (我发起).
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^(to_sign|signed|initiated)$", example = "to_sign")
+    )]
     pub list: String,
     /// Part of a task or document name (文件名称).
     #[serde(default)]
@@ -1000,10 +1006,16 @@ pub struct TaskListQuery {
     pub created_to: Option<DateTime<Utc>>,
     /// A task state (文件状态).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^(draft|in_progress|completed|rejected|cancelled|expired)$")
+    )]
     pub status: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000000))]
     pub page: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub page_size: Option<u64>,
 }
 

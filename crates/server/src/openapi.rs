@@ -47,7 +47,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         dev::sms_outbox, dev::captcha_answer,
     ),
     components(schemas(signet_api::Problem, crate::auth::Jwk)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardProblems),
     tags(
         (name = "health", description = "Probes"),
         (name = "agreements", description = "用户协议 and 隐私政策, versioned"),
@@ -73,6 +73,88 @@ impl Modify for BearerAuth {
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("JWT".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+/// The problem answers every operation of a kind can give, added in one place so no handler
+/// can forget them (a handler's own, more specific description wins): 401 for operations
+/// behind a token, 404 for paths with ids, 400 for operations with query or path input, and
+/// 400, 413 and 415 for operations with a request body.
+struct StandardProblems;
+
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl StandardProblems {
+    fn apply(path: &str, op: &mut utoipa::openapi::path::Operation) {
+        use utoipa::openapi::path::ParameterIn;
+        let mut add = |status: &str, description: &str| {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| problem_response(description));
+        };
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let has_query = op.parameters.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query))
+        });
+        let has_body = op.request_body.is_some();
+        if secured {
+            add(
+                "401",
+                "Not logged in, or the token is invalid or expired (`unauthenticated`, `invalid_token`)",
+            );
+        }
+        if path.contains('{') {
+            add("404", "Not found, or not visible to the caller");
+        }
+        if has_query || has_body || path.contains('{') {
+            add(
+                "400",
+                "Invalid input: a query, path or body value (`invalid_query`, `invalid_json`, a field's code)",
+            );
+        }
+        if has_body {
+            add(
+                "413",
+                "The body is too large (`payload_too_large`, `part_too_large`)",
+            );
+            add(
+                "415",
+                "The body's content type is not the one documented (`unsupported_media_type`)",
+            );
+        }
+    }
+}
+
+impl Modify for StandardProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                Self::apply(path, op);
+            }
+        }
     }
 }
 

@@ -351,7 +351,8 @@ pub async fn revoke(
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ChangePin,
     responses((status = 204, description = "PIN changed"),
         (status = 400, description = "Bad new PIN", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong PIN, or not an admin of the organisation (`certificate_admin_only`)", body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Revoked or expired", body = signet_api::Problem, content_type = "application/problem+json"),
         (status = 423, description = "Locked", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn change_pin(
     state: web::Data<AppState>,

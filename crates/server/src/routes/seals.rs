@@ -328,7 +328,8 @@ pub async fn generate(
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateSeal,
     responses((status = 200, body = SealView),
         (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A certificate the seal cannot go with (`seal_certificate_mismatch`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
