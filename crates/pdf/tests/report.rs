@@ -9,14 +9,10 @@ use signet_pdf::report::{Block, TextDocument, build};
 const FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 fn font() -> Option<CjkFont> {
-    match std::fs::read(FONT) {
-        Ok(b) => Some(CjkFont::new(b).unwrap()),
-        Err(_) if std::env::var("CI").is_err() => {
-            eprintln!("skipping: {FONT} is not installed (fonts-wqy-microhei)");
-            None
-        }
-        Err(e) => panic!("{FONT} is required in CI: {e}"),
+    if !signet_testkit::require_file(std::path::Path::new(FONT)) {
+        return None;
     }
+    Some(CjkFont::new(std::fs::read(FONT).unwrap()).unwrap())
 }
 
 fn doc(blocks: Vec<Block>) -> TextDocument {
@@ -29,6 +25,9 @@ fn doc(blocks: Vec<Block>) -> TextDocument {
 }
 
 fn text_of(pdf: &[u8]) -> Option<String> {
+    if !signet_testkit::require_commands(&["pdftotext"]) {
+        return None;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -37,7 +36,7 @@ fn text_of(pdf: &[u8]) -> Option<String> {
         .arg(&path)
         .arg("-")
         .output()
-        .ok()?;
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",

@@ -359,24 +359,14 @@ impl Pki {
 }
 
 pub fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success())
+    signet_testkit::have_command(tool)
 }
 
 pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    signet_testkit::in_ci()
 }
 
 /// `true` when every tool is present; otherwise skip (or fail in CI).
 pub fn tools(list: &[&str]) -> bool {
-    let missing: Vec<_> = list.iter().filter(|t| !have(t)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(!in_ci(), "CI needs {missing:?} (make test installs them)");
-    eprintln!("skipping: {missing:?} not installed");
-    false
+    signet_testkit::require_commands(list)
 }

@@ -28,7 +28,7 @@ pub struct TestApp {
 const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    signet_testkit::in_ci()
 }
 
 /// A new, empty PostgreSQL database; `None` (skip) when PostgreSQL is unreachable outside
