@@ -80,7 +80,75 @@ on_both!(
     the_trail_the_report_and_public_verification,
     tampering_is_named_by_audit_verify,
     concurrent_views_do_not_fork_the_chain,
+    lying_anchors_fail_audit_verify,
 );
+
+/// Sets task `task`'s (first) anchor's sequence number and token.
+async fn rewrite_anchor(app: &TestApp, task: &str, seq: i64, token: Vec<u8>) {
+    use signet_store::entities::audit_anchor;
+    use signet_store::sea_orm::sea_query::Expr;
+    use signet_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    audit_anchor::Entity::update_many()
+        .col_expr(audit_anchor::Column::Seq, Expr::value(seq))
+        .col_expr(audit_anchor::Column::Token, Expr::value(token))
+        .filter(audit_anchor::Column::TaskId.eq(task))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+}
+
+/// `signet audit verify` fails, naming the problem, for each way an anchor can lie: it sits at
+/// a sequence number whose event has another hash; its token stamps another hash; its token
+/// comes from a TSA the platform does not trust (another installation's, over the right hash).
+async fn lying_anchors_fail_audit_verify(app: TestApp) {
+    let (_, _, first) = completed(&app, 971).await;
+    let (_, _, second) = completed(&app, 975).await;
+    drain_jobs(&app).await;
+    let (t1, t2) = (id(&first).to_owned(), id(&second).to_owned());
+    let anchor = |task: String| {
+        let db = app.state.db.clone();
+        async move {
+            signet_store::audit::anchors(&db, &task)
+                .await
+                .unwrap()
+                .remove(0)
+        }
+    };
+    let (a1, a2) = (anchor(t1.clone()).await, anchor(t2.clone()).await);
+    let (ok, out) = audit_verify(&app, Some(&t1));
+    assert!(ok, "{out}");
+
+    rewrite_anchor(&app, &t1, a1.seq - 1, a1.token.clone()).await;
+    let (ok, out) = audit_verify(&app, Some(&t1));
+    assert!(!ok, "{out}");
+    assert!(out.contains("no longer has the anchored hash"), "{out}");
+
+    rewrite_anchor(&app, &t1, a1.seq, a2.token.clone()).await;
+    let (ok, out) = audit_verify(&app, Some(&t1));
+    assert!(!ok, "{out}");
+    assert!(out.contains("stamps another hash"), "{out}");
+
+    let other = spawn_app(Backend::Sqlite).await.unwrap();
+    let stranger =
+        signet_server::signing::Timestamps::from_settings("", other.state.trust.clone()).unwrap();
+    let digest = hex::decode(&a1.head_hash).unwrap();
+    let token = tokio::task::spawn_blocking(move || {
+        stranger
+            .token(signet_pki::sign::KeyAlgorithm::EcdsaP256, &digest)
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    rewrite_anchor(&app, &t1, a1.seq, token).await;
+    let (ok, out) = audit_verify(&app, Some(&t1));
+    assert!(!ok, "{out}");
+    assert!(out.contains("not issued by a trusted TSA"), "{out}");
+    assert!(!out.contains("stamps another hash"), "{out}");
+
+    rewrite_anchor(&app, &t1, a1.seq, a1.token.clone()).await;
+    let (ok, out) = audit_verify(&app, Some(&t1));
+    assert!(ok, "{out}");
+}
 
 async fn the_trail_the_report_and_public_verification(app: TestApp) {
     let (a, b, done) = completed(&app, 901).await;
