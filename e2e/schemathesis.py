@@ -73,7 +73,8 @@ def main():
                # Not a test of the limits (each has its own).
                SIGNET_HTTP__LOGIN_PER_MINUTE="100000",
                SIGNET_HTTP__REGISTER_PER_MINUTE="100000",
-               SIGNET_HTTP__VERIFY_PER_MINUTE="100000")
+               SIGNET_HTTP__VERIFY_PER_MINUTE="100000",
+               SIGNET_HTTP__PKI_PER_MINUTE="100000")
     log = open(os.path.join(work, "server.log"), "w")
     server = subprocess.Popen([binary, "serve", "--demo"], env=env, stdout=log, stderr=log)
     try:

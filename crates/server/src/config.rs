@@ -85,6 +85,10 @@ pub struct HttpSettings {
     /// account answers 423 before this is counted).
     #[serde(default = "default_login_per_minute")]
     pub login_per_minute: u32,
+    /// Requests to the signing PKI services (CRLs, OCSP, timestamps) allowed per client IP
+    /// and minute.
+    #[serde(default = "default_pki_per_minute")]
+    pub pki_per_minute: u32,
     /// Registrations (`POST /api/v1/auth/register`) allowed per client IP and minute.
     #[serde(default = "default_register_per_minute")]
     pub register_per_minute: u32,
@@ -100,6 +104,10 @@ pub struct HttpSettings {
 
 fn default_login_per_minute() -> u32 {
     60
+}
+
+fn default_pki_per_minute() -> u32 {
+    600
 }
 
 fn default_register_per_minute() -> u32 {

@@ -435,6 +435,10 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "该证书的私钥由您自己保管，请通过外部签署完成此步骤",
             "This certificate's key is held by you: sign this step through the external path",
         ),
+        "pki_rate_limited" => (
+            "证书服务请求过于频繁，请稍后再试",
+            "Too many requests to the certificate services from this address; try again later",
+        ),
         "login_rate_limited" => (
             "登录尝试过于频繁，请稍后再试",
             "Too many login attempts from this address; try again later",

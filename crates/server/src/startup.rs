@@ -168,6 +168,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         register_limiter: crate::ratelimit::RateLimiter::per_minute(
             settings.http.register_per_minute,
         ),
+        pki_limiter: crate::ratelimit::RateLimiter::per_minute(settings.http.pki_per_minute),
         settings,
     };
     if state.settings.demo {

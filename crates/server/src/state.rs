@@ -32,6 +32,8 @@ pub struct AppState {
     pub login_limiter: crate::ratelimit::RateLimiter,
     /// Per-IP limit of registrations.
     pub register_limiter: crate::ratelimit::RateLimiter,
+    /// Per-IP limit of the PKI's signing services (CRLs, OCSP, timestamps).
+    pub pki_limiter: crate::ratelimit::RateLimiter,
 }
 
 impl AppState {

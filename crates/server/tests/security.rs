@@ -74,6 +74,21 @@ async fn logins_are_limited_per_address() {
     assert_problem(r, 429, "login_rate_limited").await;
 }
 
+/// The PKI's signing services per address: over the limit, 429 with Retry-After.
+#[tokio::test]
+async fn pki_services_are_limited_per_address() {
+    let app = common::spawn_with(common::Backend::Sqlite, |s| s.http.pki_per_minute = 2)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let r = app.get("/pki/ocsp/MAA", None).await;
+        assert_eq!(r.status(), 200);
+    }
+    let r = app.get("/pki/ocsp/MAA", None).await;
+    assert!(r.headers().get("retry-after").is_some());
+    assert_problem(r, 429, "pki_rate_limited").await;
+}
+
 /// Registrations per address: over the limit, 429 before any code or field is checked.
 #[tokio::test]
 async fn registrations_are_limited_per_address() {

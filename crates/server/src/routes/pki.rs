@@ -13,8 +13,18 @@ use base64::Engine as _;
 use chrono::Utc;
 use signet_pki::sign::KeyAlgorithm;
 
+use crate::auth::ClientMeta;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
+
+/// The per-address budget of the signing services (CRLs, OCSP, timestamps), which cost a
+/// signature each: 429 `pki_rate_limited` with Retry-After beyond `http.pki_per_minute`.
+fn limited(state: &AppState, meta: &ClientMeta) -> ApiResult<()> {
+    state
+        .pki_limiter
+        .check(&meta.ip)
+        .map_err(|wait| ApiError::too_many("pki_rate_limited", wait.as_secs().max(1)))
+}
 
 /// Largest OCSP or timestamp request accepted.
 const REQUEST_LIMIT: usize = 64 * 1024;
@@ -99,8 +109,14 @@ pub fn pem_of(der: &[u8], label: &str) -> Vec<u8> {
 #[utoipa::path(get, path = "/pki/crl/{file}", tag = "pki",
     params(("file" = String, Path, description = "`{ca_id}.crl`")),
     responses((status = 200, description = "DER CRL", content_type = "application/pkix-crl"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
-pub async fn crl(state: web::Data<AppState>, file: web::Path<String>) -> ApiResult<HttpResponse> {
+        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn crl(
+    state: web::Data<AppState>,
+    meta: ClientMeta,
+    file: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    limited(&state, &meta)?;
     let trust = state.trust()?;
     let id = file
         .strip_suffix(".crl")
@@ -121,12 +137,15 @@ pub async fn crl(state: web::Data<AppState>, file: web::Path<String>) -> ApiResu
 #[utoipa::path(post, path = "/pki/ocsp", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/ocsp-request"),
     responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn ocsp_post(
     state: web::Data<AppState>,
+    meta: ClientMeta,
     req: HttpRequest,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    limited(&state, &meta)?;
     require_type(&req, "application/ocsp-request")?;
     ocsp_answer(&state, &body).await
 }
@@ -134,8 +153,14 @@ pub async fn ocsp_post(
 /// OCSP over GET: the DER request, base64, URL-encoded, as the last path segment.
 #[utoipa::path(get, path = "/pki/ocsp/{request}", tag = "pki",
     params(("request" = String, Path, description = "URL-encoded base64 of the DER OCSPRequest")),
-    responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response")))]
-pub async fn ocsp_get(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response"),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+pub async fn ocsp_get(
+    state: web::Data<AppState>,
+    meta: ClientMeta,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    limited(&state, &meta)?;
     // Read the raw path: the base64 may contain '/' and '%2B'-style escapes.
     let raw = req.uri().path();
     let encoded = raw.strip_prefix("/pki/ocsp/").unwrap_or_default();
@@ -186,12 +211,15 @@ async fn ocsp_answer(state: &AppState, der: &[u8]) -> ApiResult<HttpResponse> {
 #[utoipa::path(post, path = "/pki/tsa", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/timestamp-query"),
     responses((status = 200, description = "DER TimeStampResp", content_type = "application/timestamp-reply"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn tsa_p256(
     state: web::Data<AppState>,
+    meta: ClientMeta,
     req: HttpRequest,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    limited(&state, &meta)?;
     tsa(&state, &req, &body, KeyAlgorithm::EcdsaP256)
 }
 
@@ -199,12 +227,15 @@ pub async fn tsa_p256(
 #[utoipa::path(post, path = "/pki/tsa/sm2", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/timestamp-query"),
     responses((status = 200, description = "DER TimeStampResp", content_type = "application/timestamp-reply"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn tsa_sm2(
     state: web::Data<AppState>,
+    meta: ClientMeta,
     req: HttpRequest,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    limited(&state, &meta)?;
     tsa(&state, &req, &body, KeyAlgorithm::Sm2)
 }
 

@@ -68,6 +68,7 @@ pub fn settings_for(dir: &std::path::Path, database_url: &str) -> Settings {
         // Tests that are not about the per-address limits raise them (each has its own test).
         ("SIGNET_HTTP__LOGIN_PER_MINUTE".into(), "100000".into()),
         ("SIGNET_HTTP__REGISTER_PER_MINUTE".into(), "100000".into()),
+        ("SIGNET_HTTP__PKI_PER_MINUTE".into(), "100000".into()),
         ("SIGNET_IDENTITY__DEV_SLOW_MS".into(), "3000".into()),
         (
             "SIGNET_PANEL_DIR".into(),
