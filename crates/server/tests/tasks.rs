@@ -216,7 +216,22 @@ async fn two_signers_in_sequence_then_pyhanko(app: TestApp) {
         )
         .await;
     assert_eq!(zip.status(), 200);
-    assert!(zip.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    assert!(
+        zip.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".zip"),
+    );
+    // The zip (written to a temporary file and streamed) holds the final PDF, byte for byte.
+    let bytes = zip.bytes().await.unwrap().to_vec();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(archive.len(), 1);
+    let mut entry = archive.by_index(0).unwrap();
+    assert!(entry.name().ends_with(".pdf"), "{}", entry.name());
+    let mut inside = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut inside).unwrap();
+    assert_eq!(inside, std::fs::read(&pdf).unwrap());
     if tools(&["pyhanko"]) {
         let root = root_pem(&app, &b.token, &b.cert, dir.path()).await;
         assert_eq!(pyhanko_valid(&pdf, &root).await, 2, "both signatures valid");

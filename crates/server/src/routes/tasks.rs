@@ -1802,6 +1802,7 @@ pub async fn download_all(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: ClientMeta,
+    req: actix_web::HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let l = load_visible(&state, &id, &user.user_id).await?;
@@ -1816,19 +1817,36 @@ pub async fn download_all(
             name = format!("{} ({n}).pdf", d.name);
             n += 1;
         }
-        files.push((name, state.blobs.get(&d.current_blob).await?));
+        files.push((name, d.current_blob.clone()));
     }
-    let zip = web::block(move || -> Result<Vec<u8>, zip::result::ZipError> {
-        use std::io::Write as _;
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        // PDFs are compressed already; storing them keeps this cheap.
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for (name, bytes) in files {
-            w.start_file(name, opts)?;
-            w.write_all(&bytes)?;
-        }
-        Ok(w.finish()?.into_inner())
+    // The zip is written to an unnamed temporary file (gone when closed), one document in
+    // memory at a time, and streamed from there: a task of many large documents never sits
+    // in memory whole.
+    let dir = state.settings.data_dir.clone();
+    let file = web::block(move || tempfile::tempfile_in(dir))
+        .await?
+        .map_err(ApiError::internal)?;
+    let mut writer = zip::ZipWriter::new(file);
+    for (name, blob) in files {
+        let bytes = state.blobs.get(&blob).await?;
+        writer = web::block(move || -> Result<_, zip::result::ZipError> {
+            use std::io::Write as _;
+            // PDFs are compressed already; storing them keeps this cheap.
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+            writer.start_file(name, opts)?;
+            writer.write_all(&bytes)?;
+            Ok(writer)
+        })
+        .await?
+        .map_err(ApiError::internal)?;
+    }
+    let zip = web::block(move || -> Result<std::fs::File, zip::result::ZipError> {
+        use std::io::Seek as _;
+        let mut file = writer.finish()?;
+        file.rewind()?;
+        Ok(file)
     })
     .await?
     .map_err(ApiError::internal)?;
@@ -1843,10 +1861,13 @@ pub async fn download_all(
         detail,
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((CONTENT_DISPOSITION, attachment(&l.task.name, "zip")))
-        .body(zip))
+    let named = actix_files::NamedFile::from_file(zip, "documents.zip")
+        .map_err(ApiError::internal)?
+        .set_content_type("application/zip".parse().map_err(ApiError::internal)?)
+        .set_content_disposition(attachment(&l.task.name, "zip"))
+        .use_etag(false)
+        .use_last_modified(false);
+    Ok(named.into_response(&req))
 }
 
 // ---------------------------------------------------------------------------------------------
