@@ -70,7 +70,7 @@ pub const MAX_CONCURRENT_HASHES: usize = 8;
 const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 static HASHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
 
-async fn hashing_permit() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+pub async fn hashing_permit() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
     match tokio::time::timeout(HASH_WAIT, HASHES.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(ApiError::unavailable("auth_busy", 5)),

@@ -22,7 +22,7 @@ use crate::state::AppState;
 const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A signing slot: waits up to [`SLOT_WAIT`] for one, then 503 `signing_busy`.
-pub(crate) async fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+pub async fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
     match tokio::time::timeout(SLOT_WAIT, SLOTS.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(ApiError::unavailable("signing_busy", 5)),
@@ -38,7 +38,7 @@ const MAX_SIGNATURES: usize = 20;
 const MAX_SEAL_PARTS: usize = 10;
 /// Signing requests served at once per node: each may hold a 50 MB document and its copies,
 /// so more wait for a slot (503 with Retry-After) rather than exhaust memory.
-const MAX_CONCURRENT: usize = 8;
+pub const MAX_CONCURRENT: usize = 8;
 static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

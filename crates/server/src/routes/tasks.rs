@@ -2001,7 +2001,12 @@ pub async fn page_image(
         signet_pdf::PdfError::PageOutOfRange { .. } => {
             ApiError::not_found("page_not_found").param("pages", pages)
         }
-        other => ApiError::unprocessable("page_not_renderable").param("reason", other.to_string()),
+        other => {
+            // The renderer's own text stays in the log.
+            tracing::info!(error = %other, "page not renderable");
+            ApiError::unprocessable("page_not_renderable")
+                .param("reason", "the page cannot be drawn")
+        }
     })?;
     // Written to a temporary name first, so a reader never sees half a file.
     if tokio::fs::create_dir_all(&dir).await.is_ok() {
