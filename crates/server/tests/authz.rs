@@ -1,7 +1,7 @@
 //! The authorization matrix, generated from `openapi/openapi.json`: every operation is called
 //! as five roles — anonymous, an unrelated user, a plain member of the organisation (and the
 //! signer of its task), a member granted the company seal, and the organisation's admin (the
-//! task's initiator) — each on a fresh app with the same fixtures, with the operation's own
+//! task's initiator) — each on a fresh app with the same fixtures (SQLite and PostgreSQL), with the operation's own
 //! example body. A call is *denied* when it answers 401, 403 or 404, *allowed* otherwise. The
 //! table below says which roles each operation allows; an operation in the document without a
 //! row fails the test, so no route can be added without deciding who may call it.
@@ -432,8 +432,14 @@ async fn every_operation_allows_exactly_its_roles() {
     );
     ops.sort_by_key(|(key, ..)| rank(key));
     let mut wrong = Vec::new();
-    for (r, role) in ROLES.iter().enumerate() {
-        let app = spawn_app(Backend::Sqlite).await.unwrap();
+    for (backend, r, role) in [Backend::Sqlite, Backend::Postgres]
+        .into_iter()
+        .flat_map(|b| ROLES.iter().enumerate().map(move |(r, role)| (b, r, role)))
+    {
+        // PostgreSQL is skipped outside CI when it is not running (common::spawn_app).
+        let Some(app) = spawn_app(backend).await else {
+            continue;
+        };
         let f = fixture(&app).await;
         for (key, method, path, op) in &ops {
             let token = if key.contains("/auth/logout") {
@@ -458,7 +464,7 @@ async fn every_operation_allows_exactly_its_roles() {
             let expected = table[key.as_str()].contains(letter);
             if allowed != expected {
                 wrong.push(format!(
-                    "{key} as {role}: {status} ({}; the matrix says {})",
+                    "{key} as {role} ({backend:?}): {status} ({}; the matrix says {})",
                     if allowed { "allowed" } else { "denied" },
                     if expected { "allowed" } else { "denied" }
                 ));
