@@ -1169,8 +1169,8 @@ fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || cert.org_id == step.org_id)
 }
 
-/// A seal prints who signs: an organisation's seal goes with that organisation's
-/// certificate, a personal seal with a personal certificate.
+/// Whether a seal fits the step: its seal kind, and for an organisation's seal the step's
+/// organisation (which certificate the seal may go with is `sign::seal_with_certificate`).
 fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
     let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
     let org_owned = seal.org_id.is_some();
