@@ -208,14 +208,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let second_invitation: Value = r.json().await.unwrap();
-    let seals: Value = app.get_json("/api/v1/seals", Some(&admin)).await;
-    let company = seals["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "company")
-        .unwrap()
-        .clone();
+    let company = taskkit::company_seal(app, &admin).await;
     let r = app
         .client
         .put(app.url(&format!(

@@ -179,14 +179,7 @@ async fn seal_not_for_step() {
     let admin = app.login("demoadmin", DEMO_PASSWORD).await;
     let orgs: Value = app.get_json("/api/v1/orgs", Some(&admin)).await;
     let org = orgs["items"][0]["id"].as_str().unwrap().to_owned();
-    let seals: Value = app.get_json("/api/v1/seals", Some(&admin)).await;
-    let company = seals["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "company")
-        .unwrap()
-        .clone();
+    let company = taskkit::company_seal(&app, &admin).await;
     let personal: Value = app
         .post("/api/v1/seals/generate", &json!({}), Some(&admin))
         .await

@@ -338,14 +338,7 @@ async fn demo(app: &TestApp) -> Demo {
     let member = app.login("demouser", DEMO_PASSWORD).await;
     let me: Value = app.get_json("/api/v1/me", Some(&member)).await;
     let orgs: Value = app.get_json("/api/v1/orgs", Some(&admin)).await;
-    let seals: Value = app.get_json("/api/v1/seals", Some(&admin)).await;
-    let company = seals["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "company")
-        .unwrap()
-        .clone();
+    let company = taskkit::company_seal(app, &admin).await;
     Demo {
         admin,
         member,

@@ -47,6 +47,18 @@ pub async fn signer(app: &TestApp, n: u32, name: &str) -> Signer {
     }
 }
 
+/// The demo organisation's company seal (公章), as its admin (`admin` token) lists it.
+pub async fn company_seal(app: &TestApp, admin: &str) -> Value {
+    let seals: Value = app.get_json("/api/v1/seals", Some(admin)).await;
+    seals["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "company")
+        .unwrap()
+        .clone()
+}
+
 pub async fn grant_initiate(app: &TestApp, s: &Signer) {
     signet_store::tasks::set_initiate_grant(&app.state.db, &s.id, true, "test", chrono::Utc::now())
         .await
