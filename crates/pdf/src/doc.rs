@@ -149,6 +149,28 @@ impl<'a> SourcePdf<'a> {
         allow_certified_no_changes: bool,
     ) -> Result<Self, PdfError> {
         let loaded = crate::reader::load(bytes, streams)?;
+        Self::from_loaded(bytes, loaded, allow_certified_no_changes)
+    }
+
+    /// As [`parse_with`](Self::parse_with), reading through `src`: only the document's
+    /// structure is loaded (see [`crate::source`]). The bytes kept are `src`'s, where what was
+    /// not loaded reads as zero; everything the engine reads of them afterwards (the objects a
+    /// revision rewrites, the end of the file) was loaded.
+    pub fn parse_source(
+        src: &'a mut dyn crate::source::Source,
+        streams: Streams,
+        allow_certified_no_changes: bool,
+    ) -> Result<Self, PdfError> {
+        let loaded = crate::reader::load_from(&mut *src, streams)?;
+        let src: &'a dyn crate::source::Source = src;
+        Self::from_loaded(src.bytes(), loaded, allow_certified_no_changes)
+    }
+
+    fn from_loaded(
+        bytes: &'a [u8],
+        loaded: crate::reader::Loaded,
+        allow_certified_no_changes: bool,
+    ) -> Result<Self, PdfError> {
         let doc = loaded.doc;
         let root_id = doc
             .trailer

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 /// Why a PDF could not be read or signed. Every variant is a refusal made before anything
-/// is written.
+/// is written, or (for [`PdfError::Storage`]) after what was appended was taken back.
 #[derive(Debug, Error)]
 pub enum PdfError {
     #[error("not a PDF: the file does not start with a %PDF-x.y header")]
@@ -45,4 +45,6 @@ pub enum PdfError {
     ValidationData(String),
     #[error("the page cannot be rendered: {0}")]
     Render(String),
+    #[error("reading or writing the document failed: {0}")]
+    Storage(#[source] std::io::Error),
 }

@@ -12,6 +12,7 @@ pub mod reader;
 pub mod render;
 pub mod report;
 pub mod sign;
+pub mod source;
 pub mod update;
 pub mod verify;
 
@@ -22,9 +23,10 @@ pub use ltv::{
     sign_owned_timestamped,
 };
 pub use sign::{
-    DateStamp, Notice, PreparedRevision, SignatureSpec, Visible, notices, prepare, prepare_owned,
-    sign, sign_owned,
+    DateStamp, Notice, PreparedRevision, SignatureSpec, Visible, notices, notices_in, prepare,
+    prepare_owned, sign, sign_owned, sign_store,
 };
+pub use source::Store;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SniffError {

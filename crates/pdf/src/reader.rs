@@ -5,6 +5,11 @@
 //! update never rewrites). Object streams and xref streams are decoded (they hold structure);
 //! small plain streams are kept when asked (the DSS keeps its DER objects in them).
 //!
+//! It reads through a [`Source`]: a document held in memory, or an [`crate::source::Image`] of a
+//! file that loads only the blocks a parse asks for, so the bodies it skips are never read at
+//! all. A parse over partly loaded bytes is trusted only when it stayed inside them
+//! ([`Reader::parse_at`]); otherwise more is loaded and it runs again.
+//!
 //! The result is a `lopdf::Document` holding those objects, so the rest of the engine reads the
 //! same model as before; the validator still loads every revision with lopdf itself, and
 //! `tests/reader.rs` cross-checks the two readers on every corpus file.
@@ -23,6 +28,7 @@ use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 use crate::doc::XrefKind;
 use crate::error::PdfError;
 use crate::raw::{Decimal, Node, Parser, Value};
+use crate::source::{Source, Whole};
 
 /// Sections followed through `/Prev` (and `/XRefStm`) before the chain counts as a loop.
 const MAX_SECTIONS: usize = 4096;
@@ -34,6 +40,8 @@ const SMALL_PLAIN: usize = 1 << 20;
 const MAX_DECODED_TOTAL: usize = 256 << 20;
 /// All stream bodies kept for one file, together, at most.
 const MAX_KEPT_TOTAL: usize = 256 << 20;
+/// Bytes past the end of a parse that must be loaded too (a token's delimiter, a keyword).
+const MARGIN: usize = 16;
 /// The largest object number (ISO 32000's implementation limit, 2^23 - 1): an update's new
 /// numbers must not wrap.
 const MAX_OBJECT_NUMBER: u32 = 8_388_607;
@@ -61,10 +69,18 @@ fn damaged() -> PdfError {
 
 /// Reads `bytes` (which must start with a `%PDF-` header within 1 KiB).
 pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
-    crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
-    let startxref = find_startxref(bytes).ok_or_else(damaged)?;
+    load_from(&mut Whole(bytes), streams)
+}
+
+/// Reads the document `src` gives, loading only what the structure needs.
+pub fn load_from(src: &mut dyn Source, streams: Streams) -> Result<Loaded, PdfError> {
+    let len = src.bytes().len();
+    src.ensure(0, 1024)?;
+    let (major, minor) = crate::header_version(src.bytes()).map_err(|_| PdfError::NotPdf)?;
+    src.ensure(len.saturating_sub(1024), len)?;
+    let startxref = find_startxref(src.bytes()).ok_or_else(damaged)?;
     let mut r = Reader {
-        bytes,
+        src,
         entries: BTreeMap::new(),
         trailer: None,
         objstms: HashMap::new(),
@@ -81,10 +97,7 @@ pub fn load(bytes: &[u8], streams: Streams) -> Result<Loaded, PdfError> {
     };
 
     let mut doc = Document::new();
-    doc.version = {
-        let (major, minor) = crate::header_version(bytes).map_err(|_| PdfError::NotPdf)?;
-        format!("{major}.{minor}")
-    };
+    doc.version = format!("{major}.{minor}");
     // Object streams some entry lives in: the only bodies kept besides small plain streams.
     let containers: HashSet<u32> = r
         .entries
@@ -161,11 +174,77 @@ fn find_startxref(bytes: &[u8]) -> Option<usize> {
         .filter(|n| *n > 0 && *n < bytes.len())
 }
 
+/// Entries of one xref table section.
+type Section = Vec<(u32, XrefEntry)>;
+
+/// The classic table at `at` in `b` (a document of `len` bytes): its entries and trailer, and
+/// the position after the trailer.
+fn table_section(b: &[u8], at: usize, len: u64) -> Result<((Section, Node), usize), PdfError> {
+    let mut p = Parser::new(b, at + b"xref".len());
+    let mut section: Section = Vec::new();
+    loop {
+        p.skip_ws();
+        if b[p.pos..].starts_with(b"trailer") {
+            p.pos += b"trailer".len();
+            break;
+        }
+        let first = p.unsigned_word().ok_or_else(damaged)?;
+        p.skip_ws();
+        let count = p.unsigned_word().ok_or_else(damaged)?;
+        // Each entry takes at least 18 bytes: a count beyond the file is damage.
+        if count > len / 18 + 1 {
+            return Err(damaged());
+        }
+        for i in 0..count {
+            p.skip_ws();
+            let offset = p.unsigned_word().ok_or_else(damaged)?;
+            p.skip_ws();
+            let generation = p.unsigned_word().ok_or_else(damaged)?;
+            p.skip_ws();
+            let kind = p.keyword();
+            let n = u32::try_from(first + i).map_err(|_| damaged())?;
+            let entry = match kind {
+                b"n" => XrefEntry::Normal {
+                    offset: u32::try_from(offset).map_err(|_| damaged())?,
+                    generation: u16::try_from(generation).map_err(|_| damaged())?,
+                },
+                b"f" => XrefEntry::Free,
+                _ => return Err(damaged()),
+            };
+            section.push((n, entry));
+        }
+    }
+    let trailer = p.value().map_err(|_| damaged())?;
+    if !trailer.is_dict() {
+        return Err(damaged());
+    }
+    Ok(((section, trailer), p.pos))
+}
+
+/// An indirect object's header and value at `at` in `b`, which must be object `n`; with the
+/// position after the value and whether a stream body follows it (the value is a dictionary
+/// and the `stream` keyword comes next).
+fn object_at(b: &[u8], at: usize, n: u32) -> Result<((Node, usize, bool), usize), PdfError> {
+    let mut p = Parser::new(b, at);
+    let (num, _) = p.object_header().map_err(|_| damaged())?;
+    if num != n {
+        return Err(damaged());
+    }
+    let node = p
+        .value()
+        .map_err(|e| PdfError::Unreadable(format!("object {n}: {e}")))?;
+    let after = p.pos;
+    let mut q = Parser::new(b, after);
+    q.skip_ws();
+    let is_stream = node.is_dict() && b[q.pos..].starts_with(b"stream");
+    Ok(((node, after, is_stream), q.pos + b"stream".len()))
+}
+
 /// A decoded object stream: `/First`, its data, and its header's (number, offset) pairs.
 type ObjStm = (usize, Vec<u8>, Vec<(u64, u64)>);
 
 struct Reader<'b> {
-    bytes: &'b [u8],
+    src: &'b mut dyn Source,
     /// Newest definition first: an entry, once set, is not replaced by an older section's.
     entries: BTreeMap<u32, XrefEntry>,
     /// The newest section's trailer (older trailers fill in keys it lacks).
@@ -177,6 +256,44 @@ struct Reader<'b> {
 }
 
 impl Reader<'_> {
+    fn len(&self) -> usize {
+        self.src.bytes().len()
+    }
+
+    /// Runs `parse` over the document; it starts reading at `at` and returns what it read with
+    /// the position after the last byte it looked at. More of the document is loaded and the
+    /// parse runs again until that position (and a margin) is inside the bytes loaded from
+    /// `at` on, or everything from `at` to the end is loaded: a parse that wandered into bytes
+    /// not yet read is never trusted, and neither is its failure.
+    fn parse_at<T>(
+        &mut self,
+        at: usize,
+        parse: impl Fn(&[u8]) -> Result<(T, usize), PdfError>,
+    ) -> Result<T, PdfError> {
+        let len = self.len();
+        let mut window = self.src.first_window().max(1);
+        loop {
+            self.src.ensure(at, at.saturating_add(window))?;
+            let loaded = self.src.loaded_end(at);
+            let whole = loaded >= len;
+            match parse(self.src.bytes()) {
+                Ok((t, end)) if whole || end.saturating_add(MARGIN) <= loaded => return Ok(t),
+                Err(e) if whole => return Err(e),
+                _ => window = window.saturating_mul(8),
+            }
+        }
+    }
+
+    /// `at` moved past white space and comments.
+    fn skip_ws_at(&mut self, at: usize) -> Result<usize, PdfError> {
+        self.parse_at(at, |b| {
+            let mut p = Parser::new(b, at);
+            p.skip_ws();
+            // What follows is looked at too: a keyword (`xref`) or an object header.
+            Ok((p.pos, p.pos + 8))
+        })
+    }
+
     /// Follows the sections from `start`; returns the newest section's kind.
     fn read_sections(&mut self, start: usize) -> Result<XrefKind, PdfError> {
         let mut next = Some(start);
@@ -184,33 +301,28 @@ impl Reader<'_> {
         let mut kind = None;
         while let Some(at) = next {
             // Offsets that differ only by white space lead to the same section.
-            let at = {
-                let mut p = Parser::new(self.bytes, at);
-                p.skip_ws();
-                p.pos
-            };
+            let at = self.skip_ws_at(at)?;
             if seen.contains(&at) || seen.len() >= MAX_SECTIONS {
                 return Err(damaged());
             }
             seen.push(at);
-            let (section_kind, trailer) = if self.bytes[at..].starts_with(b"xref") {
+            let (section_kind, trailer) = if self.src.bytes()[at..].starts_with(b"xref") {
                 let (trailer, free) = self.table(at)?;
                 // A hybrid file: the section's xref stream lists the objects its table cannot
                 // (those in object streams); its entries come before older sections'.
                 if let Some(xs) = trailer.get(b"XRefStm").and_then(number) {
                     let xs = usize::try_from(xs).map_err(|_| damaged())?;
-                    if xs >= self.bytes.len() {
+                    if xs >= self.len() {
                         return Err(damaged());
                     }
                     // Where the object really starts: offsets that differ only by white
                     // space are the same section.
-                    let mut p = Parser::new(self.bytes, xs);
-                    p.skip_ws();
-                    if seen.contains(&p.pos) {
+                    let xs = self.skip_ws_at(xs)?;
+                    if seen.contains(&xs) {
                         return Err(damaged());
                     }
-                    seen.push(p.pos);
-                    self.stream_section(p.pos, Some(&free))?;
+                    seen.push(xs);
+                    self.stream_section(xs, Some(&free))?;
                 }
                 (XrefKind::Table, trailer)
             } else {
@@ -221,7 +333,7 @@ impl Reader<'_> {
                 Some(p) => Some(
                     usize::try_from(p)
                         .ok()
-                        .filter(|p| *p < self.bytes.len())
+                        .filter(|p| *p < self.len())
                         .ok_or_else(damaged)?,
                 ),
                 None => None,
@@ -273,44 +385,8 @@ impl Reader<'_> {
 
     /// A classic table at `at`; returns its trailer and the numbers it newly marked free.
     fn table(&mut self, at: usize) -> Result<(Node, HashSet<u32>), PdfError> {
-        let mut p = Parser::new(self.bytes, at + b"xref".len());
-        let mut section: Vec<(u32, XrefEntry)> = Vec::new();
-        loop {
-            p.skip_ws();
-            if self.bytes[p.pos..].starts_with(b"trailer") {
-                p.pos += b"trailer".len();
-                break;
-            }
-            let first = p.unsigned_word().ok_or_else(damaged)?;
-            p.skip_ws();
-            let count = p.unsigned_word().ok_or_else(damaged)?;
-            // Each entry takes at least 18 bytes: a count beyond the file is damage.
-            if count > (self.bytes.len() as u64) / 18 + 1 {
-                return Err(damaged());
-            }
-            for i in 0..count {
-                p.skip_ws();
-                let offset = p.unsigned_word().ok_or_else(damaged)?;
-                p.skip_ws();
-                let generation = p.unsigned_word().ok_or_else(damaged)?;
-                p.skip_ws();
-                let kind = p.keyword();
-                let n = u32::try_from(first + i).map_err(|_| damaged())?;
-                let entry = match kind {
-                    b"n" => XrefEntry::Normal {
-                        offset: u32::try_from(offset).map_err(|_| damaged())?,
-                        generation: u16::try_from(generation).map_err(|_| damaged())?,
-                    },
-                    b"f" => XrefEntry::Free,
-                    _ => return Err(damaged()),
-                };
-                section.push((n, entry));
-            }
-        }
-        let trailer = p.value().map_err(|_| damaged())?;
-        if !trailer.is_dict() {
-            return Err(damaged());
-        }
+        let len = self.len() as u64;
+        let (section, trailer) = self.parse_at(at, |b| table_section(b, at, len))?;
         let mut free = HashSet::new();
         for (n, e) in section {
             // Object 0 is the head of the free list; an "n" entry for it is nonsense.
@@ -331,16 +407,21 @@ impl Reader<'_> {
         at: usize,
         own_free: Option<&HashSet<u32>>,
     ) -> Result<Node, PdfError> {
-        let mut p = Parser::new(self.bytes, at);
-        p.object_header().map_err(|_| damaged())?;
-        let dict = p.value().map_err(|_| damaged())?;
+        let (dict, after) = self.parse_at(at, |b| {
+            let mut p = Parser::new(b, at);
+            p.object_header().map_err(|_| damaged())?;
+            let dict = p.value().map_err(|_| damaged())?;
+            Ok(((dict, p.pos), p.pos))
+        })?;
         let is_xref =
             matches!(dict.get(b"Type").map(|t| &t.value), Some(Value::Name(n)) if n == b"XRef");
         if !is_xref {
             return Err(damaged());
         }
-        let body = stream_body(self.bytes, &dict, p.pos, &|_| None).ok_or_else(damaged)?;
-        let data = decode(&dict, body, MAX_DECODED).map_err(|_| damaged())?;
+        // An xref stream's /Length is direct (nothing can be looked up before it is read).
+        let length = dict.get(b"Length").and_then(number);
+        let (start, end) = self.stream_body(after, length)?.ok_or_else(damaged)?;
+        let data = decode(&dict, &self.src.bytes()[start..end], MAX_DECODED).map_err(|_| damaged())?;
         self.decoded += data.len();
         if self.decoded > MAX_DECODED_TOTAL {
             return Err(damaged());
@@ -410,29 +491,20 @@ impl Reader<'_> {
 
     /// The object at `offset`, which must be object `n`; stream bodies kept per `streams`.
     fn normal_object(
-        &self,
+        &mut self,
         n: u32,
         offset: usize,
         streams: Streams,
         container: bool,
     ) -> Result<Object, PdfError> {
-        if offset >= self.bytes.len() {
+        if offset >= self.len() {
             return Err(damaged());
         }
-        let mut p = Parser::new(self.bytes, offset);
-        let (num, _) = p.object_header().map_err(|_| damaged())?;
-        if num != n {
-            return Err(damaged());
-        }
-        let node = p
-            .value()
-            .map_err(|e| PdfError::Unreadable(format!("object {n}: {e}")))?;
+        let (node, after, is_stream) = self.parse_at(offset, |b| object_at(b, offset, n))?;
         let Object::Dictionary(dict) = to_object(&node) else {
             return Ok(to_object(&node));
         };
-        let mut q = Parser::new(self.bytes, p.pos);
-        q.skip_ws();
-        if !self.bytes[q.pos..].starts_with(b"stream") {
+        if !is_stream {
             return Ok(Object::Dictionary(dict));
         }
         let keep = (container && dict.has_type(b"ObjStm"))
@@ -442,12 +514,14 @@ impl Reader<'_> {
                 && !dict.has(b"Length1")
                 && !dict.has(b"Length2"));
         let content = if keep {
-            let body = stream_body(self.bytes, &node, p.pos, &|r| self.length_object(r))
+            let length = self.length_of(&node)?;
+            let (start, end) = self
+                .stream_body(after, length)?
                 .ok_or_else(|| PdfError::Unreadable(format!("object {n}: stream without end")))?;
-            if body.len() > SMALL_PLAIN && !container {
+            if end - start > SMALL_PLAIN && !container {
                 Vec::new()
             } else {
-                body.to_vec()
+                self.src.bytes()[start..end].to_vec()
             }
         } else {
             Vec::new()
@@ -462,17 +536,79 @@ impl Reader<'_> {
         Ok(Object::Stream(stream))
     }
 
-    /// An indirect `/Length`: the integer object `r` points at.
-    fn length_object(&self, r: (u32, u16)) -> Option<u64> {
-        let Some(XrefEntry::Normal { offset, .. }) = self.entries.get(&r.0) else {
-            return None;
+    /// A stream's `/Length`, direct or the integer object it points at; `None` when there is
+    /// none to be found (the body then ends at the next `endstream`).
+    fn length_of(&mut self, dict: &Node) -> Result<Option<u64>, PdfError> {
+        let Some(l) = dict.get(b"Length") else {
+            return Ok(None);
         };
-        let mut p = Parser::new(self.bytes, *offset as usize);
-        let (num, _) = p.object_header().ok()?;
-        if num != r.0 {
-            return None;
+        let Some(r) = l.as_ref() else {
+            return Ok(number(l));
+        };
+        let Some(XrefEntry::Normal { offset, .. }) = self.entries.get(&r.0).cloned() else {
+            return Ok(None);
+        };
+        let offset = offset as usize;
+        match self.parse_at(offset, |b| object_at(b, offset, r.0)) {
+            Ok((node, _, _)) => Ok(number(&node)),
+            Err(e @ PdfError::Storage(_)) => Err(e),
+            Err(_) => Ok(None),
         }
-        number(&p.value().ok()?)
+    }
+
+    /// The body of the stream whose dictionary ends at `after_dict`, loaded: `/Length`
+    /// (`length`) bytes after the `stream` keyword and its end of line, when `endstream`
+    /// follows them; otherwise up to the next `endstream` (as readers do with a wrong
+    /// `/Length`). `None` when there is no `stream` keyword or no `endstream`.
+    fn stream_body(
+        &mut self,
+        after_dict: usize,
+        length: Option<u64>,
+    ) -> Result<Option<(usize, usize)>, PdfError> {
+        let start = self.parse_at(after_dict, |b| {
+            let mut p = Parser::new(b, after_dict);
+            p.skip_ws();
+            if !b[p.pos..].starts_with(b"stream") {
+                return Ok((None, p.pos + b"stream".len()));
+            }
+            let mut start = p.pos + b"stream".len();
+            match b.get(start..start + 2) {
+                Some(b"\r\n") => start += 2,
+                _ if matches!(b.get(start), Some(b'\n' | b'\r')) => start += 1,
+                _ => {}
+            }
+            Ok((Some(start), start + 2))
+        })?;
+        let Some(start) = start else {
+            return Ok(None);
+        };
+        if let Some(len) = length.and_then(|l| usize::try_from(l).ok())
+            && let Some(end) = start.checked_add(len)
+            && end <= self.len()
+        {
+            self.src.ensure(start, end)?;
+            let confirmed = self.parse_at(end, |b| {
+                let mut q = Parser::new(b, end);
+                q.skip_ws();
+                Ok((b[q.pos..].starts_with(b"endstream"), q.pos + b"endstream".len()))
+            })?;
+            if confirmed {
+                return Ok(Some((start, end)));
+            }
+        }
+        // A wrong /Length: the next `endstream` may be anywhere after.
+        self.src.ensure(start, usize::MAX)?;
+        let bytes = self.src.bytes();
+        let Some(at) = memchr::memmem::find(&bytes[start..], b"endstream") else {
+            return Ok(None);
+        };
+        let mut body_end = start + at;
+        if bytes[..body_end].ends_with(b"\r\n") {
+            body_end -= 2;
+        } else if bytes[..body_end].ends_with(b"\n") || bytes[..body_end].ends_with(b"\r") {
+            body_end -= 1;
+        }
+        Ok(Some((start, body_end.max(start))))
     }
 
     /// Object `n`, entry `index` of object stream `container`.
@@ -482,15 +618,16 @@ impl Reader<'_> {
             else {
                 return Err(damaged());
             };
-            let mut p = Parser::new(self.bytes, offset as usize);
-            let (num, _) = p.object_header().map_err(|_| damaged())?;
-            if num != container {
-                return Err(damaged());
-            }
-            let dict = p.value().map_err(|_| damaged())?;
-            let body = stream_body(self.bytes, &dict, p.pos, &|r| self.length_object(r))
-                .ok_or_else(damaged)?;
-            let data = decode(&dict, body, MAX_DECODED)
+            let offset = offset as usize;
+            let (dict, after, _) = self
+                .parse_at(offset, |b| object_at(b, offset, container))
+                .map_err(|e| match e {
+                    PdfError::Storage(_) => e,
+                    _ => damaged(),
+                })?;
+            let length = self.length_of(&dict)?;
+            let (start, end) = self.stream_body(after, length)?.ok_or_else(damaged)?;
+            let data = decode(&dict, &self.src.bytes()[start..end], MAX_DECODED)
                 .map_err(|e| PdfError::Unreadable(format!("object stream {container}: {e}")))?;
             let first = dict
                 .get(b"First")
@@ -530,50 +667,6 @@ fn number(n: &Node) -> Option<u64> {
         Value::Number(d) => d.as_i64().and_then(|v| u64::try_from(v).ok()),
         _ => None,
     }
-}
-
-/// The body of the stream whose dictionary `dict` ends at `after_dict`: `/Length` bytes after
-/// the `stream` keyword and its end of line, when `endstream` follows them; otherwise up to the
-/// next `endstream` (as readers do with a wrong `/Length`).
-fn stream_body<'b>(
-    bytes: &'b [u8],
-    dict: &Node,
-    after_dict: usize,
-    resolve: &dyn Fn((u32, u16)) -> Option<u64>,
-) -> Option<&'b [u8]> {
-    let mut p = Parser::new(bytes, after_dict);
-    p.skip_ws();
-    if !bytes[p.pos..].starts_with(b"stream") {
-        return None;
-    }
-    let mut start = p.pos + b"stream".len();
-    match bytes.get(start..start + 2) {
-        Some(b"\r\n") => start += 2,
-        _ if matches!(bytes.get(start), Some(b'\n' | b'\r')) => start += 1,
-        _ => {}
-    }
-    let length = dict.get(b"Length").and_then(|l| match l.as_ref() {
-        Some(r) => resolve(r),
-        None => number(l),
-    });
-    if let Some(len) = length.and_then(|l| usize::try_from(l).ok())
-        && let Some(end) = start.checked_add(len)
-        && end <= bytes.len()
-    {
-        let mut q = Parser::new(bytes, end);
-        q.skip_ws();
-        if bytes[q.pos..].starts_with(b"endstream") {
-            return Some(&bytes[start..end]);
-        }
-    }
-    let end = start + memchr::memmem::find(&bytes[start..], b"endstream")?;
-    let mut body_end = end;
-    if bytes[..body_end].ends_with(b"\r\n") {
-        body_end -= 2;
-    } else if bytes[..body_end].ends_with(b"\n") || bytes[..body_end].ends_with(b"\r") {
-        body_end -= 1;
-    }
-    Some(&bytes[start..body_end.max(start)])
 }
 
 /// Decodes an xref or object stream: no filter, or FlateDecode with an optional PNG

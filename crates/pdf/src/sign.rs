@@ -18,6 +18,7 @@ use crate::doc::{PageInfo, Rect, SourcePdf};
 use crate::error::PdfError;
 use crate::object::write_string;
 use crate::raw;
+use crate::source::{Image, Source, Store, Whole};
 use crate::update::Update;
 
 /// Where the seal of a signature goes.
@@ -162,12 +163,7 @@ impl PreparedRevision {
                 room,
             });
         }
-        let mut hex = Vec::with_capacity(room * 2);
-        for b in cms_der {
-            let _ = write!(hex, "{b:02x}");
-        }
-        hex.resize(room * 2, b'0');
-        self.bytes[self.hole.0 + 1..self.hole.1 - 1].copy_from_slice(&hex);
+        self.bytes[self.hole.0 + 1..self.hole.1 - 1].copy_from_slice(&contents_hex(cms_der, room));
         Ok(self.bytes)
     }
 }
@@ -303,23 +299,46 @@ pub(crate) fn prepare_value(
     contents_room: usize,
     kind: ValueKind,
 ) -> Result<PreparedRevision, PdfError> {
-    let (written, sig_id) = build(&buf, spec, font, contents_room, kind)?;
-    let sig_at = written.offsets.get(&sig_id.0).copied().unwrap_or(0);
-    buf.extend_from_slice(&written.tail);
-    let mut bytes = buf;
-    let find = |bytes: &[u8], needle: &[u8], from: usize| {
-        bytes[from..]
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|p| p + from)
+    let base = buf.len();
+    let (tail, hole, byte_range) = {
+        let mut src = Whole(&buf);
+        let (written, sig_id) = build(&mut src, spec, font, contents_room, kind)?;
+        placed(written, sig_id, base, contents_room)?
     };
-    let br_at = find(&bytes, BYTE_RANGE_PLACEHOLDER, sig_at)
+    buf.extend_from_slice(&tail);
+    Ok(PreparedRevision {
+        bytes: buf,
+        hole,
+        byte_range,
+    })
+}
+
+/// The revision to append to a document of `base` bytes with its `/ByteRange` filled in, the
+/// offsets (in the whole document) of `<` and of the byte after `>` of its `/Contents`
+/// placeholder, and the byte range.
+fn placed(
+    written: crate::update::Written,
+    sig_id: (u32, u16),
+    base: usize,
+    contents_room: usize,
+) -> Result<(Vec<u8>, (usize, usize), [usize; 4]), PdfError> {
+    let mut tail = written.tail;
+    let sig_at = written
+        .offsets
+        .get(&sig_id.0)
+        .and_then(|at| at.checked_sub(base))
+        .unwrap_or(0);
+    let find = |bytes: &[u8], needle: &[u8], from: usize| {
+        memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
+    };
+    let br_at = find(&tail, BYTE_RANGE_PLACEHOLDER, sig_at)
         .ok_or_else(|| PdfError::Unreadable("signature placeholder lost".into()))?;
-    let lt = find(&bytes, b"/Contents <", br_at)
+    let lt = find(&tail, b"/Contents <", br_at)
         .map(|p| p + b"/Contents ".len())
         .ok_or_else(|| PdfError::Unreadable("contents placeholder lost".into()))?;
     let gt = lt + 2 + contents_room * 2;
-    let byte_range = [0, lt, gt, bytes.len() - gt];
+    let (lt, gt, total) = (base + lt, base + gt, base + tail.len());
+    let byte_range = [0, lt, gt, total - gt];
     let mut br = format!(
         "/ByteRange [0 {:<10} {:<10} {:<10}]",
         byte_range[1], byte_range[2], byte_range[3]
@@ -330,30 +349,97 @@ pub(crate) fn prepare_value(
             "the document is too large for the ByteRange field".into(),
         ));
     }
-    bytes[br_at..br_at + br.len()].swap_with_slice(&mut br);
-    Ok(PreparedRevision {
-        bytes,
-        hole: (lt, gt),
-        byte_range,
-    })
+    tail[br_at..br_at + br.len()].swap_with_slice(&mut br);
+    Ok((tail, (lt, gt), byte_range))
+}
+
+/// Signs the document in `store` by appending the signed revision to it, with a key held
+/// here: the same revision as [`sign_owned`], but the document is never copied or held
+/// whole. Only its structure is read (see [`crate::source`]); the signature's digest is taken
+/// in one streaming pass over the store *after* the revision was appended, so it covers
+/// exactly the bytes the store holds. `complete` sees the CMS signature before it is
+/// embedded (a signature timestamp for B-T, see [`crate::ltv::timestamp_signature`]). On any
+/// failure after the append, the store is cut back to its length before.
+pub fn sign_store<S: Store + ?Sized>(
+    store: &mut S,
+    spec: &SignatureSpec,
+    key: &SigningKey,
+    signer: &Certificate,
+    chain: &[Certificate],
+    font: Option<&CjkFont>,
+    complete: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>, PdfError>,
+) -> Result<(), PdfError> {
+    let dry = signet_pki::sign::prepare(signer, chain, &[0u8; 32])?;
+    let room = dry.max_encoded_len() + spec.reserve;
+    let base = usize::try_from(store.len())
+        .map_err(|_| PdfError::Unreadable("the document is too large".into()))?;
+    let (tail, hole, _) = {
+        let built = match store.as_slice() {
+            Some(bytes) => build(&mut Whole(bytes), spec, font, room, ValueKind::Signature),
+            None => build(
+                &mut Image::new(&*store)?,
+                spec,
+                font,
+                room,
+                ValueKind::Signature,
+            ),
+        };
+        let (written, sig_id) = built?;
+        placed(written, sig_id, base, room)?
+    };
+    store.append(&tail).map_err(PdfError::Storage)?;
+    let signed = (|| {
+        let mut h = DocumentHasher::new(dry.algorithm());
+        let total = store.len();
+        crate::source::hash_ranges(
+            &*store,
+            &[(0, hole.0 as u64), (hole.1 as u64, total)],
+            &mut h,
+        )?;
+        let cms = signet_pki::sign::sign_detached(key, signer, chain, &h.finalize())?;
+        let cms = complete(cms)?;
+        if cms.len() > room {
+            return Err(PdfError::SignatureTooLarge {
+                got: cms.len(),
+                room,
+            });
+        }
+        store
+            .write_all_at(&contents_hex(&cms, room), hole.0 as u64 + 1)
+            .map_err(PdfError::Storage)
+    })();
+    if let Err(e) = signed {
+        store.truncate(base as u64).map_err(PdfError::Storage)?;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The DER signature as the hex of a `/Contents` placeholder with room for `room` bytes.
+fn contents_hex(der: &[u8], room: usize) -> Vec<u8> {
+    let mut hex = Vec::with_capacity(room * 2);
+    for b in der {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex.resize(room * 2, b'0');
+    hex
 }
 
 /// The revision's new and changed objects, serialised for appending, and the signature
 /// dictionary's id (its placeholders are found and patched by [`prepare_owned`]).
 fn build(
-    input: &[u8],
+    input: &mut dyn Source,
     spec: &SignatureSpec,
     font: Option<&CjkFont>,
     contents_room: usize,
     kind: ValueKind,
 ) -> Result<(crate::update::Written, (u32, u16)), PdfError> {
-    let src = match kind {
-        ValueKind::Signature => SourcePdf::parse(input)?,
-        // Document timestamps are allowed even after a DocMDP P=1 certification.
-        ValueKind::DocTimeStamp => {
-            SourcePdf::parse_with(input, crate::doc::Streams::Structure, true)?
-        }
-    };
+    // Document timestamps are allowed even after a DocMDP P=1 certification.
+    let src = SourcePdf::parse_source(
+        input,
+        crate::doc::Streams::Structure,
+        kind == ValueKind::DocTimeStamp,
+    )?;
     if kind == ValueKind::DocTimeStamp && spec.visible != Visible::Invisible {
         return Err(PdfError::BadPlacement(
             "a document timestamp is invisible".into(),
@@ -777,7 +863,22 @@ pub fn notices(input: &[u8]) -> Vec<Notice> {
     if memchr::memmem::find(input, b"DocMDP").is_none() {
         return Vec::new();
     }
-    let Ok(src) = SourcePdf::parse_with(input, crate::doc::Streams::Structure, true) else {
+    notices_from(&mut Whole(input))
+}
+
+/// As [`notices`], for a document in a store (only its structure is read).
+pub fn notices_in<S: Store + ?Sized>(store: &S) -> Vec<Notice> {
+    match store.as_slice() {
+        Some(bytes) => notices(bytes),
+        None => match Image::new(store) {
+            Ok(mut image) => notices_from(&mut image),
+            Err(_) => Vec::new(),
+        },
+    }
+}
+
+fn notices_from(src: &mut dyn Source) -> Vec<Notice> {
+    let Ok(src) = SourcePdf::parse_source(src, crate::doc::Streams::Structure, true) else {
         return Vec::new();
     };
     match src.docmdp_permission() {
@@ -824,11 +925,7 @@ pub(crate) fn sign_owned_with(
     font: Option<&CjkFont>,
     complete: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>, PdfError>,
 ) -> Result<Vec<u8>, PdfError> {
-    let dry = signet_pki::sign::prepare(signer, chain, &[0u8; 32])?;
-    let room = dry.max_encoded_len() + spec.reserve;
-    let rev = prepare_owned(buf, spec, font, room)?;
-    let digest = rev.digest(dry.algorithm());
-    let cms = signet_pki::sign::sign_detached(key, signer, chain, &digest)?;
-    let cms = complete(cms)?;
-    rev.finish(&cms)
+    let mut buf = buf;
+    sign_store(&mut buf, spec, key, signer, chain, font, complete)?;
+    Ok(buf)
 }

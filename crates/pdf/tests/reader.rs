@@ -6,9 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object};
-use signet_pdf::reader::{Streams, load};
+use signet_pdf::reader::{Loaded, Streams, load, load_from};
+use signet_pdf::source::Image;
+
+use common::Blocks;
 
 fn files() -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -224,4 +229,91 @@ fn mutated_inputs_never_panic() {
             assert!(r.is_ok(), "{name}: panicked on a mutation");
         }
     }
+}
+
+/// Everything a reading holds, spelled out (object values by lopdf's `Debug`).
+fn reading(r: &Result<Loaded, signet_pdf::PdfError>) -> String {
+    match r {
+        Ok(l) => format!(
+            "{} {:?} {:?} {:?} {:?}",
+            l.startxref, l.xref_kind, l.doc.reference_table.entries, l.doc.trailer, l.doc.objects
+        ),
+        Err(e) => format!("error: {e:?}"),
+    }
+}
+
+/// The reader over a store read in blocks of 1 to 4096 bytes (never the whole file at once)
+/// reads exactly what it reads from the whole file in memory, on every test file, with both
+/// stream policies: a parse that ran into bytes not yet read is never trusted.
+#[test]
+fn reading_in_blocks_reads_what_reading_whole_reads() {
+    for path in files() {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        for streams in [Streams::Structure, Streams::StructureAndSmallPlain] {
+            let whole = reading(&load(&bytes, streams));
+            for block in [1, 7, 61, 512, 4096] {
+                let store = Blocks::new(bytes.clone(), block);
+                let mut image = Image::with_blocks(&store, block, 0).unwrap();
+                let partial = reading(&load_from(&mut image, streams));
+                assert_eq!(partial, whole, "{name}: blocks of {block}, {streams:?}");
+            }
+        }
+    }
+}
+
+/// The same on damaged files: a reading in blocks fails exactly where, and as, the whole
+/// reading fails (a failure seen over bytes not yet read is not believed).
+#[test]
+fn reading_in_blocks_fails_as_reading_whole_fails() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossless");
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for name in ["hybrid.pdf", "objstm.pdf", "revisions.pdf", "lo-reals.pdf"] {
+        let good = std::fs::read(dir.join(name)).unwrap();
+        let mut failures = 0;
+        for _ in 0..300 {
+            let mut bytes = good.clone();
+            let len = bytes.len() as u64;
+            let at = (len * 6 / 10 + next() % (len * 4 / 10)) as usize;
+            match next() % 3 {
+                0 => {
+                    let alphabet = b"0123456789 /<>[]Rn\n";
+                    bytes[at] = alphabet[(next() % alphabet.len() as u64) as usize];
+                }
+                1 => bytes[at] = (next() % 256) as u8,
+                _ => bytes.truncate(at),
+            }
+            let whole = reading(&load(&bytes, Streams::Structure));
+            failures += usize::from(whole.starts_with("error"));
+            let block = [3, 64, 1000][(next() % 3) as usize];
+            let store = Blocks::new(bytes, block);
+            let mut image = Image::with_blocks(&store, block, 0).unwrap();
+            let partial = reading(&load_from(&mut image, Streams::Structure));
+            assert_eq!(partial, whole, "{name}: blocks of {block}");
+        }
+        assert!(failures > 30, "{name}: only {failures} of the damaged files were refused");
+    }
+}
+
+/// A large scan: only the structure is read (a few blocks at its start and end), not the
+/// image that makes up the file.
+#[test]
+fn a_large_image_is_never_read() {
+    let pdf = common::scanned_pdf(8 << 20);
+    let store = Blocks::new(pdf.clone(), 64 * 1024);
+    let mut image = Image::new(&store).unwrap();
+    let partial = reading(&load_from(&mut image, Streams::Structure));
+    assert_eq!(partial, reading(&load(&pdf, Streams::Structure)));
+    assert!(
+        store.read.get() <= 4 * 64 * 1024,
+        "{} bytes read of {}",
+        store.read.get(),
+        pdf.len()
+    );
 }

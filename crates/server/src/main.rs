@@ -426,8 +426,23 @@ fn read_with_room(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 
 fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
     use signet_server::pdfcli;
-    let input = read_with_room(&args.input)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    // The output is built beside its final name and renamed over it once complete: a copy of
+    // the input made in the kernel (copy_file_range), to which each signature's revision is
+    // appended in place. The document is never read into memory whole.
+    let dir = args
+        .output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut input = std::fs::File::open(&args.input)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+        let mut out = tmp.as_file();
+        std::io::copy(&mut input, &mut out)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    }
+    let mut store = pdfcli::FileStore::new(tmp.as_file().try_clone()?)?;
     let job = match &args.job {
         Some(path) => pdfcli::load_job(path)?,
         None => {
@@ -437,7 +452,12 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
             };
             let rect = args.rect.as_deref().map(pdfcli::parse_rect).transpose()?;
             let cross_page = if args.cross_page {
-                let src = signet_pdf::doc::SourcePdf::parse(&input)?;
+                let mut image = signet_pdf::source::Image::new(&store)?;
+                let src = signet_pdf::doc::SourcePdf::parse_source(
+                    &mut image,
+                    signet_pdf::doc::Streams::Structure,
+                    false,
+                )?;
                 let (first, last) = match &args.pages {
                     Some(p) => pdfcli::parse_pages(p)?,
                     None => (1, src.pages.len() as u32),
@@ -502,13 +522,22 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let notices = signet_pdf::notices(&input);
-    let signed = pdfcli::run(input, &job, stamped)?;
-    let signed = pdfcli::extend(signed, level, tsa.as_ref(), &anchors(&args.trust)?)?;
+    let notices = signet_pdf::notices_in(&store);
+    pdfcli::run(&mut store, &job, stamped)?;
+    if level >= signet_server::signing::Level::BLt {
+        // Validation data needs every signature's CMS: this step reads the signed file whole.
+        let mut signed = vec![0; usize::try_from(signet_pdf::Store::len(&store))?];
+        signet_pdf::Store::read_exact_at(&store, &mut signed, 0)?;
+        let extended = pdfcli::extend(signed, level, tsa.as_ref(), &anchors(&args.trust)?)?;
+        let file = store.into_file();
+        file.set_len(0)?;
+        std::os::unix::fs::FileExt::write_all_at(&file, &extended, 0)?;
+    }
     for n in &notices {
         eprintln!("note: {}", n.message());
     }
-    write_atomically(&args.output, &signed)
+    tmp.persist(&args.output).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -24,7 +24,7 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Visible};
+use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Store, Visible};
 use signet_pki::sign::{SigningKey, parse_certificates_pem};
 use std::path::{Path, PathBuf};
 
@@ -141,9 +141,65 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// Applies every signature of the job to `input`, in order, and returns the signed PDF. With
-/// `tsa`, each signature gets a signature timestamp (B-T).
-pub fn run(input: Vec<u8>, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Result<Vec<u8>> {
+/// A PDF file signed in place: positional reads, revisions appended at its end, and the
+/// signature value written into its placeholder. The engine reads only the document's
+/// structure and hashes the rest in one pass (`signet_pdf::source`).
+pub struct FileStore {
+    file: std::fs::File,
+    len: u64,
+}
+
+impl FileStore {
+    /// `file` must be open for reading and writing.
+    pub fn new(file: std::fs::File) -> std::io::Result<Self> {
+        let len = file.metadata()?.len();
+        Ok(Self { file, len })
+    }
+
+    pub fn into_file(self) -> std::fs::File {
+        self.file
+    }
+}
+
+impl Store for FileStore {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, offset)
+    }
+
+    fn write_all_at(&mut self, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+        if offset.saturating_add(bytes.len() as u64) > self.len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a write past the end of the document",
+            ));
+        }
+        std::os::unix::fs::FileExt::write_all_at(&self.file, bytes, offset)
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::write_all_at(&self.file, bytes, self.len)?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.file.set_len(len)?;
+        self.len = len;
+        Ok(())
+    }
+}
+
+/// Applies every signature of the job to the document in `doc`, in order, each appended as
+/// its own revision. With `tsa`, each signature gets a signature timestamp (B-T).
+pub fn run<S: Store + ?Sized>(
+    doc: &mut S,
+    job: &Job,
+    tsa: Option<&Timestamps>,
+) -> anyhow::Result<()> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
         let bytes = match &job.font {
@@ -156,7 +212,6 @@ pub fn run(input: Vec<u8>, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Resul
     } else {
         None
     };
-    let mut doc = input;
     for (i, s) in job.signatures.iter().enumerate() {
         let key = SigningKey::from_pem(&String::from_utf8_lossy(&read(&s.key)?))?;
         let certs = parse_certificates_pem(&String::from_utf8_lossy(&read(&s.cert)?))?;
@@ -196,25 +251,26 @@ pub fn run(input: Vec<u8>, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Resul
                 .clone()
                 .unwrap_or_else(|| DateStamp::DEFAULT_FORMAT.into()),
         });
-        doc = match tsa {
+        let alg = key.algorithm();
+        let mut complete = |cms: Vec<u8>| match tsa {
             Some(source) => {
-                let alg = key.algorithm();
                 let mut stamp = |digest: &[u8]| source.token(alg, digest);
-                signet_pdf::ltv::sign_owned_timestamped(
-                    doc,
-                    &spec,
-                    &key,
-                    signer,
-                    &chain,
-                    font.as_ref(),
-                    &mut stamp,
-                )
+                signet_pdf::ltv::timestamp_signature(&cms, &mut stamp)
             }
-            None => signet_pdf::sign_owned(doc, &spec, &key, signer, &chain, font.as_ref()),
-        }
+            None => Ok(cms),
+        };
+        signet_pdf::sign_store(
+            doc,
+            &spec,
+            &key,
+            signer,
+            &chain,
+            font.as_ref(),
+            &mut complete,
+        )
         .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
     }
-    Ok(doc)
+    Ok(())
 }
 
 /// Raises a signed PDF to B-LT or B-LTA without a database: the certificates embedded in it,

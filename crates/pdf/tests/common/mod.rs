@@ -16,6 +16,114 @@ use x509_cert::Certificate;
 use x509_cert::der::Encode;
 
 // ------------------------------------------------------------------------------------------
+// A store read in small blocks
+// ------------------------------------------------------------------------------------------
+
+/// A document behind the engine's [`signet_pdf::Store`] as a file would be (never handed over
+/// as a slice), read `block` bytes at a time: every parse of a small test file then starts or
+/// ends at a border of what was read. Counts the bytes read.
+pub struct Blocks {
+    pub data: Vec<u8>,
+    pub block: usize,
+    pub read: std::cell::Cell<usize>,
+}
+
+impl Blocks {
+    pub fn new(data: Vec<u8>, block: usize) -> Self {
+        Self {
+            data,
+            block,
+            read: Default::default(),
+        }
+    }
+}
+
+impl signet_pdf::Store for Blocks {
+    fn len(&self) -> u64 {
+        self.data.len() as u64
+    }
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        self.read.set(self.read.get() + buf.len());
+        signet_pdf::Store::read_exact_at(&self.data, buf, offset)
+    }
+    fn write_all_at(&mut self, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+        signet_pdf::Store::write_all_at(&mut self.data, bytes, offset)
+    }
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        signet_pdf::Store::append(&mut self.data, bytes)
+    }
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        signet_pdf::Store::truncate(&mut self.data, len)
+    }
+    fn read_block(&self) -> usize {
+        self.block
+    }
+}
+
+/// A one-page A4 "scan": a grey image of about `size` bytes (uncompressed noise) drawn over
+/// the page, with a classic xref table. Most of the file is the image's stream body.
+pub fn scanned_pdf(size: usize) -> Vec<u8> {
+    let width = 2048usize;
+    let height = size.div_ceil(width).max(1);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let data: Vec<u8> = (0..width * height)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let content = b"q 595.303937007874 0 0 841.889763779528 0 0 cm /Im1 Do Q".to_vec();
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut object = |out: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    };
+    object(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
+    object(&mut out, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    object(
+        &mut out,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] \
+          /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+    );
+    let mut stream = |dict: String, body: &[u8]| {
+        let mut b = dict.into_bytes();
+        b.extend_from_slice(b"\nstream\n");
+        b.extend_from_slice(body);
+        b.extend_from_slice(b"\nendstream");
+        b
+    };
+    let contents = stream(format!("<< /Length {} >>", content.len()), &content);
+    let image = stream(
+        format!(
+            "<< /Type /XObject /Subtype /Image /Width {width} /Height {height} \
+             /ColorSpace /DeviceGray /BitsPerComponent 8 /Length {} >>",
+            data.len()
+        ),
+        &data,
+    );
+    object(&mut out, &contents);
+    object(&mut out, &image);
+    let xref_at = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1).as_bytes());
+    for o in &offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+// ------------------------------------------------------------------------------------------
 // A test PKI made with openssl
 // ------------------------------------------------------------------------------------------
 
