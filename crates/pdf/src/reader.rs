@@ -421,7 +421,8 @@ impl Reader<'_> {
         // An xref stream's /Length is direct (nothing can be looked up before it is read).
         let length = dict.get(b"Length").and_then(number);
         let (start, end) = self.stream_body(after, length)?.ok_or_else(damaged)?;
-        let data = decode(&dict, &self.src.bytes()[start..end], MAX_DECODED).map_err(|_| damaged())?;
+        let data =
+            decode(&dict, &self.src.bytes()[start..end], MAX_DECODED).map_err(|_| damaged())?;
         self.decoded += data.len();
         if self.decoded > MAX_DECODED_TOTAL {
             return Err(damaged());
@@ -590,7 +591,10 @@ impl Reader<'_> {
             let confirmed = self.parse_at(end, |b| {
                 let mut q = Parser::new(b, end);
                 q.skip_ws();
-                Ok((b[q.pos..].starts_with(b"endstream"), q.pos + b"endstream".len()))
+                Ok((
+                    b[q.pos..].starts_with(b"endstream"),
+                    q.pos + b"endstream".len(),
+                ))
             })?;
             if confirmed {
                 return Ok(Some((start, end)));

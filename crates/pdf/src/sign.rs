@@ -313,15 +313,18 @@ pub(crate) fn prepare_value(
     })
 }
 
-/// The revision to append to a document of `base` bytes with its `/ByteRange` filled in, the
-/// offsets (in the whole document) of `<` and of the byte after `>` of its `/Contents`
-/// placeholder, and the byte range.
+/// A revision ready to append: its bytes with the `/ByteRange` filled in, the offsets (in the
+/// whole document) of `<` and of the byte after `>` of its `/Contents` placeholder, and the
+/// byte range.
+type Placed = (Vec<u8>, (usize, usize), [usize; 4]);
+
+/// The revision `written` placed after a document of `base` bytes.
 fn placed(
     written: crate::update::Written,
     sig_id: (u32, u16),
     base: usize,
     contents_room: usize,
-) -> Result<(Vec<u8>, (usize, usize), [usize; 4]), PdfError> {
+) -> Result<Placed, PdfError> {
     let mut tail = written.tail;
     let sig_at = written
         .offsets

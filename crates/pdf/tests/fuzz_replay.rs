@@ -3,7 +3,9 @@
 //! stays fixed and `make test` needs no fuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use signet_pdf::{SignatureSpec, Visible};
+use signet_pdf::reader::{Loaded, Streams, load, load_from};
+use signet_pdf::source::Image;
+use signet_pdf::{PdfError, SignatureSpec, Visible};
 use std::path::Path;
 
 /// Every saved input of `target`, with the number found.
@@ -28,6 +30,18 @@ fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
 #[test]
 fn saved_reader_inputs_do_not_panic() {
     let n = replay("reader", |data| {
+        let reading = |r: Result<Loaded, PdfError>| match r {
+            Ok(l) => format!(
+                "{} {:?} {:?} {:?}",
+                l.startxref, l.doc.reference_table.entries, l.doc.trailer, l.doc.objects
+            ),
+            Err(e) => format!("error: {e:?}"),
+        };
+        let whole = reading(load(data, Streams::Structure));
+        let block = 1 + usize::from(data.last().copied().unwrap_or(0) % 97);
+        let store = data.to_vec();
+        let mut image = Image::with_blocks(&store, block, 0).unwrap();
+        assert_eq!(reading(load_from(&mut image, Streams::Structure)), whole);
         let spec = SignatureSpec::new(Visible::Invisible, chrono::DateTime::UNIX_EPOCH);
         if signet_pdf::doc::SourcePdf::parse(data).is_ok() {
             let _ = signet_pdf::prepare(data, &spec, None, 64);

@@ -297,7 +297,10 @@ fn reading_in_blocks_fails_as_reading_whole_fails() {
             let partial = reading(&load_from(&mut image, Streams::Structure));
             assert_eq!(partial, whole, "{name}: blocks of {block}");
         }
-        assert!(failures > 30, "{name}: only {failures} of the damaged files were refused");
+        assert!(
+            failures > 30,
+            "{name}: only {failures} of the damaged files were refused"
+        );
     }
 }
 

@@ -12,10 +12,7 @@ use signet_pdf::{PdfError, SignatureSpec, Store, Visible};
 use common::{Blocks, Pki};
 
 fn spec(visible: Visible) -> SignatureSpec {
-    let mut spec = SignatureSpec::new(
-        visible,
-        Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap(),
-    );
+    let mut spec = SignatureSpec::new(visible, Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap());
     spec.name = Some("Store Signer".into());
     spec
 }
@@ -44,8 +41,7 @@ fn a_store_gets_the_revision_memory_gets() {
         let in_memory = signet_pdf::sign(&input, &spec, &key, &cert, &chain, None).unwrap();
         for block in [5, 200, 4096] {
             let mut store = Blocks::new(input.clone(), block);
-            signet_pdf::sign_store(&mut store, &spec, &key, &cert, &chain, None, &mut Ok)
-                .unwrap();
+            signet_pdf::sign_store(&mut store, &spec, &key, &cert, &chain, None, &mut Ok).unwrap();
             assert_eq!(
                 without_value(&store.data),
                 without_value(&in_memory),
@@ -70,7 +66,10 @@ fn a_large_scan_is_read_once() {
         let mut enc = png::Encoder::new(&mut png, 2, 2);
         enc.set_color(png::ColorType::Rgba);
         enc.set_depth(png::BitDepth::Eight);
-        enc.write_header().unwrap().write_image_data(&[200; 16]).unwrap();
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&[200; 16])
+            .unwrap();
         png
     };
     let mut spec = spec(Visible::Seal {

@@ -438,6 +438,14 @@ fn pdf_sign(args: &SignArgs) -> anyhow::Result<()> {
     {
         let mut input = std::fs::File::open(&args.input)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+        // The copy's blocks are reserved first: a full disk shows before any signing work.
+        let len = input.metadata()?.len();
+        // Not every file system can reserve space; the copy works without.
+        let reserved =
+            rustix::fs::fallocate(tmp.as_file(), rustix::fs::FallocateFlags::KEEP_SIZE, 0, len);
+        if reserved == Err(rustix::io::Errno::NOSPC) {
+            anyhow::bail!("{}: no space left for the signed copy", dir.display());
+        }
         let mut out = tmp.as_file();
         std::io::copy(&mut input, &mut out)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;

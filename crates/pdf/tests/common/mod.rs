@@ -90,7 +90,7 @@ pub fn scanned_pdf(size: usize) -> Vec<u8> {
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.303937007874 841.889763779528] \
           /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
     );
-    let mut stream = |dict: String, body: &[u8]| {
+    let stream = |dict: String, body: &[u8]| {
         let mut b = dict.into_bytes();
         b.extend_from_slice(b"\nstream\n");
         b.extend_from_slice(body);
@@ -109,7 +109,9 @@ pub fn scanned_pdf(size: usize) -> Vec<u8> {
     object(&mut out, &contents);
     object(&mut out, &image);
     let xref_at = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1).as_bytes(),
+    );
     for o in &offsets {
         out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
     }
