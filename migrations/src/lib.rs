@@ -20,6 +20,7 @@ mod m20261123_000011_audit;
 mod m20261123_000012_covering_step_index;
 mod m20261204_000013_document_certification;
 mod m20261204_000014_unique_uscc;
+mod m20261205_000015_task_value_checks;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_covering_step_index::Migration),
             Box::new(m20261204_000013_document_certification::Migration),
             Box::new(m20261204_000014_unique_uscc::Migration),
+            Box::new(m20261205_000015_task_value_checks::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod login;
 pub mod org;
+pub mod pades;
 pub mod sms;
 pub mod workflow;
 

@@ -14,12 +14,23 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
+)]
+#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum TaskState {
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "draft"))]
     Draft,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "in_progress"))]
     InProgress,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "completed"))]
     Completed,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "rejected"))]
     Rejected,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "cancelled"))]
     Cancelled,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "expired"))]
     Expired,
 }
 
@@ -56,10 +67,19 @@ impl TaskState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
+)]
+#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum StepState {
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "waiting"))]
     Waiting,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "active"))]
     Active,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "signed"))]
     Signed,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "rejected"))]
     Rejected,
 }
 
@@ -279,12 +299,20 @@ pub const MAX_TEXT_CHARS: usize = 500;
 /// The channel a step is signed through (签署模式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
+)]
+#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum SignMode {
     /// PC签署: the panel in a desktop browser.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "pc"))]
     Pc,
     /// 手机签署: a mobile browser.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "mobile"))]
     Mobile,
     /// Either channel.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "any"))]
     Any,
 }
 
@@ -346,12 +374,20 @@ impl Channel {
 /// Which seals a step accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
+)]
+#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum SealKind {
     /// The signer's own seals and certificates.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "personal"))]
     Personal,
     /// Seals and certificates of the step's acting organisation.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "organization"))]
     Organization,
     /// Either.
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "any"))]
     Any,
 }
 

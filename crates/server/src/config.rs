@@ -50,8 +50,8 @@ pub struct PkiSettings {
     /// An outside RFC 3161 TSA for signature and document timestamps; empty: the built-in TSA.
     pub tsa_url: String,
     /// The PAdES level of signatures made over the API when the request names none:
-    /// `b-b`, `b-t`, `b-lt` or `b-lta`.
-    pub default_level: String,
+    /// `b-b`, `b-t`, `b-lt` or `b-lta` (anything else stops the start).
+    pub default_level: signet_domain::pades::Level,
     /// Outside CAs whose certificates users may bind to their accounts (PEM files, e.g. a
     /// commercial CA issuing USB-key certificates).
     #[serde(default)]
@@ -291,6 +291,25 @@ mod tests {
             !dbg.contains("postgres://x/y") && !dbg.contains("c2VjcmV0"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn the_default_level_is_a_level_or_the_start_stops() {
+        let s = Settings::load_from(None, vec![]).unwrap();
+        assert_eq!(s.pki.default_level, signet_domain::pades::Level::BLta);
+        let s = Settings::load_from(
+            None,
+            vec![("SIGNET_PKI__DEFAULT_LEVEL".into(), "B-T".into())],
+        )
+        .unwrap();
+        assert_eq!(s.pki.default_level, signet_domain::pades::Level::BT);
+        let err = Settings::load_from(
+            None,
+            vec![("SIGNET_PKI__DEFAULT_LEVEL".into(), "b-ltx".into())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown PAdES level"), "{err}");
     }
 
     #[test]

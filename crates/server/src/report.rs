@@ -169,7 +169,7 @@ pub fn compose(state: &AppState, l: &Loaded, g: &Gathered, now: DateTime<Utc>) -
     }
     b.push(Block::Field {
         label: "任务状态".into(),
-        value: state_label(&l.task.state).into(),
+        value: state_label(l.task.state.as_str()).into(),
     });
 
     b.push(Block::Heading("二、签署步骤".into()));
@@ -186,7 +186,7 @@ pub fn compose(state: &AppState, l: &Loaded, g: &Gathered, now: DateTime<Utc>) -
             s.ord,
             s.signer_name,
             org,
-            state_label(&s.state),
+            state_label(s.state.as_str()),
             when
         )));
     }

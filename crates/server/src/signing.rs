@@ -22,35 +22,7 @@ use x509_cert::Certificate;
 use crate::problem::ApiError;
 use crate::trust::Trust;
 
-/// PAdES baseline levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    BB,
-    BT,
-    BLt,
-    BLta,
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "b-b" => Some(Self::BB),
-            "b-t" => Some(Self::BT),
-            "b-lt" => Some(Self::BLt),
-            "b-lta" => Some(Self::BLta),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BB => "b-b",
-            Self::BT => "b-t",
-            Self::BLt => "b-lt",
-            Self::BLta => "b-lta",
-        }
-    }
-}
+pub use signet_domain::pades::Level;
 
 /// Most certificates a file may carry for B-LT / B-LTA validation data.
 const MAX_DSS_CERTIFICATES: usize = 200;

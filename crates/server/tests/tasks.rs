@@ -981,7 +981,11 @@ async fn personal_and_company_seal_with_two_pins() {
 #[tokio::test]
 async fn concurrent_signatures_of_one_step_give_one_success() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let Some(app) = spawn_with(backend, |s| s.pki.default_level = "b-b".into()).await else {
+        let Some(app) = spawn_with(backend, |s| {
+            s.pki.default_level = signet_server::signing::Level::BB
+        })
+        .await
+        else {
             continue;
         };
         let a = signer(&app, 851, "张三").await;
@@ -1231,9 +1235,11 @@ async fn a_step_signed_with_a_client_held_key() {
 /// attempt reserved before each check must not add up to a lock.
 #[tokio::test]
 async fn concurrent_uses_of_one_certificate_do_not_lock_it() {
-    let app = spawn_with(Backend::Sqlite, |s| s.pki.default_level = "b-b".into())
-        .await
-        .unwrap();
+    let app = spawn_with(Backend::Sqlite, |s| {
+        s.pki.default_level = signet_server::signing::Level::BB
+    })
+    .await
+    .unwrap();
     let a = signer(&app, 891, "张三").await;
     let b = signer(&app, 892, "李四").await;
     grant_initiate(&app, &a).await;

@@ -15,6 +15,7 @@ use sea_orm::{
 use crate::entities::{initiate_grant, seal_grant, task, task_document, task_step};
 pub use initiate_grant::Model as InitiateGrant;
 pub use seal_grant::Model as SealGrant;
+use signet_domain::workflow::{StepState, TaskState};
 pub use task::Model as Task;
 pub use task_document::Model as Document;
 pub use task_step::Model as Step;
@@ -94,7 +95,7 @@ pub async fn steps_of<C: ConnectionTrait>(db: &C, task_ids: &[String]) -> Result
 /// What a guarded task update changes besides `version`.
 #[derive(Debug, Clone, Default)]
 pub struct TaskChange {
-    pub state: Option<String>,
+    pub state: Option<TaskState>,
     pub name: Option<String>,
     pub search_text: Option<String>,
     pub deadline: Option<Option<DateTime<Utc>>>,
@@ -115,7 +116,7 @@ pub async fn bump<C: ConnectionTrait>(
         .col_expr(task::Column::Version, Expr::value(version + 1))
         .col_expr(task::Column::UpdatedAt, Expr::value(now));
     if let Some(s) = &change.state {
-        q = q.col_expr(task::Column::State, Expr::value(s.clone()));
+        q = q.col_expr(task::Column::State, Expr::value(s.as_str()));
     }
     if let Some(n) = change.name {
         q = q.col_expr(task::Column::Name, Expr::value(n));
@@ -141,7 +142,7 @@ pub async fn bump<C: ConnectionTrait>(
         && let Some(s) = change.state
     {
         task_step::Entity::update_many()
-            .col_expr(task_step::Column::TaskState, Expr::value(s))
+            .col_expr(task_step::Column::TaskState, Expr::value(s.as_str()))
             .filter(task_step::Column::TaskId.eq(id))
             .exec(db)
             .await?;
@@ -153,12 +154,12 @@ pub async fn bump<C: ConnectionTrait>(
 pub async fn set_step<C: ConnectionTrait>(
     db: &C,
     id: &str,
-    state: &str,
+    state: StepState,
     signed_at: Option<DateTime<Utc>>,
     reject_reason: Option<String>,
 ) -> Result<(), DbErr> {
-    let mut q =
-        task_step::Entity::update_many().col_expr(task_step::Column::State, Expr::value(state));
+    let mut q = task_step::Entity::update_many()
+        .col_expr(task_step::Column::State, Expr::value(state.as_str()));
     if let Some(at) = signed_at {
         q = q.col_expr(task_step::Column::SignedAt, Expr::value(at));
     }
@@ -227,7 +228,7 @@ pub struct ListQuery {
     pub initiator: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
-    pub states: Vec<String>,
+    pub states: Vec<TaskState>,
     pub page: u64,
     pub page_size: u64,
 }
@@ -280,7 +281,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task
                 cond = cond.add(task::Column::CreatedAt.lt(to));
             }
             if !q.states.is_empty() {
-                cond = cond.add(task::Column::State.is_in(q.states.clone()));
+                cond = cond.add(task::Column::State.is_in(q.states.iter().copied()));
             }
             let query = task::Entity::find()
                 .filter(cond)
@@ -290,15 +291,15 @@ pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task
             let rows = query.offset(offset).limit(q.page_size).all(db).await?;
             return Ok((rows, total));
         }
-        ListBox::ToSign => "active",
-        ListBox::Signed => "signed",
+        ListBox::ToSign => StepState::Active,
+        ListBox::Signed => StepState::Signed,
     };
     // Everything but the name search is on the step row (copies of the task's fields).
     let mut steps = Condition::all()
         .add(task_step::Column::SignerId.eq(q.user_id.clone()))
         .add(task_step::Column::State.eq(step_state));
     if q.list == ListBox::ToSign {
-        steps = steps.add(task_step::Column::TaskState.eq("in_progress"));
+        steps = steps.add(task_step::Column::TaskState.eq(TaskState::InProgress));
     }
     if let Some(i) = initiator {
         steps = steps.add(Expr::col((task_step::Entity, task_step::Column::InitiatorName)).like(i));
@@ -310,7 +311,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, q: &ListQuery) -> Result<(Vec<Task
         steps = steps.add(task_step::Column::TaskCreatedAt.lt(to));
     }
     if !q.states.is_empty() {
-        steps = steps.add(task_step::Column::TaskState.is_in(q.states.clone()));
+        steps = steps.add(task_step::Column::TaskState.is_in(q.states.iter().copied()));
     }
     let mut query = task::Entity::find()
         .join(JoinType::InnerJoin, task::Relation::Steps.def())

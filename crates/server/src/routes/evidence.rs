@@ -252,7 +252,7 @@ pub async fn verify_code(
     let signers = l
         .steps
         .iter()
-        .filter(|s| s.state == StepState::Signed.as_str())
+        .filter(|s| s.state == StepState::Signed)
         .map(|s| PublicSigner {
             name: s.signer_name.clone(),
             organization: acting.get(&s.id).and_then(|o| orgs.get(o).cloned()),

@@ -252,7 +252,7 @@ pub async fn prepare_session(
         id: signet_store::new_id("ext"),
         user_id: user_id.to_owned(),
         certificate_id: certificate_id.to_owned(),
-        level: level.as_str().into(),
+        level,
         prepared_blob: blob,
         hole_start: i64::try_from(hole_start).map_err(ApiError::internal)?,
         hole_end: i64::try_from(hole_end).map_err(ApiError::internal)?,
@@ -342,7 +342,7 @@ pub async fn finish_session(
     let cms = prepared
         .finish(&signature)
         .map_err(|_| ApiError::unprocessable("bad_signature").field("signature"))?;
-    let level = Level::parse(&session.level).unwrap_or(Level::BB);
+    let level = session.level;
     let bytes = state.blobs.get(&session.prepared_blob).await?;
     let hole = (
         usize::try_from(session.hole_start).map_err(ApiError::internal)?,

@@ -259,7 +259,7 @@ pub(crate) fn requested_level(state: &AppState, level: Option<&str>) -> ApiResul
         Some(l) => {
             Level::parse(l).ok_or_else(|| ApiError::bad_request("invalid_level").field("level"))
         }
-        None => Ok(Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta)),
+        None => Ok(state.settings.pki.default_level),
     }
 }
 

@@ -36,7 +36,7 @@ use crate::auth::{AuthUser, ClientMeta};
 use crate::keys;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::sign::{MAX_PDF, read_part, slot};
-use crate::signing::{self, Level, Planned, Timestamps};
+use crate::signing::{self, Planned, Timestamps};
 use crate::state::AppState;
 
 /// The job that expires a task after its deadline.
@@ -88,7 +88,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn state(&self) -> TaskState {
-        TaskState::parse(&self.task.state).unwrap_or(TaskState::Draft)
+        self.task.state
     }
 
     pub fn is_initiator(&self, user: &str) -> bool {
@@ -108,7 +108,7 @@ impl Loaded {
                 .map(|s| workflow::Step {
                     id: s.id.clone(),
                     order: u32::try_from(s.ord).unwrap_or_default(),
-                    state: StepState::parse(&s.state).unwrap_or(StepState::Waiting),
+                    state: s.state,
                 })
                 .collect(),
             deadline: self.task.deadline,
@@ -169,7 +169,7 @@ fn step_notices(step: &Step, docs: &[Document]) -> Vec<String> {
         .find_map(|d| d.certified)
         .and_then(|p| u8::try_from(p).ok());
     match certified {
-        Some(permission) if step.state == "signed" => {
+        Some(permission) if step.state == StepState::Signed => {
             vec![
                 signet_pdf::Notice::CertifiedNewField { permission }
                     .code()
@@ -193,14 +193,14 @@ fn operations(l: &Loaded, user: &str) -> Vec<String> {
     if state == TaskState::InProgress
         && l.steps
             .iter()
-            .any(|s| s.signer_id == user && s.state == StepState::Active.as_str())
+            .any(|s| s.signer_id == user && s.state == StepState::Active)
     {
         ops.extend(["sign", "reject"]);
     }
     let signed = l
         .steps
         .iter()
-        .any(|s| s.signer_id == user && s.state == StepState::Signed.as_str());
+        .any(|s| s.signer_id == user && s.state == StepState::Signed);
     let standing = signed || (initiator && state == TaskState::Completed);
     if matches!(state, TaskState::InProgress | TaskState::Completed)
         && workflow::may_forward(
@@ -236,7 +236,7 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
     TaskView {
         id: l.task.id.clone(),
         name: l.task.name.clone(),
-        state: l.task.state.clone(),
+        state: l.task.state.as_str().to_owned(),
         version: l.task.version,
         initiator_id: l.task.initiator_id.clone(),
         initiator_name: l.task.initiator_name.clone(),
@@ -271,10 +271,10 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
                 signer_name: s.signer_name.clone(),
                 org_id: s.org_id.clone(),
                 org_name: org_name(&s.org_id),
-                state: s.state.clone(),
+                state: s.state.as_str().to_owned(),
                 signed_at: s.signed_at,
-                mode: s.mode.clone(),
-                seal_kind: s.seal_kind.clone(),
+                mode: s.mode.as_str().to_owned(),
+                seal_kind: s.seal_kind.as_str().to_owned(),
                 description: s.description.clone(),
                 reject_reason: s.reject_reason.clone(),
                 notices: step_notices(s, &l.docs),
@@ -457,7 +457,7 @@ async fn apply<C: ConnectionTrait>(
     let before = l.state();
     let mut change = TaskChange::default();
     if next.state != before {
-        change.state = Some(next.state.as_str().to_owned());
+        change.state = Some(next.state);
         if next.state == TaskState::InProgress {
             change.started_at = Some(now);
         }
@@ -469,13 +469,13 @@ async fn apply<C: ConnectionTrait>(
         return Err(task_changed());
     }
     for (old, new) in l.steps.iter().zip(&next.steps) {
-        if old.state != new.state.as_str() {
+        if old.state != new.state {
             let signed_at = (new.state == StepState::Signed).then_some(now);
             let reason = events.iter().find_map(|e| match e {
                 Event::StepRejected { step, reason } if *step == new.id => Some(reason.clone()),
                 _ => None,
             });
-            tasks::set_step(db, &new.id, new.state.as_str(), signed_at, reason).await?;
+            tasks::set_step(db, &new.id, new.state, signed_at, reason).await?;
         }
     }
     record(db, l, hashes, events, actor, signed).await?;
@@ -714,11 +714,11 @@ async fn resolve_steps(
             signer_id: signer.id.clone(),
             signer_name: signer.real_name.clone(),
             org_id: s.org_id.clone(),
-            mode: mode.as_str().to_owned(),
-            seal_kind: seal_kind.as_str().to_owned(),
+            mode,
+            seal_kind,
             description,
-            state: StepState::Waiting.as_str().to_owned(),
-            task_state: TaskState::Draft.as_str().to_owned(),
+            state: StepState::Waiting,
+            task_state: TaskState::Draft,
             task_created_at: created_at,
             initiator_name: initiator.real_name.clone(),
             signed_at: None,
@@ -919,7 +919,7 @@ pub async fn create(
         initiator_id: user.user_id.clone(),
         initiator_name: initiator.real_name.clone(),
         org_id: req.org_id.clone(),
-        state: TaskState::Draft.as_str().to_owned(),
+        state: TaskState::Draft,
         version: 0,
         deadline: req.deadline,
         forwarded_from: None,
@@ -1144,7 +1144,7 @@ fn own_active_step<'a>(l: &'a Loaded, step: &str, user: &str) -> ApiResult<&'a S
     if l.state() != TaskState::InProgress {
         return Err(workflow::WorkflowError::NotInProgress.into());
     }
-    if s.state != StepState::Active.as_str() {
+    if s.state != StepState::Active {
         return Err(workflow::WorkflowError::StepNotActive.into());
     }
     Ok(s)
@@ -1153,7 +1153,7 @@ fn own_active_step<'a>(l: &'a Loaded, step: &str, user: &str) -> ApiResult<&'a S
 /// The step's signing mode (签署模式) allows the channel the request comes through: a
 /// PC-only step is not signed from a phone's browser, a mobile-only one not from a desktop.
 fn check_mode(step: &Step, meta: &ClientMeta) -> ApiResult<()> {
-    let mode = SignMode::parse(&step.mode).unwrap_or(SignMode::Any);
+    let mode = step.mode;
     if mode.allows(workflow::Channel::from_user_agent(&meta.user_agent)) {
         Ok(())
     } else {
@@ -1164,7 +1164,7 @@ fn check_mode(step: &Step, meta: &ClientMeta) -> ApiResult<()> {
 /// Whether a certificate fits the step: the step's organisation's for organisation seals,
 /// the signer's own for personal ones.
 fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
-    let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
+    let kind = step.seal_kind;
     let org_owned = cert.purpose == "org";
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || cert.org_id == step.org_id)
 }
@@ -1172,7 +1172,7 @@ fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
 /// Whether a seal fits the step: its seal kind, and for an organisation's seal the step's
 /// organisation (which certificate the seal may go with is `sign::seal_with_certificate`).
 fn seal_fits(step: &Step, seal: &seals::Seal) -> bool {
-    let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
+    let kind = step.seal_kind;
     let org_owned = seal.org_id.is_some();
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || seal.org_id == step.org_id)
 }
@@ -1322,7 +1322,7 @@ pub async fn sign(
     let opened = keys::open_all(&state, &rows, &body.pins).await?;
 
     // One signing pass per document with placements, in the order given.
-    let level = Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta);
+    let level = state.settings.pki.default_level;
     let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
     let mut new_blobs: BTreeMap<String, String> = BTreeMap::new();
     for doc in &l.docs {
@@ -1521,7 +1521,7 @@ pub async fn external_prepare(
         .ok_or_else(|| ApiError::bad_request("unknown_document").field("document_id"))?;
     // A bound outside certificate is the signer's own (personal); a built-in one must fit.
     let (fits, cert_org) = if p.certificate_id.starts_with("bnd_") {
-        let kind = SealKind::parse(&step.seal_kind).unwrap_or(SealKind::Any);
+        let kind = step.seal_kind;
         (kind.accepts(false), None)
     } else {
         let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
@@ -1553,7 +1553,7 @@ pub async fn external_prepare(
     }
     let spec = spec_of(&p, &seal_pngs)?;
     let _slot = slot().await?;
-    let level = Level::parse(&state.settings.pki.default_level).unwrap_or(Level::BLta);
+    let level = state.settings.pki.default_level;
     let pdf = state.blobs.get(&doc.current_blob).await?;
     let prepared = crate::routes::external::prepare_session(
         &state,
@@ -1630,7 +1630,7 @@ pub async fn external_finish(
             "subject": signer.tbs_certificate().subject().to_string(),
         }],
         "revisions": new_blobs,
-        "level": session.level,
+        "level": session.level.as_str(),
         "external": true,
     });
     let answer = commit_signed(&state, &l, &step.id, &new_blobs, &signed, &user, &meta).await?;
@@ -1664,7 +1664,7 @@ pub async fn forward(
     let signed = l
         .steps
         .iter()
-        .any(|s| s.signer_id == user.user_id && s.state == StepState::Signed.as_str());
+        .any(|s| s.signer_id == user.user_id && s.state == StepState::Signed);
     let standing = signed || (l.is_initiator(&user.user_id) && st == TaskState::Completed);
     workflow::may_forward(
         &user.user_id,
@@ -1714,7 +1714,7 @@ pub async fn forward(
         initiator_id: user.user_id.clone(),
         initiator_name: me.real_name.clone(),
         org_id,
-        state: TaskState::Draft.as_str().to_owned(),
+        state: TaskState::Draft,
         version: 0,
         deadline: body.deadline,
         forwarded_from: Some(l.task.id.clone()),
@@ -2045,9 +2045,7 @@ pub async fn list(
     let states = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => vec![
             TaskState::parse(s)
-                .ok_or_else(|| ApiError::bad_request("invalid_status").field("status"))?
-                .as_str()
-                .to_owned(),
+                .ok_or_else(|| ApiError::bad_request("invalid_status").field("status"))?,
         ],
         None => Vec::new(),
     };

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::pades::Level;
 
 /// A revision prepared for an external signer: the file with its empty `/Contents` in the
 /// blob store (`prepared_blob`, placeholder at `hole_start..hole_end`), the document digest
@@ -10,7 +11,7 @@ pub struct Model {
     pub id: String,
     pub user_id: String,
     pub certificate_id: String,
-    pub level: String,
+    pub level: Level,
     pub prepared_blob: String,
     pub hole_start: i64,
     pub hole_end: i64,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::workflow::TaskState;
 
 /// A signing task (签署任务). `state` is a `signet_domain::workflow::TaskState`; `version`
 /// grows with every change and guards each write (optimistic concurrency). `search_text` is
@@ -12,7 +13,7 @@ pub struct Model {
     pub initiator_id: String,
     pub initiator_name: String,
     pub org_id: Option<String>,
-    pub state: String,
+    pub state: TaskState,
     pub version: i32,
     pub deadline: Option<DateTimeUtc>,
     pub search_text: String,

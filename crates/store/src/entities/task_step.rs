@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
 
 /// A step of a task: one signer, an order number (`ord`; equal numbers run in parallel),
 /// the channel (`mode`), the seal kind required and the acting organisation. `task_state`,
@@ -14,11 +15,11 @@ pub struct Model {
     pub signer_id: String,
     pub signer_name: String,
     pub org_id: Option<String>,
-    pub mode: String,
-    pub seal_kind: String,
+    pub mode: SignMode,
+    pub seal_kind: SealKind,
     pub description: String,
-    pub state: String,
-    pub task_state: String,
+    pub state: StepState,
+    pub task_state: TaskState,
     pub task_created_at: DateTimeUtc,
     pub initiator_name: String,
     pub signed_at: Option<DateTimeUtc>,
