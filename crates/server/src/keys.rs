@@ -27,6 +27,27 @@ fn key_lock(key_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     LOCKS.get(key_id)
 }
 
+/// A certificate a signer names by id: one the built-in CA issued, or an outside CA's
+/// certificate bound to the caller's account. Ids are opaque: which one an id is comes from
+/// where it is found, never from how it is spelled.
+pub enum CertRef {
+    Issued(repo::Certificate),
+    Bound(signet_store::repo::bound::Bound),
+}
+
+/// The certificate `id` the caller may sign with: an issued one they may use (see
+/// [`usable`]), or an active binding of their own; otherwise 404 `certificate_not_found`.
+pub async fn signing_ref(state: &AppState, user_id: &str, id: &str) -> ApiResult<CertRef> {
+    if repo::certificate(&state.db, id).await?.is_some() {
+        return usable(state, user_id, id).await.map(CertRef::Issued);
+    }
+    signet_store::repo::bound::by_id(&state.db, id)
+        .await?
+        .filter(|b| b.user_id == user_id && b.status == "active")
+        .map(CertRef::Bound)
+        .ok_or_else(|| ApiError::not_found("certificate_not_found"))
+}
+
 /// The certificate `id` if the caller may see it and sign with it (see [`for_action`]).
 pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<repo::Certificate> {
     for_action(state, user_id, id, CertAction::Sign).await

@@ -25,11 +25,11 @@ use signet_api::{
 };
 use signet_domain::access::Owner;
 use signet_pki::sign::KeyAlgorithm;
-use signet_store::repo::{external, pki as repo};
+use signet_store::repo::external;
 use x509_cert::Certificate;
 
 use crate::auth::AuthUser;
-use crate::keys;
+use crate::keys::{self, CertRef};
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::certificates::{holder_for, view};
 use crate::routes::sign::{
@@ -98,53 +98,58 @@ pub async fn create_from_csr(
     Ok(HttpResponse::Created().json(view(trust, &issued.row)))
 }
 
-/// A client-held certificate the caller may use and that may sign now.
-async fn client_certificate(
-    state: &AppState,
-    user_id: &str,
-    id: &str,
-) -> ApiResult<repo::Certificate> {
-    let row = keys::usable(state, user_id, id).await?;
-    if row.pin_protected {
-        return Err(ApiError::conflict("certificate_server_held").param("id", &row.id));
+/// A certificate the caller may sign with outside the server: an issued one that is
+/// client-held (its key never reached the server) and may sign now, or an active binding of
+/// theirs.
+async fn client_certificate(state: &AppState, user_id: &str, id: &str) -> ApiResult<CertRef> {
+    let cert = keys::signing_ref(state, user_id, id).await?;
+    if let CertRef::Issued(row) = &cert {
+        if row.pin_protected {
+            return Err(ApiError::conflict("certificate_server_held").param("id", &row.id));
+        }
+        keys::check_signable(row)?;
     }
-    keys::check_signable(&row)?;
-    Ok(row)
+    Ok(cert)
 }
 
 /// The signer certificate and the chain to embed for an external signature: a client-held
-/// certificate of the built-in CA (`crt_…`), or an outside CA's certificate bound to the caller
-/// (`bnd_…`, checked again now: chain, validity, revocation).
+/// certificate of the built-in CA, or an outside CA's certificate bound to the caller (checked
+/// again now: chain, validity, revocation).
 pub async fn external_signer(
     state: &AppState,
     trust: &crate::trust::Trust,
     user_id: &str,
     id: &str,
 ) -> ApiResult<(Certificate, Vec<Certificate>)> {
-    if id.starts_with("bnd_") {
-        let binding = signet_store::repo::bound::by_id(&state.db, id)
-            .await?
-            .filter(|b| b.user_id == user_id && b.status == "active")
-            .ok_or_else(|| ApiError::not_found("certificate_not_found"))?;
-        let cert = Certificate::from_der(&binding.cert_der).map_err(ApiError::internal)?;
-        crate::routes::binding::check_outside(
-            state.outside_cas.clone(),
-            &cert,
-            crate::routes::binding::fetch_policy(state),
-        )
-        .await?;
-        let chain = state
-            .outside_cas
-            .certificates()
-            .iter()
-            .filter(|ca| signet_pki::verify::chain::signed_by(&cert, ca))
-            .cloned()
-            .collect();
-        return Ok((cert, chain));
-    }
-    let row = client_certificate(state, user_id, id).await?;
+    let row = match client_certificate(state, user_id, id).await? {
+        CertRef::Issued(row) => row,
+        CertRef::Bound(binding) => return bound_signer(state, &binding).await,
+    };
     let cert = Certificate::from_der(&row.cert_der).map_err(ApiError::internal)?;
     Ok((cert, trust.chain_of(&row.ca_id)))
+}
+
+/// A bound outside certificate, checked again now, and the outside CA certificates that
+/// issued it.
+async fn bound_signer(
+    state: &AppState,
+    binding: &signet_store::repo::bound::Bound,
+) -> ApiResult<(Certificate, Vec<Certificate>)> {
+    let cert = Certificate::from_der(&binding.cert_der).map_err(ApiError::internal)?;
+    crate::routes::binding::check_outside(
+        state.outside_cas.clone(),
+        &cert,
+        crate::routes::binding::fetch_policy(state),
+    )
+    .await?;
+    let chain = state
+        .outside_cas
+        .certificates()
+        .iter()
+        .filter(|ca| signet_pki::verify::chain::signed_by(&cert, ca))
+        .cloned()
+        .collect();
+    Ok((cert, chain))
 }
 
 /// Prepares a revision for a key held by the caller. Multipart like `POST /sign`: `file`,
@@ -171,17 +176,11 @@ pub async fn prepare(
     check_pdf_header(&form.pdf)?;
     let cert_id = req.signature.certificate_id.as_str();
     // An outside certificate bound to the caller is theirs; a built-in one has its owner.
-    let bound = signet_store::repo::bound::by_id(&state.db, cert_id)
-        .await?
-        .is_some_and(|b| b.user_id == user.user_id);
-    let row = if bound {
-        None
-    } else {
-        Some(client_certificate(&state, &user.user_id, cert_id).await?)
+    let cert = client_certificate(&state, &user.user_id, cert_id).await?;
+    let owner = match &cert {
+        CertRef::Issued(row) => certificate_owner(row),
+        CertRef::Bound(_) => Owner::Person(&user.user_id),
     };
-    let owner = row
-        .as_ref()
-        .map_or(Owner::Person(&user.user_id), certificate_owner);
     let spec = placement_spec(
         &state,
         &user.user_id,

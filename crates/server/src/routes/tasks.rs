@@ -1520,13 +1520,13 @@ pub async fn external_prepare(
         .find(|d| d.id == p.document_id)
         .ok_or_else(|| ApiError::bad_request("unknown_document").field("document_id"))?;
     // A bound outside certificate is the signer's own (personal); a built-in one must fit.
-    let (fits, cert_org) = if p.certificate_id.starts_with("bnd_") {
-        let kind = step.seal_kind;
-        (kind.accepts(false), None)
-    } else {
-        let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
-        let org = (row.purpose == "org").then(|| row.org_id.clone().unwrap_or_default());
-        (certificate_fits(&step, &row), org)
+    let (fits, cert_org) = match keys::signing_ref(&state, &user.user_id, &p.certificate_id).await?
+    {
+        keys::CertRef::Bound(_) => (step.seal_kind.accepts(false), None),
+        keys::CertRef::Issued(row) => {
+            let org = (row.purpose == "org").then(|| row.org_id.clone().unwrap_or_default());
+            (certificate_fits(&step, &row), org)
+        }
     };
     if !fits {
         return Err(ApiError::unprocessable("certificate_not_for_step").field("certificate_id"));
