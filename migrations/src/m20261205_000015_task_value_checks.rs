@@ -1,7 +1,8 @@
 //! The task columns that hold a closed set of values are constrained to it, on both
 //! databases: a task's state, a step's state, its copy of the task's state, its signing mode
-//! and its seal kind, and the PAdES level of an external signing session. The application
-//! reads them as enums (`signet_domain::workflow`, `signet_domain::pades`) and an unknown value
+//! and its seal kind, the PAdES level of an external signing session, the role of an
+//! organisation member or invitation, and what a certificate is for. The application reads
+//! them as enums (`signet_domain::workflow`, `pades`, `org`, `certificate`) and an unknown value
 //! is an error there (never a permissive default); here it cannot be written in the first
 //! place.
 //!
@@ -45,6 +46,13 @@ const CHECKS: &[(&str, &str, &[&str])] = &[
         "level",
         &["b-b", "b-t", "b-lt", "b-lta"],
     ),
+    ("memberships", "role", &["admin", "member"]),
+    (
+        "certificates",
+        "purpose",
+        &["user", "org", "platform", "ocsp", "tsa"],
+    ),
+    ("invitations", "role", &["admin", "member"]),
 ];
 
 fn name(table: &str, column: &str) -> String {

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod certificate;
 pub mod error;
 pub mod identity;
 pub mod login;

@@ -113,7 +113,7 @@ async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
             continue;
         }
         let holder = crate::trust::Holder {
-            purpose: "org",
+            purpose: signet_domain::certificate::CertPurpose::Org,
             user_id: &admin.id,
             org_id: Some(&org.id),
             subject: crate::trust::org_subject(&org),
@@ -209,7 +209,11 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
                 id: signet_store::new_id("mem"),
                 org_id: org.id.clone(),
                 user_id: id,
-                role: if admin { "admin" } else { "member" }.into(),
+                role: if admin {
+                    signet_domain::org::Role::Admin
+                } else {
+                    signet_domain::org::Role::Member
+                },
                 can_initiate: admin,
                 created_at: now,
             },

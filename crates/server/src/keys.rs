@@ -9,6 +9,7 @@
 use actix_web::http::StatusCode;
 use chrono::Utc;
 use signet_domain::access::{CertAction, CertStanding, may_use_certificate};
+use signet_domain::certificate::CertPurpose;
 use signet_domain::identity::Pin;
 use signet_domain::org::Role;
 use signet_pki::keywrap::{self, KeyWrapError};
@@ -70,14 +71,14 @@ pub async fn for_action(
     let row = repo::certificate(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
-    let standing = match row.purpose.as_str() {
-        "user" if row.user_id.as_deref() == Some(user_id) => CertStanding::Holder,
-        "org" => {
+    let standing = match row.purpose {
+        CertPurpose::User if row.user_id.as_deref() == Some(user_id) => CertStanding::Holder,
+        CertPurpose::Org => {
             let org_id = row.org_id.as_deref().ok_or_else(not_found)?;
             let m = orgs::membership(&state.db, org_id, user_id)
                 .await?
                 .ok_or_else(not_found)?;
-            if Role::parse(&m.role) == Some(Role::Admin) {
+            if m.role == Role::Admin {
                 CertStanding::OrgAdmin
             } else {
                 let mut granted = false;

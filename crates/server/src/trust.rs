@@ -16,6 +16,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use der::{Decode, Encode};
+use signet_domain::certificate::CertPurpose;
 use signet_pki::MasterKey;
 use signet_pki::ca::{self, CaUrls, CertificateRequest, Profile, SubjectName};
 use signet_pki::crl::{self, RevokedEntry};
@@ -307,15 +308,20 @@ async fn create_issuing<C: ConnectionTrait>(
         .lines
         .push(format!("issuing CA {issuing_id} ({})", alg_label(alg)));
     for (purpose, profile, name, validity) in [
-        ("ocsp", Profile::OcspResponder, "OCSP Responder", OCSP_YEARS),
         (
-            "tsa",
+            CertPurpose::Ocsp,
+            Profile::OcspResponder,
+            "OCSP Responder",
+            OCSP_YEARS,
+        ),
+        (
+            CertPurpose::Tsa,
             Profile::TimeStamping,
             "Time Stamping Authority",
             TSA_YEARS,
         ),
         (
-            "platform",
+            CertPurpose::Platform,
             Profile::Signer,
             "Platform Document Signing",
             PLATFORM_YEARS,
@@ -331,7 +337,7 @@ async fn create_issuing<C: ConnectionTrait>(
         // The TSA hangs directly under the root: the last document timestamp of a B-LTA file
         // is checked at the current time, when nothing later proves the existence of an
         // intermediate certificate, so its chain is kept to the trust anchor alone.
-        let (ca_id, ca_key, ca_cert) = if purpose == "tsa" {
+        let (ca_id, ca_key, ca_cert) = if purpose == CertPurpose::Tsa {
             (root_id, root_key, root_cert)
         } else {
             (issuing_id.as_str(), &issuing_key, &issuing_cert)
@@ -436,7 +442,7 @@ async fn issue_service<C: ConnectionTrait>(
     ca_id: &str,
     ca_key: &SigningKey,
     ca_cert: &Certificate,
-    purpose: &str,
+    purpose: CertPurpose,
     profile: Profile,
     subject: &SubjectName,
     now: DateTime<Utc>,
@@ -447,7 +453,7 @@ async fn issue_service<C: ConnectionTrait>(
     let spki = key.public_key_spki_der()?;
     let serial = ca::random_serial();
     let mut u = urls(base_url, ca_id);
-    if purpose == "ocsp" {
+    if purpose == CertPurpose::Ocsp {
         // An OCSP responder's own status is not checked (id-pkix-ocsp-nocheck), so its
         // certificate names no revocation source (RFC 6960 §4.2.2.2.1).
         u.ocsp = None;
@@ -472,7 +478,7 @@ async fn issue_service<C: ConnectionTrait>(
             ca_id: ca_id.into(),
             serial: ca::serial_hex(&serial),
             algorithm: alg_name(alg).into(),
-            purpose: purpose.into(),
+            purpose,
             user_id: None,
             org_id: None,
             subject: subject.common_name.clone(),
@@ -497,8 +503,8 @@ async fn issue_service<C: ConnectionTrait>(
 
 /// Who a holder certificate is for.
 pub struct Holder<'a> {
-    /// `user` or `org`.
-    pub purpose: &'static str,
+    /// [`CertPurpose::User`] or [`CertPurpose::Org`].
+    pub purpose: CertPurpose,
     pub user_id: &'a str,
     pub org_id: Option<&'a str>,
     pub subject: SubjectName,
@@ -575,14 +581,14 @@ impl Trust {
                 tracing::warn!(certificate = %service.id, purpose = %row.purpose, "service certificate expired; run `signet pki rotate`");
                 continue;
             }
-            match row.purpose.as_str() {
-                "ocsp" => {
+            match row.purpose {
+                CertPurpose::Ocsp => {
                     trust.responders.insert(row.ca_id, service);
                 }
-                "tsa" if issuer_active => {
+                CertPurpose::Tsa if issuer_active => {
                     trust.tsas.insert(alg_name(algorithm), service);
                 }
-                "platform" if issuer_active => {
+                CertPurpose::Platform if issuer_active => {
                     trust.platform.insert(alg_name(algorithm), service);
                 }
                 _ => {}
@@ -715,7 +721,7 @@ impl Trust {
             ca_id: ca.id.clone(),
             serial: ca::serial_hex(&serial),
             algorithm: alg_name(alg).into(),
-            purpose: holder.purpose.to_owned(),
+            purpose: holder.purpose,
             user_id: Some(holder.user_id.to_owned()),
             org_id: holder.org_id.map(str::to_owned),
             subject: holder.subject.common_name.clone(),

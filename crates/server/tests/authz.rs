@@ -178,7 +178,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             id: signet_store::new_id("mem"),
             org_id: org.clone(),
             user_id: grantee.id.clone(),
-            role: "member".into(),
+            role: signet_domain::org::Role::Member,
             can_initiate: false,
             created_at: chrono::Utc::now(),
         },

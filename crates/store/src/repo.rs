@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use crate::entities::*;
+use signet_domain::certificate::CertPurpose;
 
 /// One page (1-based) of a query and the number of rows in all pages, with sea-orm's paginator.
 async fn fetch_page<'db, C, S>(
@@ -634,7 +635,7 @@ pub mod orgs {
     pub async fn count_admins<C: ConnectionTrait>(db: &C, org_id: &str) -> Result<u64, DbErr> {
         membership::Entity::find()
             .filter(membership::Column::OrgId.eq(org_id))
-            .filter(membership::Column::Role.eq("admin"))
+            .filter(membership::Column::Role.eq(signet_domain::org::Role::Admin))
             .count(db)
             .await
     }
@@ -642,7 +643,7 @@ pub mod orgs {
     pub async fn update_member<C: ConnectionTrait>(
         db: &C,
         m: Membership,
-        role: String,
+        role: signet_domain::org::Role,
         can_initiate: bool,
     ) -> Result<Membership, DbErr> {
         let mut am = membership::ActiveModel::from(m);
@@ -842,7 +843,7 @@ pub mod pki {
     ) -> Result<Vec<Certificate>, DbErr> {
         certificate::Entity::find()
             .filter(certificate::Column::UserId.eq(user_id))
-            .filter(certificate::Column::Purpose.is_in(["user", "org"]))
+            .filter(certificate::Column::Purpose.is_in([CertPurpose::User, CertPurpose::Org]))
             .order_by_desc(certificate::Column::CreatedAt)
             .all(db)
             .await
@@ -855,7 +856,7 @@ pub mod pki {
     ) -> Result<Vec<Certificate>, DbErr> {
         certificate::Entity::find()
             .filter(certificate::Column::OrgId.eq(org_id))
-            .filter(certificate::Column::Purpose.eq("org"))
+            .filter(certificate::Column::Purpose.eq(CertPurpose::Org))
             .order_by_desc(certificate::Column::CreatedAt)
             .all(db)
             .await
@@ -864,7 +865,11 @@ pub mod pki {
     /// Service certificates (`platform`, `ocsp`, `tsa`) that are not revoked, oldest first.
     pub async fn services<C: ConnectionTrait>(db: &C) -> Result<Vec<Certificate>, DbErr> {
         certificate::Entity::find()
-            .filter(certificate::Column::Purpose.is_in(["platform", "ocsp", "tsa"]))
+            .filter(certificate::Column::Purpose.is_in([
+                CertPurpose::Platform,
+                CertPurpose::Ocsp,
+                CertPurpose::Tsa,
+            ]))
             .filter(certificate::Column::RevokedAt.is_null())
             .order_by_asc(certificate::Column::CreatedAt)
             .all(db)
@@ -958,7 +963,7 @@ pub mod pki {
             )
             .col_expr(certificate::Column::RevokedBy, Expr::value("operator"))
             .filter(certificate::Column::Algorithm.eq(algorithm))
-            .filter(certificate::Column::Purpose.is_in(["tsa", "platform"]))
+            .filter(certificate::Column::Purpose.is_in([CertPurpose::Tsa, CertPurpose::Platform]))
             .filter(certificate::Column::RevokedAt.is_null())
             .exec(db)
             .await?;

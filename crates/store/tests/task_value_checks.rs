@@ -1,4 +1,5 @@
-//! Task states, step states, signing modes and seal kinds are closed sets, on both databases:
+//! Task states, step states, signing modes, seal kinds, PAdES levels and member roles are
+//! closed sets, on both databases:
 //! the migration that constrains them reports rows holding other values and changes nothing;
 //! once it ran, such a value cannot be written; and a value that got in anyway (written with
 //! the guard removed) is an error when read, never a default.
@@ -56,10 +57,22 @@ async fn closed_sets(db: DatabaseConnection) {
     exec(&db, &insert_step("stp_2", "tsk_1", "tablet", "any"))
         .await
         .unwrap();
+    for (id, role) in [("mem_1", "admin"), ("mem_2", "owner")] {
+        exec(
+            &db,
+            &format!(
+                "INSERT INTO memberships (id, org_id, user_id, role, can_initiate, created_at) \
+                 VALUES ('{id}', 'org_1', 'usr_{id}', '{role}', false, '2026-11-01T08:00:00Z')"
+            ),
+        )
+        .await
+        .unwrap();
+    }
 
     let err = Migrator::up(&db, None).await.unwrap_err().to_string();
     assert!(err.contains("tasks.state = 'paused' (1 rows)"), "{err}");
     assert!(err.contains("task_steps.mode = 'tablet' (1 rows)"), "{err}");
+    assert!(err.contains("memberships.role = 'owner' (1 rows)"), "{err}");
     assert!(err.contains("Nothing was changed"), "{err}");
     // The rows are as they were, and the guard is not there yet.
     exec(
@@ -75,6 +88,12 @@ async fn closed_sets(db: DatabaseConnection) {
     exec(&db, "UPDATE task_steps SET mode = 'any' WHERE id = 'stp_2'")
         .await
         .unwrap();
+    exec(
+        &db,
+        "UPDATE memberships SET role = 'member' WHERE id = 'mem_2'",
+    )
+    .await
+    .unwrap();
     let err = Migrator::up(&db, None).await.unwrap_err().to_string();
     assert!(
         err.contains("task_steps.seal_kind = 'stamp' (1 rows)"),
@@ -104,6 +123,7 @@ async fn closed_sets(db: DatabaseConnection) {
         "UPDATE task_steps SET task_state = 'paused' WHERE id = 'stp_1'".to_owned(),
         "UPDATE task_steps SET mode = 'tablet' WHERE id = 'stp_1'".to_owned(),
         "UPDATE task_steps SET seal_kind = 'stamp' WHERE id = 'stp_1'".to_owned(),
+        "UPDATE memberships SET role = 'owner' WHERE id = 'mem_1'".to_owned(),
     ] {
         let err = exec(&db, &sql).await.unwrap_err();
         assert!(err.contains("check"), "{sql}: {err}");

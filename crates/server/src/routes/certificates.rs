@@ -15,6 +15,7 @@ use signet_api::{
     RevokeCertificate,
 };
 use signet_domain::access::CertAction;
+use signet_domain::certificate::CertPurpose;
 use signet_domain::identity::{PhoneNumber, Pin, SmsCode};
 use signet_domain::org::Role;
 use signet_domain::sms::SmsPurpose;
@@ -70,7 +71,7 @@ pub fn view(trust: &Trust, row: &repo::Certificate) -> CertificateView {
     }
     CertificateView {
         id: row.id.clone(),
-        kind: if row.purpose == "org" {
+        kind: if row.purpose == CertPurpose::Org {
             "organization"
         } else {
             "personal"
@@ -116,7 +117,7 @@ pub async fn holder_for<'a>(
                 return Err(ApiError::forbidden("real_name_required"));
             }
             Ok(Holder {
-                purpose: "user",
+                purpose: CertPurpose::User,
                 user_id: &user.user_id,
                 org_id: None,
                 subject: SubjectName {
@@ -135,7 +136,7 @@ pub async fn holder_for<'a>(
             let m = orgs::membership(&state.db, org_id, &user.user_id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("org_not_found"))?;
-            if Role::parse(&m.role) != Some(Role::Admin) {
+            if m.role != Role::Admin {
                 return Err(ApiError::forbidden("not_org_admin"));
             }
             let org = orgs::by_id(&state.db, org_id)
@@ -145,7 +146,7 @@ pub async fn holder_for<'a>(
                 return Err(ApiError::forbidden("org_not_verified"));
             }
             Ok(Holder {
-                purpose: "org",
+                purpose: CertPurpose::Org,
                 user_id: &user.user_id,
                 org_id: Some(org_id),
                 subject: trust::org_subject(&org),
@@ -209,10 +210,10 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpR
     let mut rows: Vec<repo::Certificate> = repo::held_by(&state.db, &user.user_id)
         .await?
         .into_iter()
-        .filter(|r| r.purpose == "user")
+        .filter(|r| r.purpose == CertPurpose::User)
         .collect();
     for (m, o) in orgs::memberships_of(&state.db, &user.user_id).await? {
-        if Role::parse(&m.role) == Some(Role::Admin) {
+        if m.role == Role::Admin {
             rows.extend(repo::of_org(&state.db, &o.id).await?);
         }
     }
@@ -295,7 +296,7 @@ async fn renewal_holder<'a>(
     user: &'a AuthUser,
     row: &'a repo::Certificate,
 ) -> ApiResult<Holder<'a>> {
-    let kind = if row.purpose == "org" {
+    let kind = if row.purpose == CertPurpose::Org {
         "organization"
     } else {
         "personal"

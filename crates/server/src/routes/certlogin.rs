@@ -14,6 +14,7 @@ use chrono::{Duration, Utc};
 use der::Encode;
 use rand::RngCore;
 use signet_api::{CertChallenge, CertLogin, TokenPair};
+use signet_domain::certificate::CertPurpose;
 use signet_store::repo::{login_challenges, pki as repo, users};
 use signet_store::sea_orm::TransactionTrait;
 
@@ -90,8 +91,8 @@ pub async fn login(
                 .await?
                 .ok_or_else(refused)?;
             let der = cert.to_der().map_err(|_| refused())?;
-            let holder = match (row.purpose.as_str(), &row.user_id) {
-                ("user", Some(user_id)) if row.cert_der == der => user_id.clone(),
+            let holder = match (row.purpose, &row.user_id) {
+                (CertPurpose::User, Some(user_id)) if row.cert_der == der => user_id.clone(),
                 _ => return Err(refused()),
             };
             if row.revoked_at.is_some() || now < row.not_before || now > row.not_after {

@@ -68,13 +68,9 @@ fn org_view(o: orgs::Organization, m: &orgs::Membership) -> Org {
         uscc: o.uscc,
         verified: o.verified_at.is_some(),
         created_at: o.created_at,
-        my_role: m.role.clone(),
+        my_role: m.role.as_str().to_owned(),
         my_grants: grants_of(m),
     }
-}
-
-fn role_of(m: &orgs::Membership) -> Role {
-    Role::parse(&m.role).unwrap_or(Role::Member)
 }
 
 fn rule(e: OrgRuleError) -> ApiError {
@@ -97,7 +93,7 @@ async fn membership(
 
 async fn admin(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<orgs::Membership> {
     let m = membership(state, org_id, user).await?;
-    org::require_admin(role_of(&m)).map_err(rule)?;
+    org::require_admin(m.role).map_err(rule)?;
     Ok(m)
 }
 
@@ -133,7 +129,7 @@ pub async fn create(
         id: signet_store::new_id("mem"),
         org_id: org.id.clone(),
         user_id: user.user_id.clone(),
-        role: Role::Admin.as_str().into(),
+        role: Role::Admin,
         can_initiate: true,
         created_at: now,
     };
@@ -201,7 +197,7 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
         phone_masked: PhoneNumber::parse(&u.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
-        role: m.role,
+        role: m.role.as_str().to_owned(),
         joined_at: m.created_at,
     }
 }
@@ -269,12 +265,12 @@ pub async fn update_member(
     let target = orgs::membership(&txn, &org_id, &target_id)
         .await?
         .ok_or_else(|| ApiError::not_found("member_not_found"))?;
-    let from = role_of(&target);
+    let from = target.role;
     let to = role.unwrap_or(from);
     let admins = orgs::count_admins(&txn, &org_id).await?;
-    org::check_role_change(role_of(&me), from, to, admins).map_err(rule)?;
+    org::check_role_change(me.role, from, to, admins).map_err(rule)?;
     let can_initiate = grants.map_or(target.can_initiate, |g| g.contains(&Grant::Initiate));
-    let updated = orgs::update_member(&txn, target, to.as_str().into(), can_initiate).await?;
+    let updated = orgs::update_member(&txn, target, to, can_initiate).await?;
     let u = users::by_id(&txn, &target_id)
         .await?
         .ok_or_else(|| ApiError::not_found("member_not_found"))?;
@@ -299,7 +295,7 @@ pub async fn remove_member(
         .await?
         .ok_or_else(|| ApiError::not_found("member_not_found"))?;
     let admins = orgs::count_admins(&txn, &org_id).await?;
-    org::check_removal(role_of(&me), role_of(&target), admins).map_err(rule)?;
+    org::check_removal(me.role, target.role, admins).map_err(rule)?;
     orgs::remove_member(&txn, &target.id).await?;
     txn.commit().await?;
     Ok(no_content())
@@ -321,7 +317,7 @@ async fn invitation_view(state: &AppState, i: orgs::Invitation) -> ApiResult<Inv
         phone_masked: PhoneNumber::parse(&i.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
-        role: i.role,
+        role: i.role.as_str().to_owned(),
         status: i.status,
         invited_by: inviter,
         created_at: i.created_at,
@@ -365,7 +361,7 @@ pub async fn invite(
             id: signet_store::new_id("inv"),
             org_id,
             phone: phone.as_str().into(),
-            role: role.as_str().into(),
+            role,
             status: "pending".into(),
             invited_by: user.user_id.clone(),
             expires_at: now + INVITATION_TTL,
@@ -472,7 +468,7 @@ pub async fn accept_invitation(
         id: signet_store::new_id("mem"),
         org_id: inv.org_id.clone(),
         user_id: user.user_id.clone(),
-        role: inv.role.clone(),
+        role: inv.role,
         can_initiate: false,
         created_at: now,
     };

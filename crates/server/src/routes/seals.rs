@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use futures_util::StreamExt as _;
 use signet_api::{CreateSeal, GenerateSeal, SealGrantList, SealList, SealView, UpdateSeal};
+use signet_domain::certificate::CertPurpose;
 use signet_domain::org::Role;
 use signet_domain::workflow::MAX_NAME_CHARS;
 use signet_store::repo::{orgs, seals, users};
@@ -56,7 +57,7 @@ pub fn view(s: &seals::Seal) -> SealView {
 async fn is_admin(state: &AppState, org_id: &str, user_id: &str) -> ApiResult<bool> {
     Ok(orgs::membership(&state.db, org_id, user_id)
         .await?
-        .is_some_and(|m| Role::parse(&m.role) == Some(Role::Admin)))
+        .is_some_and(|m| m.role == Role::Admin))
 }
 
 /// A seal the caller may use, or 404 `seal_not_found`: their own, or an organisation's
@@ -72,9 +73,7 @@ pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<seal
             let m = orgs::membership(&state.db, org_id, user_id)
                 .await?
                 .ok_or_else(not_found)?;
-            if Role::parse(&m.role) == Some(Role::Admin)
-                || tasks::seal_granted(&state.db, &seal.id, user_id).await?
-            {
+            if m.role == Role::Admin || tasks::seal_granted(&state.db, &seal.id, user_id).await? {
                 Ok(seal)
             } else {
                 Err(not_found())
@@ -90,7 +89,7 @@ pub async fn usable_by(state: &AppState, user_id: &str) -> ApiResult<Vec<seals::
     let mut rows = seals::of_user(&state.db, user_id).await?;
     let granted = tasks::seals_granted_to(&state.db, user_id).await?;
     for (m, o) in orgs::memberships_of(&state.db, user_id).await? {
-        let admin = Role::parse(&m.role) == Some(Role::Admin);
+        let admin = m.role == Role::Admin;
         for s in seals::of_org(&state.db, &o.id).await? {
             if admin || granted.contains(&s.id) {
                 rows.push(s);
@@ -133,8 +132,8 @@ async fn bindable(
 ) -> ApiResult<String> {
     let row = crate::keys::usable(state, user_id, certificate_id).await?;
     let fits = match org_id {
-        Some(org) => row.purpose == "org" && row.org_id.as_deref() == Some(org),
-        None => row.purpose == "user",
+        Some(org) => row.purpose == CertPurpose::Org && row.org_id.as_deref() == Some(org),
+        None => row.purpose == CertPurpose::User,
     };
     if fits {
         Ok(row.id)

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use futures_util::StreamExt as _;
 use signet_api::SignRequest;
 use signet_domain::access::{Owner, SealChoice, seal_goes_with};
+use signet_domain::certificate::CertPurpose;
 
 use signet_pdf::{DateStamp, SignatureSpec, Visible};
 use std::collections::BTreeMap;
@@ -212,8 +213,8 @@ pub(crate) async fn placement_spec(
 
 /// Who owns a certificate row: its organisation, or the person it was issued to.
 pub(crate) fn certificate_owner(row: &signet_store::repo::pki::Certificate) -> Owner<'_> {
-    match (row.purpose.as_str(), &row.org_id, &row.user_id) {
-        ("org", Some(org), _) => Owner::Org(org),
+    match (row.purpose, &row.org_id, &row.user_id) {
+        (CertPurpose::Org, Some(org), _) => Owner::Org(org),
         (_, _, Some(user)) => Owner::Person(user),
         // Not a holder's certificate: owned by nobody a seal can name.
         _ => Owner::Org(""),

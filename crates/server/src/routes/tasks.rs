@@ -19,6 +19,7 @@ use signet_api::{
     SigningOptions, StepInput, StepView, TaskList, TaskListQuery, TaskView, UpdateTask,
 };
 use signet_domain::access::{self, Owner};
+use signet_domain::certificate::CertPurpose;
 use signet_domain::identity::PhoneNumber;
 use signet_domain::org::Role;
 use signet_domain::workflow::{
@@ -601,7 +602,7 @@ async fn initiate_standing(
         Some(org) => orgs::membership(&state.db, org, user)
             .await?
             .map(|m| access::Membership {
-                admin: Role::parse(&m.role) == Some(Role::Admin),
+                admin: m.role == Role::Admin,
                 can_initiate: m.can_initiate,
             }),
         None => None,
@@ -626,7 +627,7 @@ async fn check_initiate_anywhere(state: &AppState, user: &str) -> ApiResult<()> 
     }
     for (m, _) in orgs::memberships_of(&state.db, user).await? {
         let m = access::Membership {
-            admin: Role::parse(&m.role) == Some(Role::Admin),
+            admin: m.role == Role::Admin,
             can_initiate: m.can_initiate,
         };
         if access::may_initiate(true, Some(m), false).is_ok() {
@@ -1165,7 +1166,7 @@ fn check_mode(step: &Step, meta: &ClientMeta) -> ApiResult<()> {
 /// the signer's own for personal ones.
 fn certificate_fits(step: &Step, cert: &certs::Certificate) -> bool {
     let kind = step.seal_kind;
-    let org_owned = cert.purpose == "org";
+    let org_owned = cert.purpose == CertPurpose::Org;
     kind.accepts(org_owned) && (!org_owned || step.org_id.is_none() || cert.org_id == step.org_id)
 }
 
@@ -1445,8 +1446,8 @@ pub async fn options(
         if keys::usable(&state, &user.user_id, &c.id).await.is_err() {
             continue;
         }
-        let owner_matches = |s: &seals::Seal| match c.purpose.as_str() {
-            "org" => s.org_id.is_some() && s.org_id == c.org_id,
+        let owner_matches = |s: &seals::Seal| match c.purpose {
+            CertPurpose::Org => s.org_id.is_some() && s.org_id == c.org_id,
             _ => s.org_id.is_none(),
         };
         let mut offered: Vec<&seals::Seal> = usable_seals
@@ -1466,7 +1467,7 @@ pub async fn options(
         items.push(SigningOption {
             certificate_id: c.id.clone(),
             key_location: if c.pin_protected { "server" } else { "client" }.into(),
-            kind: if c.purpose == "org" {
+            kind: if c.purpose == CertPurpose::Org {
                 "organization"
             } else {
                 "personal"
@@ -1524,7 +1525,8 @@ pub async fn external_prepare(
     {
         keys::CertRef::Bound(_) => (step.seal_kind.accepts(false), None),
         keys::CertRef::Issued(row) => {
-            let org = (row.purpose == "org").then(|| row.org_id.clone().unwrap_or_default());
+            let org =
+                (row.purpose == CertPurpose::Org).then(|| row.org_id.clone().unwrap_or_default());
             (certificate_fits(&step, &row), org)
         }
     };

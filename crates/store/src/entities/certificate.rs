@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::certificate::CertPurpose;
 
 /// A certificate issued by the built-in PKI, with its private key.
 ///
@@ -15,7 +16,7 @@ pub struct Model {
     pub ca_id: String,
     pub serial: String,
     pub algorithm: String,
-    pub purpose: String,
+    pub purpose: CertPurpose,
     pub user_id: Option<String>,
     pub org_id: Option<String>,
     pub subject: String,

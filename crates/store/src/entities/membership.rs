@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::org::Role;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "memberships")]
@@ -7,7 +8,7 @@ pub struct Model {
     pub id: String,
     pub org_id: String,
     pub user_id: String,
-    pub role: String,
+    pub role: Role,
     pub can_initiate: bool,
     pub created_at: DateTimeUtc,
 }
