@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+pub use signet_domain::org::Role;
+pub use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
@@ -331,8 +333,7 @@ pub struct ResetPassword {
 pub struct MembershipSummary {
     pub org_id: String,
     pub org_name: String,
-    /// `admin` or `member`.
-    pub role: String,
+    pub role: Role,
     /// Granted rights, e.g. `initiate`.
     pub grants: Vec<String>,
 }
@@ -380,7 +381,7 @@ pub struct Org {
     pub verified: bool,
     pub created_at: DateTime<Utc>,
     /// The caller's role in it.
-    pub my_role: String,
+    pub my_role: Role,
     pub my_grants: Vec<String>,
 }
 
@@ -402,7 +403,7 @@ pub struct Member {
     pub real_name: String,
     pub account_name: String,
     pub phone_masked: String,
-    pub role: String,
+    pub role: Role,
     pub grants: Vec<String>,
     pub joined_at: DateTime<Utc>,
 }
@@ -445,7 +446,7 @@ pub struct Invitation {
     pub org_id: String,
     pub org_name: String,
     pub phone_masked: String,
-    pub role: String,
+    pub role: Role,
     /// `pending`, `accepted`, `declined` or `revoked`.
     pub status: String,
     pub invited_by: String,
@@ -596,28 +597,45 @@ pub struct RevokeCertificate {
     pub reason: String,
 }
 
+/// Where a signature goes on the document, tagged on `kind`. Shared by direct signing
+/// (`SignPlacement`) and task steps (`StepPlacement`). Coordinates are points from the
+/// lower-left corner of the page as displayed (rotation applied); pages count from 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "seal", "page": 1, "rect": [360.0, 60.0, 120.0, 120.0]})))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Placement {
+    /// A seal image in `rect` (x, y, width, height) on `page`.
+    Seal { page: u32, rect: [f64; 4] },
+    /// 骑缝章: the seal cut into one strip per page over pages `first`–`last`, on the right
+    /// edge at height `y`, `size` points high.
+    CrossPage {
+        first: u32,
+        last: u32,
+        y: f64,
+        size: f64,
+    },
+    /// A signature without an appearance.
+    Invisible,
+}
+
+impl Placement {
+    /// Whether the signature prints a seal (and so needs one).
+    pub fn is_visible(&self) -> bool {
+        !matches!(self, Placement::Invisible)
+    }
+}
+
 /// Where one signature goes and with which certificate (direct signing).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"certificate_id": "crt_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "kind": "seal", "page": 1, "rect": [360.0, 60.0, 120.0, 120.0], "seal": "seal", "date": {"page": 1, "at": [360.0, 40.0], "size": 12.0}})))]
 pub struct SignPlacement {
     pub certificate_id: String,
-    /// `seal` (a seal image in `rect` on `page`), `cross_page` (骑缝章 over `first`–`last`
-    /// at height `y`, `size` points high) or `invisible`.
-    pub kind: String,
-    #[serde(default)]
-    pub page: Option<u32>,
-    /// x, y, width, height in points from the lower-left corner of the page as displayed.
-    #[serde(default)]
-    pub rect: Option<[f64; 4]>,
-    #[serde(default)]
-    pub first: Option<u32>,
-    #[serde(default)]
-    pub last: Option<u32>,
-    #[serde(default)]
-    pub y: Option<f64>,
-    #[serde(default)]
-    pub size: Option<f64>,
+    /// `kind` and its fields: `seal` (`page`, `rect`), `cross_page` (`first`, `last`, `y`,
+    /// `size`) or `invisible`.
+    #[serde(flatten)]
+    pub placement: Placement,
     /// Name of the multipart part holding the seal image (PNG), for `seal` and `cross_page`
     /// (or give `seal_id`).
     #[serde(default)]
@@ -930,11 +948,11 @@ pub struct StepView {
     pub signer_name: String,
     pub org_id: Option<String>,
     pub org_name: Option<String>,
-    /// `waiting`, `active`, `signed` or `rejected`.
-    pub state: String,
+    pub state: StepState,
     pub signed_at: Option<DateTime<Utc>>,
-    pub mode: String,
-    pub seal_kind: String,
+    /// 签署模式.
+    pub mode: SignMode,
+    pub seal_kind: SealKind,
     pub description: String,
     pub reject_reason: Option<String>,
     /// What the signer (and the initiator) should be told about this step's signatures:
@@ -953,8 +971,7 @@ pub struct StepView {
 pub struct TaskView {
     pub id: String,
     pub name: String,
-    /// `draft`, `in_progress`, `completed`, `rejected`, `cancelled` or `expired`.
-    pub state: String,
+    pub state: TaskState,
     /// Grows with every change.
     pub version: i32,
     pub initiator_id: String,
@@ -1036,21 +1053,10 @@ pub struct StepPlacement {
     /// The seal printed (required unless `kind` is `invisible`).
     #[serde(default)]
     pub seal_id: Option<String>,
-    /// `seal`, `cross_page` (骑缝章 over `first`–`last`) or `invisible`; a date stamp rides
-    /// on any of them with `date`.
-    pub kind: String,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub rect: Option<[f64; 4]>,
-    #[serde(default)]
-    pub first: Option<u32>,
-    #[serde(default)]
-    pub last: Option<u32>,
-    #[serde(default)]
-    pub y: Option<f64>,
-    #[serde(default)]
-    pub size: Option<f64>,
+    /// `kind` and its fields: `seal` (`page`, `rect`), `cross_page` (骑缝章, `first`, `last`,
+    /// `y`, `size`) or `invisible`; a date stamp rides on any of them with `date`.
+    #[serde(flatten)]
+    pub placement: Placement,
     #[serde(default)]
     pub date: Option<SignDate>,
     #[serde(default)]

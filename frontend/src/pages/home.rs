@@ -103,7 +103,7 @@ pub fn Home() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {m.organizations.iter().map(|o| {
-                                        let role = if o.role == "admin" { "admin" } else { "member" };
+                                        let role = o.role.as_str();
                                         let can = o.grants.iter().any(|g| g == "initiate");
                                         view! { <tr>
                                             <td>{o.org_name.clone()}</td>

@@ -384,7 +384,7 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
                 org_id: o.id,
                 org_name: o.name,
                 grants: crate::routes::orgs::grants_of(&m),
-                role: m.role.as_str().to_owned(),
+                role: m.role,
             })
             .collect(),
     })

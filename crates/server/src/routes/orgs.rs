@@ -68,7 +68,7 @@ fn org_view(o: orgs::Organization, m: &orgs::Membership) -> Org {
         uscc: o.uscc,
         verified: o.verified_at.is_some(),
         created_at: o.created_at,
-        my_role: m.role.as_str().to_owned(),
+        my_role: m.role,
         my_grants: grants_of(m),
     }
 }
@@ -197,7 +197,7 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
         phone_masked: PhoneNumber::parse(&u.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
-        role: m.role.as_str().to_owned(),
+        role: m.role,
         joined_at: m.created_at,
     }
 }
@@ -317,7 +317,7 @@ async fn invitation_view(state: &AppState, i: orgs::Invitation) -> ApiResult<Inv
         phone_masked: PhoneNumber::parse(&i.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
-        role: i.role.as_str().to_owned(),
+        role: i.role,
         status: i.status,
         invited_by: inviter,
         created_at: i.created_at,

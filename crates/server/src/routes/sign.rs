@@ -5,7 +5,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt as _;
-use signet_api::SignRequest;
+use signet_api::{Placement, SignRequest};
 use signet_domain::access::{Owner, SealChoice, seal_goes_with};
 use signet_domain::certificate::CertPurpose;
 
@@ -130,60 +130,73 @@ pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
     })
 }
 
-/// The PDF engine's view of one placement.
-pub(crate) fn spec_of(
-    p: &signet_api::SignPlacement,
-    seals: &BTreeMap<String, Vec<u8>>,
-) -> ApiResult<SignatureSpec> {
-    let bad = |reason: &str| {
-        ApiError::bad_request("invalid_placement")
-            .field("signatures")
-            .param("reason", reason)
-    };
-    let visible = match p.kind.as_str() {
-        "seal" => Visible::Seal {
-            page: p.page.ok_or_else(|| bad("a seal needs page and rect"))?,
-            rect: p.rect.ok_or_else(|| bad("a seal needs page and rect"))?,
+/// The engine's view of a signature: where it goes, the seal image it prints (for a visible
+/// placement), its date stamp and reason.
+pub(crate) fn signature_spec(
+    placement: &Placement,
+    seal_png: Option<Vec<u8>>,
+    date: Option<&signet_api::SignDate>,
+    reason: Option<&str>,
+) -> SignatureSpec {
+    let visible = match *placement {
+        Placement::Seal { page, rect } => Visible::Seal { page, rect },
+        Placement::CrossPage {
+            first,
+            last,
+            y,
+            size,
+        } => Visible::CrossPage {
+            first,
+            last,
+            y,
+            size,
         },
-        "cross_page" => Visible::CrossPage {
-            first: p
-                .first
-                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
-            last: p
-                .last
-                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
-            y: p.y
-                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
-            size: p
-                .size
-                .ok_or_else(|| bad("a cross-page seal needs first, last, y and size"))?,
-        },
-        "invisible" => Visible::Invisible,
-        _ => return Err(bad("kind must be seal, cross_page or invisible")),
+        Placement::Invisible => Visible::Invisible,
     };
     let mut spec = SignatureSpec::new(visible, chrono::Utc::now());
-    if p.kind != "invisible" && p.seal_id.is_none() {
-        let part = p
-            .seal
-            .as_deref()
-            .ok_or_else(|| bad("a visible signature needs a seal image part or a seal_id"))?;
-        let png = seals.get(part).ok_or_else(|| {
-            ApiError::bad_request("missing_part")
-                .param("part", part)
-                .field("seal")
-        })?;
-        spec.seal_png = Some(png.clone());
+    if placement.is_visible() {
+        spec.seal_png = seal_png;
     }
-
-    spec.reason = p.reason.clone();
-    spec.date = p.date.as_ref().map(|d| DateStamp {
+    spec.reason = reason.map(str::to_owned);
+    spec.date = date.map(|d| DateStamp {
         page: d.page,
         x: d.at[0],
         y: d.at[1],
         size: d.size,
         format: DateStamp::DEFAULT_FORMAT.into(),
     });
-    Ok(spec)
+    spec
+}
+
+/// The engine's view of one direct placement, with its seal image from the form's parts
+/// (a stored `seal_id` is loaded by [`placement_spec`]).
+pub(crate) fn spec_of(
+    p: &signet_api::SignPlacement,
+    seals: &BTreeMap<String, Vec<u8>>,
+) -> ApiResult<SignatureSpec> {
+    let mut png = None;
+    if p.placement.is_visible() && p.seal_id.is_none() {
+        let part = p.seal.as_deref().ok_or_else(|| {
+            ApiError::bad_request("invalid_placement")
+                .field("signatures")
+                .param(
+                    "reason",
+                    "a visible signature needs a seal image part or a seal_id",
+                )
+        })?;
+        let image = seals.get(part).ok_or_else(|| {
+            ApiError::bad_request("missing_part")
+                .param("part", part)
+                .field("seal")
+        })?;
+        png = Some(image.clone());
+    }
+    Ok(signature_spec(
+        &p.placement,
+        png,
+        p.date.as_ref(),
+        p.reason.as_deref(),
+    ))
 }
 
 /// The engine's view of a placement, with its stored seal (`seal_id`, one the caller may use)
@@ -198,7 +211,7 @@ pub(crate) async fn placement_spec(
     cert_owner: Owner<'_>,
 ) -> ApiResult<SignatureSpec> {
     let mut spec = spec_of(p, seals)?;
-    if p.kind != "invisible" {
+    if p.placement.is_visible() {
         match &p.seal_id {
             Some(id) => {
                 let seal = crate::routes::seals::usable(state, user_id, id).await?;

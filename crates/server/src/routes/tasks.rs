@@ -237,7 +237,7 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
     TaskView {
         id: l.task.id.clone(),
         name: l.task.name.clone(),
-        state: l.task.state.as_str().to_owned(),
+        state: l.task.state,
         version: l.task.version,
         initiator_id: l.task.initiator_id.clone(),
         initiator_name: l.task.initiator_name.clone(),
@@ -272,10 +272,10 @@ fn view(l: &Loaded, user: &str, names: &BTreeMap<String, String>) -> TaskView {
                 signer_name: s.signer_name.clone(),
                 org_id: s.org_id.clone(),
                 org_name: org_name(&s.org_id),
-                state: s.state.as_str().to_owned(),
+                state: s.state,
                 signed_at: s.signed_at,
-                mode: s.mode.as_str().to_owned(),
-                seal_kind: s.seal_kind.as_str().to_owned(),
+                mode: s.mode,
+                seal_kind: s.seal_kind,
                 description: s.description.clone(),
                 reject_reason: s.reject_reason.clone(),
                 notices: step_notices(s, &l.docs),
@@ -1215,22 +1215,9 @@ async fn checked_seal(
 fn spec_of(
     p: &signet_api::StepPlacement,
     seal_pngs: &BTreeMap<String, Vec<u8>>,
-) -> ApiResult<signet_pdf::SignatureSpec> {
-    let placement = signet_api::SignPlacement {
-        certificate_id: p.certificate_id.clone(),
-        kind: p.kind.clone(),
-        page: p.page,
-        rect: p.rect,
-        first: p.first,
-        last: p.last,
-        y: p.y,
-        size: p.size,
-        seal: p.seal_id.clone(),
-        seal_id: None,
-        date: p.date.clone(),
-        reason: p.reason.clone(),
-    };
-    crate::routes::sign::spec_of(&placement, seal_pngs)
+) -> signet_pdf::SignatureSpec {
+    let png = p.seal_id.as_ref().and_then(|id| seal_pngs.get(id)).cloned();
+    crate::routes::sign::signature_spec(&p.placement, png, p.date.as_ref(), p.reason.as_deref())
 }
 
 /// Signs the caller's active step: every placement (document, page, rectangle, seal and
@@ -1297,7 +1284,7 @@ pub async fn sign(
             }
             rows.insert(p.certificate_id.clone(), row);
         }
-        if p.kind != "invisible" {
+        if p.placement.is_visible() {
             let row = rows
                 .get(&p.certificate_id)
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
@@ -1338,7 +1325,7 @@ pub async fn sign(
         let mut planned = Vec::with_capacity(mine.len());
         let mut last_alg = None;
         for p in mine {
-            let spec = spec_of(p, &seal_pngs).map_err(|e| e.field("placements"))?;
+            let spec = spec_of(p, &seal_pngs);
             let row = rows
                 .get(&p.certificate_id)
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
@@ -1534,7 +1521,7 @@ pub async fn external_prepare(
         return Err(ApiError::unprocessable("certificate_not_for_step").field("certificate_id"));
     }
     let mut seal_pngs = BTreeMap::new();
-    if p.kind != "invisible" {
+    if p.placement.is_visible() {
         let cert = CertOwner {
             id: &p.certificate_id,
             owner: match &cert_org {
@@ -1553,7 +1540,7 @@ pub async fn external_prepare(
         .await?;
         seal_pngs.insert(seal.id.clone(), state.blobs.get(&seal.image_blob).await?);
     }
-    let spec = spec_of(&p, &seal_pngs)?;
+    let spec = spec_of(&p, &seal_pngs);
     let _slot = slot().await?;
     let level = state.settings.pki.default_level;
     let pdf = state.blobs.get(&doc.current_blob).await?;
