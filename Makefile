@@ -17,7 +17,7 @@ APT_PACKAGES := chromium poppler-utils qpdf fonts-wqy-microhei softhsm2 opensc
 PIP_PACKAGES := pyhanko==0.38.0 pyhanko-cli==0.6.0 certomancer==0.16.0 openapi-spec-validator==0.9.0 schemathesis==4.32.5
 PG_HOST ?= 127.0.0.1
 
-.PHONY: bench-api bench-pdf bench-pki bench-verify fuzz help run schemathesis test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
+.PHONY: agent bench-api bench-pdf bench-pki bench-verify fuzz help run schemathesis test deps-build deps-test panel server lint fmt clippy unit e2e openapi postgres clean-test-dbs
 
 help:
 	@echo "make run    build everything, migrate, serve on http://127.0.0.1:8080 with a demo tenant"
@@ -26,12 +26,16 @@ help:
 
 ## ---- make run ----------------------------------------------------------------------------
 
-run: deps-build panel server
+run: deps-build panel server agent
 	$(TARGET)/debug/signet migrate
 	$(TARGET)/debug/signet serve --demo
 
 server:
 	$(CARGO) build -p signet-server --bin signet
+
+## The local signing agent for USB tokens (runs on users' PCs; shipped apart from the server).
+agent:
+	$(CARGO) build -p signet-agent --bin signet-agent
 
 ## The panel: Leptos compiled to wasm32 (one release profile), bound with wasm-bindgen.
 panel: deps-build
@@ -53,7 +57,7 @@ deps-build:
 
 ## ---- make test ---------------------------------------------------------------------------
 
-test: deps-test lint panel server postgres
+test: deps-test lint panel server agent postgres
 	$(CARGO) nextest run --workspace --exclude signet-frontend --no-fail-fast
 	$(MAKE) e2e
 	$(MAKE) schemathesis

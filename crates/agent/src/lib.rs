@@ -1,4 +1,4 @@
-//! `signet agent`: the local signing agent (the seed's 安全客户端) for USB tokens. A small HTTP
+//! `signet-agent`: the local signing agent (the seed's 安全客户端) for USB tokens. A small HTTP
 //! service on 127.0.0.1 that lists the certificates on the PKCS#11 tokens of one module (every
 //! token at once: a personal key and a company key) and signs data with a token's key once
 //! that token's PIN is given — for the panel's certificate login and external signing, or any
@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Settings of the agent (`signet agent` flags).
+/// Settings of the agent (the `signet-agent` flags).
 pub struct AgentSettings {
     /// The PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so` or a token vendor's.
     pub module: PathBuf,
@@ -147,17 +147,20 @@ fn list_tokens(pkcs11: &Pkcs11) -> Result<Vec<TokenView>, P11Error> {
                     _ => {}
                 }
             }
-            if !der.is_empty() {
-                certificates.push(TokenCertificate {
-                    key_id: hex::encode(&id),
-                    label: String::from_utf8_lossy(&label).into_owned(),
-                    certificate_pem: String::from_utf8_lossy(&crate::routes::pki::pem_of(
-                        &der,
-                        "CERTIFICATE",
-                    ))
-                    .into_owned(),
-                });
+            // A certificate object without a value (or one too large to encode) is skipped.
+            if der.is_empty() {
+                continue;
             }
+            let Ok(certificate_pem) =
+                der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &der)
+            else {
+                continue;
+            };
+            certificates.push(TokenCertificate {
+                key_id: hex::encode(&id),
+                label: String::from_utf8_lossy(&label).into_owned(),
+                certificate_pem,
+            });
         }
         out.push(TokenView {
             slot: slot.id(),
@@ -356,7 +359,7 @@ pub async fn run(settings: AgentSettings) -> anyhow::Result<()> {
         anyhow::bail!("the agent listens on loopback addresses only, not {addr}");
     }
     println!(
-        "signet agent listening on http://{addr} for {}",
+        "signet-agent listening on http://{addr} for {}",
         agent.origin
     );
     let data = Arc::clone(&agent);

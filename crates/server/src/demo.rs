@@ -58,7 +58,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
     let font = crate::signing::cjk_font_bytes();
     if font.is_none() {
         tracing::warn!(
-            font = crate::pdfcli::DEFAULT_FONT,
+            font = crate::signing::DEFAULT_FONT,
             "no CJK font: the demo company seal is drawn without its name"
         );
     }

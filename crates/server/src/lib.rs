@@ -3,14 +3,13 @@
 //! `signet-domain`, persistence in `signet-store`.
 
 pub mod adapters;
-pub mod agent;
 pub mod agreements;
 pub mod auth;
 pub mod benchseed;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod evidence;
-pub mod extcli;
 pub mod gc;
 pub mod headers;
 pub mod i18n;
@@ -18,11 +17,10 @@ pub mod keys;
 pub mod locks;
 pub mod openapi;
 pub mod pagecache;
-pub mod pdfcli;
-pub mod pkicli;
 pub mod problem;
 pub mod ratelimit;
 pub mod report;
+pub mod revocation;
 pub mod routes;
 pub mod sealgen;
 pub mod signing;
@@ -30,5 +28,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod trust;
-pub mod verifycli;
 pub mod worker;

@@ -1,46 +1,12 @@
-//! `signet pdf verify`: the validator of `signet-pdf` from the command line, with trust
-//! anchors from files and, when asked (`--online`), revocation data fetched from the OCSP
-//! responders and CRL distribution points the certificates name.
+//! Revocation data fetched from the network: OCSP responses and CRLs from the URLs a
+//! certificate names, with short timeouts, a size limit and an address policy (the server
+//! refuses private and loopback addresses: SSRF). Used by certificate binding, by
+//! `signet pdf verify --online` and by `signet pdf extend`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use signet_pdf::verify::{self, Report, VerifyOptions};
 use signet_pki::verify::{RevocationMaterial, TrustAnchors};
 use x509_cert::Certificate;
-
-/// What the command was asked to do.
-pub struct VerifyRequest {
-    pub input: PathBuf,
-    pub trust: Vec<PathBuf>,
-    pub online: bool,
-}
-
-/// Reads the anchors and the file, fetches revocation data if asked, and validates.
-/// Errors are about the command's own inputs (an unreadable anchor file); an unreadable PDF
-/// is a report with the `unreadable` verdict.
-pub fn run(req: &VerifyRequest) -> anyhow::Result<Report> {
-    let mut anchors = TrustAnchors::new();
-    for path in &req.trust {
-        let data = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let more =
-            verify::anchors_from(&data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        for cert in more.certificates() {
-            anchors.push(cert.clone());
-        }
-    }
-    let bytes =
-        std::fs::read(&req.input).map_err(|e| anyhow::anyhow!("{}: {e}", req.input.display()))?;
-    let options = VerifyOptions::new(anchors);
-    if req.online {
-        // The operator's own command on their own machine: any address may be asked.
-        let mut fetch = |certs: &[Certificate]| {
-            fetch_revocation(certs, &options.anchors, FetchPolicy::ANY_ADDRESS)
-        };
-        return Ok(verify::verify_fetching(&bytes, &options, &mut fetch));
-    }
-    Ok(verify::verify(&bytes, &options))
-}
 
 /// The most a responder or distribution point may send (large CRLs exist; more is refused).
 const MAX_FETCH: usize = 16 * 1024 * 1024;

@@ -103,6 +103,9 @@ const EMBEDDED_FONT: Option<&[u8]> =
 #[cfg(not(embedded_cjk_font))]
 const EMBEDDED_FONT: Option<&[u8]> = None;
 
+/// Where Debian's fonts-wqy-microhei installs the CJK font (used when none is built in).
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
 /// The CJK font for date stamps, generated seals, evidence reports and page images of files
 /// that do not embed their CJK fonts: the one built into the binary, else the installed file
 /// (Debian's fonts-wqy-microhei), read once.
@@ -111,9 +114,7 @@ pub fn cjk_font_bytes() -> Option<Arc<Vec<u8>>> {
     BYTES
         .get_or_init(|| match EMBEDDED_FONT {
             Some(bytes) => Some(Arc::new(bytes.to_vec())),
-            None => std::fs::read(crate::pdfcli::DEFAULT_FONT)
-                .ok()
-                .map(Arc::new),
+            None => std::fs::read(DEFAULT_FONT).ok().map(Arc::new),
         })
         .clone()
 }

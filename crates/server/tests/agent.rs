@@ -139,11 +139,26 @@ impl Drop for AgentProcess {
     }
 }
 
+/// The `signet-agent` binary of this build: another package's binary, so cargo does not name
+/// it for this test; it is built beside the test's own directory (`target/<profile>/`) when
+/// the workspace's tests are built, as `make test` does.
+fn agent_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = profile_dir.join("signet-agent");
+    assert!(
+        bin.exists(),
+        "{} is not built: run the workspace's tests (make test), or cargo build -p signet-agent",
+        bin.display()
+    );
+    bin
+}
+
 async fn start_agent(conf: &Path) -> AgentProcess {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_signet"))
+    let child = Command::new(agent_binary())
         .env("SOFTHSM2_CONF", conf)
-        .args(["agent", "--module", MODULE, "--origin", ORIGIN])
+        .args(["--module", MODULE, "--origin", ORIGIN])
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
         .spawn()

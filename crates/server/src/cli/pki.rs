@@ -1,26 +1,49 @@
-//! Operator commands for the built-in PKI and organisations: `signet pki init|show|rotate|
-//! revoke` and `signet org verify`. They work on the database directly (the same settings as
-//! `signet serve`); running servers pick up new CAs when restarted, revocations at once.
+//! `signet pki init|show|rotate|revoke`: the built-in PKI. The commands work on the
+//! database directly (the same settings as `signet serve`); running servers pick up new CAs
+//! when restarted, revocations at once.
 
 use chrono::Utc;
-use secrecy::ExposeSecret;
-use signet_pki::MasterKey;
-use signet_store::repo::{orgs, pki as repo};
-use signet_store::sea_orm::DatabaseConnection;
+use clap::Subcommand;
+use signet_store::repo::pki as repo;
 
+use super::db::open;
 use crate::config::Settings;
-use crate::trust::{self, Trust};
+use crate::trust;
 
-/// Connects, migrates and loads the master key.
-pub async fn open(settings: &Settings) -> anyhow::Result<(DatabaseConnection, MasterKey)> {
-    std::fs::create_dir_all(&settings.data_dir)?;
-    let db = signet_store::connect(settings.database.owner_url().expose_secret(), 2).await?;
-    signet_store::migrate(&db).await?;
-    let master = crate::startup::load_master_key(settings)?;
-    Ok((db, master))
+#[derive(Subcommand)]
+pub(super) enum PkiCommand {
+    /// Create a root CA, an issuing CA, and the OCSP, TSA and platform certificates for ECDSA
+    /// P-256 and for SM2, unless they exist (keys sealed under the master key).
+    Init,
+    /// List the CAs and service certificates with their URLs.
+    Show,
+    /// Start a new issuing CA for an algorithm; the old one is retired but keeps answering
+    /// OCSP and CRL requests.
+    Rotate {
+        /// `p256` or `sm2`.
+        #[arg(long)]
+        algorithm: String,
+    },
+    /// Revoke the certificate with this serial number (hex).
+    Revoke {
+        serial: String,
+        /// RFC 5280 reason: keyCompromise, superseded, cessationOfOperation, affiliationChanged,
+        /// privilegeWithdrawn, unspecified.
+        #[arg(long, default_value = "unspecified")]
+        reason: String,
+    },
 }
 
-pub async fn init(settings: &Settings) -> anyhow::Result<()> {
+pub(super) async fn run(settings: &Settings, command: PkiCommand) -> anyhow::Result<()> {
+    match command {
+        PkiCommand::Init => init(settings).await,
+        PkiCommand::Show => show(settings).await,
+        PkiCommand::Rotate { algorithm } => rotate(settings, &algorithm).await,
+        PkiCommand::Revoke { serial, reason } => revoke(settings, &serial, &reason).await,
+    }
+}
+
+async fn init(settings: &Settings) -> anyhow::Result<()> {
     let (db, master) = open(settings).await?;
     let created = trust::init(&db, &master, &settings.http.public_base_url, Utc::now()).await?;
     if created.lines.is_empty() {
@@ -32,7 +55,7 @@ pub async fn init(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn show(settings: &Settings) -> anyhow::Result<()> {
+async fn show(settings: &Settings) -> anyhow::Result<()> {
     let (db, _) = open(settings).await?;
     let cas = repo::authorities(&db).await?;
     if cas.is_empty() {
@@ -73,7 +96,7 @@ pub async fn show(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn rotate(settings: &Settings, algorithm: &str) -> anyhow::Result<()> {
+async fn rotate(settings: &Settings, algorithm: &str) -> anyhow::Result<()> {
     let alg = trust::parse_alg(algorithm)
         .ok_or_else(|| anyhow::anyhow!("the algorithm must be p256 or sm2"))?;
     let (db, master) = open(settings).await?;
@@ -94,7 +117,7 @@ pub async fn rotate(settings: &Settings, algorithm: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-pub async fn revoke(settings: &Settings, serial: &str, reason: &str) -> anyhow::Result<()> {
+async fn revoke(settings: &Settings, serial: &str, reason: &str) -> anyhow::Result<()> {
     if trust::parse_reason(reason).is_none() || reason == "certificateHold" {
         anyhow::bail!(
             "unknown reason {reason:?} (keyCompromise, superseded, cessationOfOperation, affiliationChanged, privilegeWithdrawn, unspecified)"
@@ -137,111 +160,6 @@ fn normalize_serial(input: &str) -> anyhow::Result<String> {
     let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     let out = hex::encode(bytes.get(start..).unwrap_or_default());
     Ok(if out.is_empty() { "0".into() } else { out })
-}
-
-/// Marks an organisation verified (by id or exact name).
-pub async fn org_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
-    let (db, _) = open(settings).await?;
-    // By id only: names are not unique, and verifying the wrong one would give a stranger
-    // the right to the organisation's certificates.
-    let Some(o) = orgs::by_id(&db, org).await? else {
-        let named = orgs::all_by_name(&db, org).await?;
-        if named.is_empty() {
-            anyhow::bail!("no organisation with id {org:?}");
-        }
-        let ids: Vec<String> = named
-            .iter()
-            .map(|o| format!("{} (USCC {})", o.id, o.uscc.as_deref().unwrap_or("none")))
-            .collect();
-        anyhow::bail!(
-            "signet org verify takes an organisation id; {} organisation(s) are named {org:?}: {}",
-            named.len(),
-            ids.join(", ")
-        );
-    };
-    orgs::set_verified(&db, &o.id, Some(Utc::now())).await?;
-    println!("verified {} ({})", o.name, o.id);
-    Ok(())
-}
-
-/// `signet audit verify`: checks every task's audit chain (or one task's) and its TSA
-/// anchors; prints one line per chain and fails naming the first broken link of each broken
-/// chain.
-pub async fn audit_verify(settings: &Settings, task: Option<&str>) -> anyhow::Result<()> {
-    let (db, master) = open(settings).await?;
-    let trust = Trust::load(&db, &master, &settings.http.public_base_url).await?;
-    let tsa_ok = crate::evidence::tsa_trust(trust.as_ref(), settings);
-    let checks = crate::evidence::check_all(&db, task, &tsa_ok).await?;
-    if checks.is_empty() {
-        match task {
-            Some(t) => anyhow::bail!("task {t} has no events"),
-            None => println!("no audit events yet"),
-        }
-    }
-    let mut broken = 0;
-    for c in &checks {
-        if c.ok() {
-            println!(
-                "ok\t{}\t{} events\thead {} {}\t{} anchor(s)",
-                c.task_id,
-                c.events,
-                c.head_seq.unwrap_or(0),
-                c.head_hash.as_deref().unwrap_or(""),
-                c.anchors.len()
-            );
-            continue;
-        }
-        broken += 1;
-        if let Some(b) = &c.broken {
-            println!("BROKEN\t{b}");
-        }
-        for a in c.anchors.iter().filter(|a| !a.problems.is_empty()) {
-            println!(
-                "BROKEN\ttask {}: anchor at seq {}: {}",
-                c.task_id,
-                a.seq,
-                a.problems.join("; ")
-            );
-        }
-    }
-    if broken > 0 {
-        anyhow::bail!("{broken} of {} audit chain(s) are broken", checks.len());
-    }
-    Ok(())
-}
-
-/// Grants (or withdraws) a user's right to initiate personal signing tasks.
-pub async fn grant_initiate(settings: &Settings, user: &str, grant: bool) -> anyhow::Result<()> {
-    let (db, _) = open(settings).await?;
-    let found = match signet_store::repo::users::by_account_name(&db, user).await? {
-        Some(u) => Some(u),
-        None => signet_store::repo::users::by_phone(&db, user).await?,
-    };
-    let u = found.ok_or_else(|| anyhow::anyhow!("no user {user:?}"))?;
-    signet_store::tasks::set_initiate_grant(&db, &u.id, grant, "operator", Utc::now()).await?;
-    let what = if grant { "granted" } else { "withdrew" };
-    println!("{what} initiate for {} ({})", u.account_name, u.id);
-    Ok(())
-}
-
-/// Approves (`approve == true`) or rejects a pending certificate binding.
-pub async fn decide_binding(settings: &Settings, id: &str, approve: bool) -> anyhow::Result<()> {
-    let (db, _) = open(settings).await?;
-    let to = if approve { "active" } else { "rejected" };
-    if !signet_store::repo::bound::decide(&db, id, "pending", to, "operator", Utc::now()).await? {
-        anyhow::bail!("no pending binding {id}");
-    }
-    println!("binding {id} is {to}");
-    Ok(())
-}
-
-/// The loaded PKI, for commands that need its keys.
-pub async fn load(settings: &Settings) -> anyhow::Result<(DatabaseConnection, Trust)> {
-    let (db, master) = open(settings).await?;
-    let t = Trust::load(&db, &master, &settings.http.public_base_url)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the PKI is not initialised: run `signet pki init`"))?;
-    Ok((db, t))
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ fn view(b: &bound::Bound) -> BoundCertificateView {
 pub async fn check_outside(
     anchors: Arc<TrustAnchors>,
     cert: &Certificate,
-    policy: crate::verifycli::FetchPolicy,
+    policy: crate::revocation::FetchPolicy,
 ) -> ApiResult<()> {
     if anchors.is_empty() {
         return Err(ApiError::unprocessable("untrusted_certificate"));
@@ -52,7 +52,7 @@ pub async fn check_outside(
     let leaf = cert.clone();
     let report = web::block(move || {
         let material =
-            crate::verifycli::fetch_revocation(std::slice::from_ref(&leaf), &anchors, policy);
+            crate::revocation::fetch_revocation(std::slice::from_ref(&leaf), &anchors, policy);
         validate_chain(&ChainInput {
             leaf: &leaf,
             intermediates: &material.certificates,
@@ -77,8 +77,8 @@ pub async fn check_outside(
 }
 
 /// Where the server may fetch revocation data from (`pki.revocation_fetch_private`).
-pub fn fetch_policy(state: &AppState) -> crate::verifycli::FetchPolicy {
-    crate::verifycli::FetchPolicy {
+pub fn fetch_policy(state: &AppState) -> crate::revocation::FetchPolicy {
+    crate::revocation::FetchPolicy {
         private_addresses: state.settings.pki.revocation_fetch_private,
     }
 }

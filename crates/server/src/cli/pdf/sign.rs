@@ -1,140 +1,207 @@
-//! `signet pdf sign`: sign a PDF from the command line, with no server or database.
-//!
-//! One signature from flags, or several from a job file (`--job job.toml` or `.json`), each
-//! applied as its own incremental revision, in order:
-//!
-//! ```toml
-//! font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"   # optional
-//!
-//! [[signature]]              # paths are relative to the job file
-//! key = "personal.key.pem"
-//! cert = "personal.crt.pem"
-//! chain = "ca.pem"           # optional
-//! seal = "signature.png"
-//! page = 1
-//! rect = [360, 60, 120, 120] # x, y, width, height (points, page as displayed)
-//! date = { page = 1, at = [360, 40], size = 12 }   # optional, format = "%Y年%m月%d日"
-//!
-//! [[signature]]
-//! key = "company.key.pem"
-//! cert = "company.crt.pem"
-//! seal = "company-seal.png"
-//! cross_page = { first = 1, last = 3, y = 300, size = 120 }
-//! ```
+//! `signet pdf sign`: sign a PDF from the command line, with no server or database. One
+//! signature from the flags, or several from a job file ([`super::job`]), each applied as
+//! its own incremental revision.
 
 use chrono::Utc;
-use serde::Deserialize;
 use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Store, Visible};
 use signet_pki::sign::{SigningKey, parse_certificates_pem};
 use std::path::{Path, PathBuf};
 
-use crate::signing::{Level, Timestamps};
+use super::job::{
+    CrossPage, Job, JobDate, JobSignature, load_job, parse_pages, parse_point, parse_rect,
+};
+use crate::cli::directory_of;
+use crate::signing::Timestamps;
 
-pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Job {
-    pub font: Option<PathBuf>,
-    #[serde(rename = "signature")]
-    pub signatures: Vec<JobSignature>,
+#[derive(clap::Args)]
+pub(crate) struct SignArgs {
+    /// The PDF to sign.
+    input: PathBuf,
+    /// Where to write the signed PDF (written only if every signature succeeds).
+    output: PathBuf,
+    /// A job file listing several signatures (overrides the single-signature flags).
+    #[arg(long)]
+    job: Option<PathBuf>,
+    /// Private key, PKCS#8 PEM (P-256 or SM2).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Signer certificate PEM (further certificates in the file are embedded as the chain).
+    #[arg(long)]
+    cert: Option<PathBuf>,
+    /// Intermediate/root certificates to embed, PEM.
+    #[arg(long)]
+    chain: Option<PathBuf>,
+    /// Seal image, PNG with transparency.
+    #[arg(long)]
+    seal: Option<PathBuf>,
+    /// Page of the seal (1-based).
+    #[arg(long)]
+    page: Option<u32>,
+    /// Seal rectangle: x,y,width,height in points from the lower-left corner of the page as displayed.
+    #[arg(long)]
+    rect: Option<String>,
+    /// Make the seal a cross-page seal (骑缝章) over `--pages`.
+    #[arg(long)]
+    cross_page: bool,
+    /// Pages of the cross-page seal, FIRST-LAST (default: all pages).
+    #[arg(long)]
+    pages: Option<String>,
+    /// Bottom of the cross-page seal, points from the bottom of the page (default: centred).
+    #[arg(long)]
+    cross_y: Option<f64>,
+    /// Height of the cross-page seal in points.
+    #[arg(long, default_value_t = 120.0)]
+    cross_size: f64,
+    /// Add a date stamp with the signing date.
+    #[arg(long)]
+    date: bool,
+    /// Page of the date stamp (default: the seal's page).
+    #[arg(long)]
+    date_page: Option<u32>,
+    /// Lower-left corner of the date text: x,y (default: under the seal).
+    #[arg(long)]
+    date_at: Option<String>,
+    #[arg(long, default_value_t = 12.0)]
+    date_size: f64,
+    /// chrono format of the date text.
+    #[arg(long, default_value = "%Y年%m月%d日")]
+    date_format: String,
+    /// TrueType CJK font for the date text.
+    #[arg(long)]
+    font: Option<PathBuf>,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+    /// PAdES level: b-b, b-t (needs --tsa), b-lt (fetches revocation data from the URLs in the
+    /// certificates), b-lta (and a document timestamp from --tsa).
+    #[arg(long, default_value = "b-b")]
+    level: String,
+    /// RFC 3161 TSA URL for b-t and b-lta.
+    #[arg(long)]
+    tsa: Option<String>,
+    /// Issuer certificates to add to the DSS when the file does not carry them (b-lt, b-lta).
+    #[arg(long)]
+    trust: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSignature {
-    pub key: PathBuf,
-    pub cert: PathBuf,
-    pub chain: Option<PathBuf>,
-    pub seal: Option<PathBuf>,
-    pub page: Option<u32>,
-    pub rect: Option<[f64; 4]>,
-    pub cross_page: Option<CrossPage>,
-    pub date: Option<JobDate>,
-    pub name: Option<String>,
-    pub reason: Option<String>,
-    pub location: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CrossPage {
-    pub first: u32,
-    pub last: u32,
-    pub y: f64,
-    pub size: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobDate {
-    pub page: u32,
-    pub at: [f64; 2],
-    #[serde(default = "default_date_size")]
-    pub size: f64,
-    pub format: Option<String>,
-}
-
-fn default_date_size() -> f64 {
-    12.0
-}
-
-pub fn parse_rect(s: &str) -> anyhow::Result<[f64; 4]> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()?;
-    match v.as_slice() {
-        [x, y, w, h] => Ok([*x, *y, *w, *h]),
-        _ => anyhow::bail!("expected x,y,width,height, got {s:?}"),
+pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
+    // The output is built beside its final name and renamed over it once complete: a copy of
+    // the input made in the kernel (copy_file_range), to which each signature's revision is
+    // appended in place. The document is never read into memory whole.
+    let dir = directory_of(&args.output);
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut input = std::fs::File::open(&args.input)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+        // The copy's blocks are reserved first: a full disk shows before any signing work.
+        let len = input.metadata()?.len();
+        // Not every file system can reserve space; the copy works without.
+        let reserved =
+            rustix::fs::fallocate(tmp.as_file(), rustix::fs::FallocateFlags::KEEP_SIZE, 0, len);
+        if reserved == Err(rustix::io::Errno::NOSPC) {
+            anyhow::bail!("{}: no space left for the signed copy", dir.display());
+        }
+        let mut out = tmp.as_file();
+        std::io::copy(&mut input, &mut out)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
     }
-}
-
-pub fn parse_point(s: &str) -> anyhow::Result<[f64; 2]> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()?;
-    match v.as_slice() {
-        [x, y] => Ok([*x, *y]),
-        _ => anyhow::bail!("expected x,y, got {s:?}"),
+    let mut store = FileStore::new(tmp.as_file().try_clone()?)?;
+    let job = match &args.job {
+        Some(path) => load_job(path)?,
+        None => {
+            let need = |o: &Option<PathBuf>, flag: &str| {
+                o.clone()
+                    .ok_or_else(|| anyhow::anyhow!("{flag} is required (or use --job)"))
+            };
+            let rect = args.rect.as_deref().map(parse_rect).transpose()?;
+            let cross_page = if args.cross_page {
+                let mut image = signet_pdf::source::Image::new(&store)?;
+                let src = signet_pdf::doc::SourcePdf::parse_source(
+                    &mut image,
+                    signet_pdf::doc::Streams::Structure,
+                    false,
+                )?;
+                let (first, last) = match &args.pages {
+                    Some(p) => parse_pages(p)?,
+                    None => (1, src.pages.len() as u32),
+                };
+                let (_, h) = src.page(first)?.displayed_size();
+                let y = args.cross_y.unwrap_or((h - args.cross_size) / 2.0);
+                Some(CrossPage {
+                    first,
+                    last,
+                    y,
+                    size: args.cross_size,
+                })
+            } else {
+                None
+            };
+            let date = if args.date {
+                let page = args.date_page.or(args.page).unwrap_or(1);
+                let at = match (&args.date_at, rect) {
+                    (Some(a), _) => parse_point(a)?,
+                    (None, Some(r)) => [r[0], (r[1] - args.date_size * 1.6).max(0.0)],
+                    (None, None) => {
+                        anyhow::bail!("--date needs --date-at (or a seal --rect to put it under)")
+                    }
+                };
+                Some(JobDate {
+                    page,
+                    at,
+                    size: args.date_size,
+                    format: Some(args.date_format.clone()),
+                })
+            } else {
+                None
+            };
+            Job {
+                font: args.font.clone(),
+                signatures: vec![JobSignature {
+                    key: need(&args.key, "--key")?,
+                    cert: need(&args.cert, "--cert")?,
+                    chain: args.chain.clone(),
+                    seal: args.seal.clone(),
+                    page: if args.cross_page { None } else { args.page },
+                    rect: if args.cross_page { None } else { rect },
+                    cross_page,
+                    date,
+                    name: args.name.clone(),
+                    reason: args.reason.clone(),
+                    location: args.location.clone(),
+                }],
+            }
+        }
+    };
+    let level = super::parse_level(&args.level)?;
+    let tsa = args.tsa.clone().map(crate::signing::Timestamps::Remote);
+    if level >= crate::signing::Level::BT && tsa.is_none() {
+        anyhow::bail!("--level {} needs --tsa URL", args.level);
     }
-}
-
-pub fn parse_pages(s: &str) -> anyhow::Result<(u32, u32)> {
-    let (a, b) = s
-        .split_once('-')
-        .ok_or_else(|| anyhow::anyhow!("expected FIRST-LAST, got {s:?}"))?;
-    Ok((a.trim().parse()?, b.trim().parse()?))
-}
-
-pub fn load_job(path: &Path) -> anyhow::Result<Job> {
-    let text = std::fs::read_to_string(path)?;
-    let mut job: Job = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text)?
+    let stamped = if level >= crate::signing::Level::BT {
+        tsa.as_ref()
     } else {
-        toml::from_str(&text)?
+        None
     };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let rel = |p: &mut PathBuf| {
-        if p.is_relative() {
-            *p = base.join(&*p);
-        }
-    };
-    if let Some(f) = job.font.as_mut() {
-        rel(f);
+    let notices = signet_pdf::notices_in(&store);
+    run(&mut store, &job, stamped)?;
+    if level >= crate::signing::Level::BLt {
+        // Validation data needs every signature's CMS: this step reads the signed file whole.
+        let mut signed = vec![0; usize::try_from(signet_pdf::Store::len(&store))?];
+        signet_pdf::Store::read_exact_at(&store, &mut signed, 0)?;
+        let extended =
+            super::extend::extend(signed, level, tsa.as_ref(), &super::anchors(&args.trust)?)?;
+        let file = store.into_file();
+        file.set_len(0)?;
+        std::os::unix::fs::FileExt::write_all_at(&file, &extended, 0)?;
     }
-    for s in &mut job.signatures {
-        rel(&mut s.key);
-        rel(&mut s.cert);
-        if let Some(c) = s.chain.as_mut() {
-            rel(c);
-        }
-        if let Some(c) = s.seal.as_mut() {
-            rel(c);
-        }
+    for n in &notices {
+        eprintln!("note: {}", n.message());
     }
-    Ok(job)
+    tmp.persist(&args.output).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -144,19 +211,19 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// A PDF file signed in place: positional reads, revisions appended at its end, and the
 /// signature value written into its placeholder. The engine reads only the document's
 /// structure and hashes the rest in one pass (`signet_pdf::source`).
-pub struct FileStore {
+pub(super) struct FileStore {
     file: std::fs::File,
     len: u64,
 }
 
 impl FileStore {
     /// `file` must be open for reading and writing.
-    pub fn new(file: std::fs::File) -> std::io::Result<Self> {
+    fn new(file: std::fs::File) -> std::io::Result<Self> {
         let len = file.metadata()?.len();
         Ok(Self { file, len })
     }
 
-    pub fn into_file(self) -> std::fs::File {
+    fn into_file(self) -> std::fs::File {
         self.file
     }
 }
@@ -195,18 +262,19 @@ impl Store for FileStore {
 
 /// Applies every signature of the job to the document in `doc`, in order, each appended as
 /// its own revision. With `tsa`, each signature gets a signature timestamp (B-T).
-pub fn run<S: Store + ?Sized>(
-    doc: &mut S,
-    job: &Job,
-    tsa: Option<&Timestamps>,
-) -> anyhow::Result<()> {
+fn run<S: Store + ?Sized>(doc: &mut S, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Result<()> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
         let bytes = match &job.font {
             Some(path) => read(path)?,
             None => crate::signing::cjk_font_bytes()
                 .map(|b| b.to_vec())
-                .ok_or_else(|| anyhow::anyhow!("no CJK font for date stamps: {DEFAULT_FONT}"))?,
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no CJK font for date stamps: {}",
+                        crate::signing::DEFAULT_FONT
+                    )
+                })?,
         };
         Some(CjkFont::new(bytes)?)
     } else {
@@ -271,49 +339,4 @@ pub fn run<S: Store + ?Sized>(
         .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
     }
     Ok(())
-}
-
-/// Raises a signed PDF to B-LT or B-LTA without a database: the certificates embedded in it,
-/// OCSP responses and CRLs fetched from the URLs those certificates name, a DSS revision, and
-/// for B-LTA a document timestamp from `tsa`. `trust` adds issuers the file does not carry
-/// (the roots). Lower levels return the file unchanged.
-pub fn extend(
-    pdf: Vec<u8>,
-    level: Level,
-    tsa: Option<&Timestamps>,
-    trust: &signet_pki::verify::TrustAnchors,
-) -> anyhow::Result<Vec<u8>> {
-    if level < Level::BLt {
-        return Ok(pdf);
-    }
-    let embedded = signet_pdf::ltv::embedded_certificates(&pdf)?;
-    let fetched = crate::verifycli::fetch_revocation(
-        &embedded,
-        trust,
-        crate::verifycli::FetchPolicy::ANY_ADDRESS,
-    );
-    let mut material = signet_pdf::ltv::DssMaterial::default();
-    for cert in embedded
-        .iter()
-        .chain(fetched.certificates.iter())
-        .chain(trust.certificates().iter())
-    {
-        let der = der::Encode::to_der(cert)?;
-        if !material.certs.contains(&der) {
-            material.certs.push(der);
-        }
-    }
-    material.ocsps = fetched.ocsp_responses;
-    material.crls = fetched.crls;
-    let pdf = signet_pdf::ltv::add_dss(pdf, &material)?;
-    if level < Level::BLta {
-        return Ok(pdf);
-    }
-    let source = tsa.ok_or_else(|| anyhow::anyhow!("b-lta needs --tsa URL"))?;
-    let mut stamp = |digest: &[u8]| source.token(signet_pki::sign::KeyAlgorithm::EcdsaP256, digest);
-    Ok(signet_pdf::ltv::add_document_timestamp(
-        pdf,
-        16 * 1024,
-        &mut stamp,
-    )?)
 }
