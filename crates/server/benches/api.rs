@@ -65,7 +65,7 @@ struct Job {
 
 async fn sign_throughput(backend: Backend) -> Option<f64> {
     let app = spawn_with(backend, |s| {
-        s.pki.default_level = signet_server::signing::Level::BB;
+        s.pki.default_level = signet_server::app::signing::Level::BB;
         s.database.max_connections = 20;
         // PostgreSQL on the same machine: a plain loopback connection, as a single-box
         // installation would use (sqlx would otherwise negotiate TLS with Debian's

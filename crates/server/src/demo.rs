@@ -55,10 +55,10 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
     if !seals::of_org(&state.db, &org.id).await?.is_empty() {
         return Ok(());
     }
-    let font = crate::signing::cjk_font_bytes();
+    let font = crate::app::signing::cjk_font_bytes();
     if font.is_none() {
         tracing::warn!(
-            font = crate::signing::DEFAULT_FONT,
+            font = crate::app::signing::DEFAULT_FONT,
             "no CJK font: the demo company seal is drawn without its name"
         );
     }

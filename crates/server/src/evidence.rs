@@ -16,7 +16,6 @@ use signet_store::sea_orm::{ConnectionTrait, DbErr};
 use std::collections::BTreeMap;
 
 use crate::problem::ApiResult;
-use crate::signing::Timestamps;
 use crate::state::AppState;
 
 /// The job that timestamps a task's chain head (payload: task id).
@@ -81,7 +80,9 @@ pub async fn anchor(state: &AppState, task_id: &str) -> Result<bool, String> {
     if anchors.iter().any(|a| a.seq >= seq) {
         return Ok(false);
     }
-    let source = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone())
+    let source = state
+        .timestamps
+        .clone()
         .ok_or("no timestamp authority is configured")?;
     let digest = hex::decode(&hash).map_err(|e| e.to_string())?;
     let alg = KeyAlgorithm::EcdsaP256;

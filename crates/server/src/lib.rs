@@ -4,6 +4,7 @@
 
 pub mod adapters;
 pub mod agreements;
+pub mod app;
 pub mod auth;
 pub mod benchseed;
 pub mod cli;
@@ -23,7 +24,6 @@ pub mod report;
 pub mod revocation;
 pub mod routes;
 pub mod sealgen;
-pub mod signing;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -17,12 +17,11 @@ use signet_store::audit;
 use std::collections::BTreeMap;
 use x509_cert::Certificate;
 
+use crate::app::signing::{self, Level, Pipeline, Planned};
 use crate::evidence::ChainCheck;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::tasks::Loaded;
-use crate::signing::{self, Level, Planned, Timestamps};
 use crate::state::AppState;
-use crate::trust::Trust;
 
 /// Validates `pdf` with Signet's roots as trust anchors and revocation answers for every
 /// certificate the built-in CAs issued (made fresh, as the OCSP responder would). A file that
@@ -399,18 +398,15 @@ pub async fn gather(
 
 /// Lays out and signs the report with the platform's P-256 document-signing certificate at
 /// B-LT (signature timestamp from the configured TSA, then the DSS).
-pub async fn render_signed(
-    state: &AppState,
-    trust: &Trust,
-    doc: TextDocument,
-) -> ApiResult<Vec<u8>> {
+pub async fn render_signed(state: &AppState, doc: TextDocument) -> ApiResult<Vec<u8>> {
     let font = signing::date_font().ok_or_else(|| ApiError::unavailable("font_unavailable", 60))?;
     let pdf = actix_web::web::block(move || signet_pdf::report::build(&doc, font))
         .await?
         .map_err(ApiError::internal)?;
-    let alg = KeyAlgorithm::EcdsaP256;
-    let platform = trust
-        .platform(alg)
+    let pipeline = Pipeline::new(state)?;
+    let platform = pipeline
+        .trust()
+        .platform(KeyAlgorithm::EcdsaP256)
         .ok_or_else(|| ApiError::unavailable("pki_not_initialised", 60))?;
     let key = SigningKey::from_pkcs8(&platform.key.to_pkcs8_der().map_err(ApiError::internal)?)
         .map_err(ApiError::internal)?;
@@ -421,13 +417,7 @@ pub async fn render_signed(
         spec,
         key,
         signer: platform.cert.clone(),
-        chain: trust.chain_of(&platform.ca_id),
+        chain: pipeline.trust().chain_of(&platform.ca_id),
     }];
-    let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
-    let ts = timestamps.clone();
-    let signed =
-        actix_web::web::block(move || signing::sign_all(pdf, planned, Level::BT, ts.as_ref()))
-            .await?
-            .map_err(signing::pdf_error)?;
-    signing::extend(trust, &state.db, signed, Level::BLt, alg, timestamps).await
+    pipeline.sign(pdf, planned, Level::BLt).await
 }

@@ -336,8 +336,11 @@ mod tests {
 
     #[test]
     fn the_name_is_drawn_along_the_arc_with_a_font() {
-        let Ok(font) = std::fs::read(crate::signing::DEFAULT_FONT) else {
-            eprintln!("skipping: no CJK font at {}", crate::signing::DEFAULT_FONT);
+        let Ok(font) = std::fs::read(crate::app::signing::DEFAULT_FONT) else {
+            eprintln!(
+                "skipping: no CJK font at {}",
+                crate::app::signing::DEFAULT_FONT
+            );
             return;
         };
         let plain = company_seal("示例科技有限公司", None, 240).unwrap();

@@ -153,8 +153,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             outside.push(cert.clone());
         }
     }
+    let timestamps =
+        crate::app::signing::Timestamps::from_settings(&settings.pki.tsa_url, trust.clone());
     let state = AppState {
         trust,
+        timestamps,
         outside_cas: Arc::new(outside),
         db,
         master,

@@ -24,6 +24,9 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     /// The built-in PKI; `None` until `signet pki init` has run.
     pub trust: Option<Arc<Trust>>,
+    /// Where signature and document timestamps come from: `pki.tsa_url`, else the built-in
+    /// TSAs; `None` without either. Decided once at start.
+    pub timestamps: Option<crate::app::signing::Timestamps>,
     /// Outside CAs whose certificates users may bind (`pki.outside_ca_files`).
     pub outside_cas: Arc<signet_pki::verify::TrustAnchors>,
     /// Per-IP limit of public verification uploads.

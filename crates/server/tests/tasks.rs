@@ -982,7 +982,7 @@ async fn personal_and_company_seal_with_two_pins() {
 async fn concurrent_signatures_of_one_step_give_one_success() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(app) = spawn_with(backend, |s| {
-            s.pki.default_level = signet_server::signing::Level::BB
+            s.pki.default_level = signet_server::app::signing::Level::BB
         })
         .await
         else {
@@ -1236,7 +1236,7 @@ async fn a_step_signed_with_a_client_held_key() {
 #[tokio::test]
 async fn concurrent_uses_of_one_certificate_do_not_lock_it() {
     let app = spawn_with(Backend::Sqlite, |s| {
-        s.pki.default_level = signet_server::signing::Level::BB
+        s.pki.default_level = signet_server::app::signing::Level::BB
     })
     .await
     .unwrap();

@@ -1,5 +1,8 @@
-//! Signing PDFs with server-held certificates at a PAdES level: the path `POST /api/v1/sign`
-//! uses today and signing-task steps will reuse.
+//! The one signing pipeline: [`Pipeline`] plans each signature, signs them in order and
+//! extends the result to the PAdES level. `POST /api/v1/sign`, task steps and the evidence
+//! report sign through it; external signing finishes a client's signature with its
+//! [`Pipeline::extend`]; the command line (`signet pdf sign|extend`) uses the same engine
+//! calls with files and remote services.
 //!
 //! - B-B: one CMS signature per placement, each its own incremental revision.
 //! - B-T: each signature gets an RFC 3161 timestamp on its signature value (unsigned
@@ -19,8 +22,88 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use x509_cert::Certificate;
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::trust::Trust;
+
+/// Signs with the platform's PKI and timestamp source, configured once at start
+/// ([`AppState::timestamps`]). Borrowed per request: `Pipeline::new(&state)?`.
+pub struct Pipeline<'a> {
+    state: &'a AppState,
+    trust: &'a Trust,
+}
+
+impl<'a> Pipeline<'a> {
+    /// The pipeline, or 503 `pki_not_initialised` before `signet pki init`.
+    pub fn new(state: &'a AppState) -> ApiResult<Self> {
+        Ok(Self {
+            state,
+            trust: state.trust()?,
+        })
+    }
+
+    pub fn trust(&self) -> &'a Trust {
+        self.trust
+    }
+
+    /// One signature with a server-held key: the key as opened by its PIN (PKCS#8), the
+    /// certificate's DER and the chain of the CA that issued it.
+    pub fn plan(
+        &self,
+        spec: SignatureSpec,
+        pkcs8: &[u8],
+        cert_der: &[u8],
+        ca_id: &str,
+    ) -> ApiResult<Planned> {
+        let key = SigningKey::from_pkcs8(pkcs8).map_err(ApiError::internal)?;
+        let signer =
+            <Certificate as der::Decode>::from_der(cert_der).map_err(ApiError::internal)?;
+        Ok(Planned {
+            spec,
+            key,
+            signer,
+            chain: self.trust.chain_of(ca_id),
+        })
+    }
+
+    /// Applies every planned signature in order (timestamped from B-T), then extends the
+    /// document to `level`; the document timestamp of B-LTA comes from the TSA of the last
+    /// signature's algorithm.
+    pub async fn sign(
+        &self,
+        pdf: Vec<u8>,
+        planned: Vec<Planned>,
+        level: Level,
+    ) -> ApiResult<Vec<u8>> {
+        let alg = planned
+            .last()
+            .map_or(KeyAlgorithm::EcdsaP256, |p| p.key.algorithm());
+        let timestamps = self.state.timestamps.clone();
+        let signed =
+            actix_web::web::block(move || sign_all(pdf, planned, level, timestamps.as_ref()))
+                .await?
+                .map_err(pdf_error)?;
+        self.extend(signed, level, alg).await
+    }
+
+    /// Adds what B-LT and B-LTA need on top of a signed document (nothing below B-LT).
+    pub async fn extend(
+        &self,
+        pdf: Vec<u8>,
+        level: Level,
+        alg: KeyAlgorithm,
+    ) -> ApiResult<Vec<u8>> {
+        extend(
+            self.trust,
+            &self.state.db,
+            pdf,
+            level,
+            alg,
+            self.state.timestamps.clone(),
+        )
+        .await
+    }
+}
 
 pub use signet_domain::pades::Level;
 
@@ -132,7 +215,7 @@ pub fn date_font() -> Option<&'static CjkFont> {
 }
 
 /// Applies every signature in order (B-B, or B-T with `timestamps`). Blocking.
-pub fn sign_all(
+fn sign_all(
     mut pdf: Vec<u8>,
     planned: Vec<Planned>,
     level: Level,
@@ -225,7 +308,7 @@ pub async fn validation_data(
 
 /// Adds what B-LT and B-LTA need on top of signed `pdf`. `alg` picks the built-in TSA of the
 /// document timestamp.
-pub async fn extend(
+async fn extend(
     trust: &Trust,
     db: &impl signet_store::sea_orm::ConnectionTrait,
     pdf: Vec<u8>,

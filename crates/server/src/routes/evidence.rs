@@ -109,7 +109,8 @@ pub async fn evidence_report(
     meta: ClientMeta,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    // The report is signed by the platform: without a PKI, 503 before any work.
+    state.trust()?;
     let l = load_visible(&state, &id, &user.user_id).await?;
     workflow::may_download(l.is_initiator(&user.user_id), l.state())?;
     let _slot = slot().await?;
@@ -132,7 +133,7 @@ pub async fn evidence_report(
     let check = evidence::check_loaded(&l.task.id, &events, &anchors, &checker);
     let gathered = crate::report::gather(&state, &l, check, events).await?;
     let doc = crate::report::compose(&state, &l, &gathered, Utc::now());
-    let pdf = crate::report::render_signed(&state, trust, doc).await?;
+    let pdf = crate::report::render_signed(&state, doc).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -28,6 +28,7 @@ use signet_pki::sign::KeyAlgorithm;
 use signet_store::repo::external;
 use x509_cert::Certificate;
 
+use crate::app::signing::{self, Level, Pipeline};
 use crate::auth::AuthUser;
 use crate::keys::{self, CertRef};
 use crate::problem::{ApiError, ApiResult};
@@ -35,7 +36,6 @@ use crate::routes::certificates::{holder_for, view};
 use crate::routes::sign::{
     Form, certificate_owner, check_pdf_header, placement_spec, read_form, requested_level, slot,
 };
-use crate::signing::{self, Level, Timestamps};
 use crate::state::AppState;
 use crate::trust;
 
@@ -347,8 +347,7 @@ pub async fn finish_session(
         usize::try_from(session.hole_start).map_err(ApiError::internal)?,
         usize::try_from(session.hole_end).map_err(ApiError::internal)?,
     );
-    let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
-    let ts = timestamps.clone();
+    let ts = state.timestamps.clone();
     let signed = web::block(move || {
         let cms = if level >= Level::BT {
             let source = ts.ok_or_else(|| {
@@ -367,7 +366,7 @@ pub async fn finish_session(
     if !external::finish(&state.db, &session.id, Utc::now()).await? {
         return Err(ApiError::conflict("signing_session_used"));
     }
-    let signed = signing::extend(trust, &state.db, signed, level, alg, timestamps).await?;
+    let signed = Pipeline::new(state)?.extend(signed, level, alg).await?;
     tracing::info!(session = %session.id, level = level.as_str(), "document signed externally");
     Ok(signed)
 }

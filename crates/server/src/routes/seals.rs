@@ -301,7 +301,7 @@ pub async fn generate(
         Some(n) => check_seal_name(n)?,
         None => format!("{}之印", me.real_name),
     };
-    let font = crate::signing::cjk_font_bytes()
+    let font = crate::app::signing::cjk_font_bytes()
         .ok_or_else(|| ApiError::unavailable("font_unavailable", 3600))?;
     let real_name = me.real_name.clone();
     let png = web::block(move || sealgen::personal_seal(&real_name, &font, PERSONAL_SEAL_PX))

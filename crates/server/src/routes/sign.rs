@@ -11,12 +11,11 @@ use signet_domain::certificate::CertPurpose;
 
 use signet_pdf::{DateStamp, SignatureSpec, Visible};
 use std::collections::BTreeMap;
-use x509_cert::Certificate;
 
+use crate::app::signing::{Level, Pipeline};
 use crate::auth::AuthUser;
 use crate::keys;
 use crate::problem::{ApiError, ApiResult};
-use crate::signing::{self, Level, Planned, Timestamps};
 use crate::state::AppState;
 
 /// How long a signing request waits for a free slot before 503 `signing_busy`.
@@ -310,7 +309,7 @@ pub async fn sign(
     user: AuthUser,
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let pipeline = Pipeline::new(&state)?;
     let _slot = slot().await?;
     let form: Form<SignRequest> = read_form(form).await?;
     let req = &form.request;
@@ -342,7 +341,6 @@ pub async fn sign(
     let opened = keys::open_all(&state, &rows, &req.pins).await?;
 
     let mut planned = Vec::with_capacity(specs.len());
-    let mut last_alg = None;
     for (p, spec) in req.signatures.iter().zip(specs) {
         let row = rows
             .get(&p.certificate_id)
@@ -350,27 +348,12 @@ pub async fn sign(
         let pkcs8 = opened
             .get(&p.certificate_id)
             .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-        let key = signet_pki::sign::SigningKey::from_pkcs8(pkcs8).map_err(ApiError::internal)?;
-        last_alg = Some(key.algorithm());
-        let signer =
-            <Certificate as der::Decode>::from_der(&row.cert_der).map_err(ApiError::internal)?;
-        planned.push(Planned {
-            spec,
-            key,
-            signer,
-            chain: trust.chain_of(&row.ca_id),
-        });
+        planned.push(pipeline.plan(spec, pkcs8, &row.cert_der, &row.ca_id)?);
     }
     drop(opened);
-    let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
-    let ts = timestamps.clone();
     let pdf = form.pdf;
     let notices = signet_pdf::notices(&pdf);
-    let signed = web::block(move || signing::sign_all(pdf, planned, level, ts.as_ref()))
-        .await?
-        .map_err(signing::pdf_error)?;
-    let alg = last_alg.unwrap_or(signet_pki::sign::KeyAlgorithm::EcdsaP256);
-    let signed = signing::extend(trust, &state.db, signed, level, alg, timestamps).await?;
+    let signed = pipeline.sign(pdf, planned, level).await?;
     tracing::info!(
         signatures = req.signatures.len(),
         level = level.as_str(),

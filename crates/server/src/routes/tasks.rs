@@ -31,13 +31,12 @@ use signet_store::repo::{orgs, pki as certs, seals, users};
 use signet_store::sea_orm::{ConnectionTrait, TransactionTrait};
 use signet_store::tasks::{self, Document, ListBox, ListQuery, Step, Task, TaskChange};
 use std::collections::{BTreeMap, BTreeSet};
-use x509_cert::Certificate;
 
+use crate::app::signing::{self, Pipeline};
 use crate::auth::{AuthUser, ClientMeta};
 use crate::keys;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::sign::{MAX_PDF, read_part, slot};
-use crate::signing::{self, Planned, Timestamps};
 use crate::state::AppState;
 
 /// The job that expires a task after its deadline.
@@ -1243,7 +1242,7 @@ pub async fn sign(
     body: web::Json<SignStep>,
 ) -> ApiResult<HttpResponse> {
     let (id, step_id) = path.into_inner();
-    let trust = state.trust()?;
+    let pipeline = Pipeline::new(&state)?;
     let l = load_visible(&state, &id, &user.user_id).await?;
     let step = own_active_step(&l, &step_id, &user.user_id)?.clone();
     check_mode(&step, &meta)?;
@@ -1311,7 +1310,6 @@ pub async fn sign(
 
     // One signing pass per document with placements, in the order given.
     let level = state.settings.pki.default_level;
-    let timestamps = Timestamps::from_settings(&state.settings.pki.tsa_url, state.trust.clone());
     let mut new_blobs: BTreeMap<String, String> = BTreeMap::new();
     for doc in &l.docs {
         let mine: Vec<_> = body
@@ -1323,35 +1321,25 @@ pub async fn sign(
             continue;
         }
         let mut planned = Vec::with_capacity(mine.len());
-        let mut last_alg = None;
         for p in mine {
-            let spec = spec_of(p, &seal_pngs);
             let row = rows
                 .get(&p.certificate_id)
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
             let pkcs8 = opened
                 .get(&p.certificate_id)
                 .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-            let key =
-                signet_pki::sign::SigningKey::from_pkcs8(pkcs8).map_err(ApiError::internal)?;
-            last_alg = Some(key.algorithm());
-            let signer = <Certificate as der::Decode>::from_der(&row.cert_der)
-                .map_err(ApiError::internal)?;
-            planned.push(Planned {
-                spec,
-                key,
-                signer,
-                chain: trust.chain_of(&row.ca_id),
-            });
+            planned.push(pipeline.plan(
+                spec_of(p, &seal_pngs),
+                pkcs8,
+                &row.cert_der,
+                &row.ca_id,
+            )?);
         }
         let pdf = state.blobs.get(&doc.current_blob).await?;
-        let ts = timestamps.clone();
-        let signed = web::block(move || signing::sign_all(pdf, planned, level, ts.as_ref()))
-            .await?
-            .map_err(|e| signing::pdf_error(e).param("document", &doc.id))?;
-        let alg = last_alg.unwrap_or(signet_pki::sign::KeyAlgorithm::EcdsaP256);
-        let signed =
-            signing::extend(trust, &state.db, signed, level, alg, timestamps.clone()).await?;
+        let signed = pipeline
+            .sign(pdf, planned, level)
+            .await
+            .map_err(|e| e.param("document", &doc.id))?;
         new_blobs.insert(doc.id.clone(), state.blobs.put(signed).await?);
     }
     drop(opened);

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::signing::{Level, Timestamps};
+use crate::app::signing::{Level, Timestamps};
 
 #[derive(clap::Args)]
 pub(crate) struct ExtendArgs {

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 pub(super) use job::parse_rect;
 
-use crate::signing::Level;
+use crate::app::signing::Level;
 
 #[derive(Subcommand)]
 pub(super) enum PdfCommand {

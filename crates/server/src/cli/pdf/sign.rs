@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use super::job::{
     CrossPage, Job, JobDate, JobSignature, load_job, parse_pages, parse_point, parse_rect,
 };
+use crate::app::signing::Timestamps;
 use crate::cli::directory_of;
-use crate::signing::Timestamps;
 
 #[derive(clap::Args)]
 pub(crate) struct SignArgs {
@@ -176,18 +176,21 @@ pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
         }
     };
     let level = super::parse_level(&args.level)?;
-    let tsa = args.tsa.clone().map(crate::signing::Timestamps::Remote);
-    if level >= crate::signing::Level::BT && tsa.is_none() {
+    let tsa = args
+        .tsa
+        .clone()
+        .map(crate::app::signing::Timestamps::Remote);
+    if level >= crate::app::signing::Level::BT && tsa.is_none() {
         anyhow::bail!("--level {} needs --tsa URL", args.level);
     }
-    let stamped = if level >= crate::signing::Level::BT {
+    let stamped = if level >= crate::app::signing::Level::BT {
         tsa.as_ref()
     } else {
         None
     };
     let notices = signet_pdf::notices_in(&store);
     run(&mut store, &job, stamped)?;
-    if level >= crate::signing::Level::BLt {
+    if level >= crate::app::signing::Level::BLt {
         // Validation data needs every signature's CMS: this step reads the signed file whole.
         let mut signed = vec![0; usize::try_from(signet_pdf::Store::len(&store))?];
         signet_pdf::Store::read_exact_at(&store, &mut signed, 0)?;
@@ -267,12 +270,12 @@ fn run<S: Store + ?Sized>(doc: &mut S, job: &Job, tsa: Option<&Timestamps>) -> a
     let font = if needs_font {
         let bytes = match &job.font {
             Some(path) => read(path)?,
-            None => crate::signing::cjk_font_bytes()
+            None => crate::app::signing::cjk_font_bytes()
                 .map(|b| b.to_vec())
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "no CJK font for date stamps: {}",
-                        crate::signing::DEFAULT_FONT
+                        crate::app::signing::DEFAULT_FONT
                     )
                 })?,
         };
