@@ -6,6 +6,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod checks;
+
 mod m20261123_000001_accounts;
 mod m20261123_000002_seed_agreements;
 mod m20261123_000003_pki;
@@ -21,6 +23,7 @@ mod m20261123_000012_covering_step_index;
 mod m20261204_000013_document_certification;
 mod m20261204_000014_unique_uscc;
 mod m20261205_000015_task_value_checks;
+mod m20261205_000016_pki_value_checks;
 
 pub struct Migrator;
 
@@ -43,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_document_certification::Migration),
             Box::new(m20261204_000014_unique_uscc::Migration),
             Box::new(m20261205_000015_task_value_checks::Migration),
+            Box::new(m20261205_000016_pki_value_checks::Migration),
         ]
     }
 }

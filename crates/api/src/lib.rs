@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-pub use signet_domain::org::Role;
+pub use signet_domain::certificate::{BindingStatus, KeyAlg};
+pub use signet_domain::org::{InvitationStatus, Role, SealType};
 pub use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
@@ -447,8 +448,7 @@ pub struct Invitation {
     pub org_name: String,
     pub phone_masked: String,
     pub role: Role,
-    /// `pending`, `accepted`, `declined` or `revoked`.
-    pub status: String,
+    pub status: InvitationStatus,
     pub invited_by: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -526,7 +526,7 @@ pub struct CertificateView {
     /// `personal` or `organization`.
     pub kind: String,
     pub org_id: Option<String>,
-    pub algorithm: String,
+    pub algorithm: KeyAlg,
     /// The subject's common name.
     pub subject: String,
     /// The issuing CA's common name.
@@ -712,7 +712,7 @@ pub struct ExternalPrepared {
     pub id: String,
     pub expires_at: DateTime<Utc>,
     /// `p256` (ECDSA with SHA-256) or `sm2` (SM2 with SM3, id 1234567812345678).
-    pub algorithm: String,
+    pub algorithm: KeyAlg,
     /// Base64 of the DER signed attributes (a `SET OF`): sign these bytes.
     pub signed_attributes: String,
     /// Base64 of what a digest-only signer (an HSM) signs instead: SHA-256 of the signed
@@ -763,7 +763,7 @@ pub struct BoundCertificateView {
     pub issuer: String,
     pub serial: String,
     /// `pending` (waiting for an operator), `active`, `rejected`.
-    pub status: String,
+    pub status: BindingStatus,
     pub not_after: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -783,8 +783,7 @@ pub struct BoundCertificateList {
 pub struct SealView {
     pub id: String,
     pub name: String,
-    /// `personal`, `company` (公章) or `contract` (合同专用章).
-    pub kind: String,
+    pub kind: SealType,
     /// `personal` or `organization`.
     pub owner: String,
     pub org_id: Option<String>,
@@ -1094,7 +1093,7 @@ pub struct SigningOption {
     pub key_location: String,
     pub kind: String,
     pub org_id: Option<String>,
-    pub algorithm: String,
+    pub algorithm: KeyAlg,
     pub subject: String,
     pub not_after: DateTime<Utc>,
     pub seals: Vec<SealView>,

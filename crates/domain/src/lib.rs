@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod certificate;
+mod closed;
 pub mod error;
 pub mod identity;
 pub mod login;

@@ -2,35 +2,31 @@
 
 use serde::{Deserialize, Serialize};
 
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(example = "admin"))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
-)]
-#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum Role {
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "admin"))]
-    Admin,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "member"))]
-    Member,
+crate::closed_set! {
+    pub enum Role (example = "admin") {
+        Admin = "admin",
+        Member = "member",
+    }
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Member => "member",
-        }
+crate::closed_set! {
+    /// An invitation to join an organisation: open until answered, withdrawn or past its
+    /// expiry time.
+    pub enum InvitationStatus (example = "pending") {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+        Revoked = "revoked",
     }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "member" => Some(Self::Member),
-            _ => None,
-        }
+}
+
+crate::closed_set! {
+    /// What a seal is (印章类型): a person's signature seal, an organisation's company seal
+    /// (公章) or its contract seal (合同专用章).
+    pub enum SealType (example = "company") {
+        Personal = "personal",
+        Company = "company",
+        Contract = "contract",
     }
 }
 

@@ -12,95 +12,30 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(example = "in_progress"))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
-)]
-#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum TaskState {
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "draft"))]
-    Draft,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "in_progress"))]
-    InProgress,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "completed"))]
-    Completed,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "rejected"))]
-    Rejected,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "cancelled"))]
-    Cancelled,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "expired"))]
-    Expired,
+crate::closed_set! {
+    pub enum TaskState (example = "in_progress") {
+        Draft = "draft",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+        Expired = "expired",
+    }
 }
 
 impl TaskState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Draft,
-            Self::InProgress,
-            Self::Completed,
-            Self::Rejected,
-            Self::Cancelled,
-            Self::Expired,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
-    }
-
     /// No transition leaves these.
     pub fn is_final(self) -> bool {
         !matches!(self, Self::Draft | Self::InProgress)
     }
 }
 
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(example = "active"))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
-)]
-#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum StepState {
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "waiting"))]
-    Waiting,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "active"))]
-    Active,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "signed"))]
-    Signed,
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "rejected"))]
-    Rejected,
-}
-
-impl StepState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::Active => "active",
-            Self::Signed => "signed",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Waiting, Self::Active, Self::Signed, Self::Rejected]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+crate::closed_set! {
+    pub enum StepState (example = "active") {
+        Waiting = "waiting",
+        Active = "active",
+        Signed = "signed",
+        Rejected = "rejected",
     }
 }
 
@@ -300,44 +235,19 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Longest step description or rejection reason, in characters.
 pub const MAX_TEXT_CHARS: usize = 500;
 
-/// The channel a step is signed through (签署模式).
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(example = "pc"))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
-)]
-#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum SignMode {
-    /// PC签署: the panel in a desktop browser.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "pc"))]
-    Pc,
-    /// 手机签署: a mobile browser.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "mobile"))]
-    Mobile,
-    /// Either channel.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "any"))]
-    Any,
+crate::closed_set! {
+    /// The channel a step is signed through (签署模式).
+    pub enum SignMode (example = "pc") {
+        /// PC签署: the panel in a desktop browser.
+        Pc = "pc",
+        /// 手机签署: a mobile browser.
+        Mobile = "mobile",
+        /// Either channel.
+        Any = "any",
+    }
 }
 
 impl SignMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pc => "pc",
-            Self::Mobile => "mobile",
-            Self::Any => "any",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pc" => Some(Self::Pc),
-            "mobile" => Some(Self::Mobile),
-            "any" => Some(Self::Any),
-            _ => None,
-        }
-    }
     /// Whether a step of this mode may be signed through `channel`.
     pub fn allows(self, channel: Channel) -> bool {
         match self {
@@ -377,44 +287,19 @@ impl Channel {
     }
 }
 
-/// Which seals a step accepts.
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(example = "organization"))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "sea-orm",
-    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum)
-)]
-#[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum SealKind {
-    /// The signer's own seals and certificates.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "personal"))]
-    Personal,
-    /// Seals and certificates of the step's acting organisation.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "organization"))]
-    Organization,
-    /// Either.
-    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "any"))]
-    Any,
+crate::closed_set! {
+    /// Which seals a step accepts.
+    pub enum SealKind (example = "organization") {
+        /// The signer's own seals and certificates.
+        Personal = "personal",
+        /// Seals and certificates of the step's acting organisation.
+        Organization = "organization",
+        /// Either.
+        Any = "any",
+    }
 }
 
 impl SealKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Personal => "personal",
-            Self::Organization => "organization",
-            Self::Any => "any",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "personal" => Some(Self::Personal),
-            "organization" => Some(Self::Organization),
-            "any" => Some(Self::Any),
-            _ => None,
-        }
-    }
     /// Whether a seal owned by an organisation (`true`) or a person fits this step.
     pub fn accepts(self, org_owned: bool) -> bool {
         match self {

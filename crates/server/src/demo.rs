@@ -2,7 +2,9 @@
 //! person can log in at once. Idempotent: runs at every demo start, creates what is missing.
 
 use chrono::Utc;
+use signet_domain::certificate::KeyAlg;
 use signet_domain::identity::IdCardNumber;
+use signet_domain::org::SealType;
 use signet_store::repo::{orgs, users};
 use signet_store::sea_orm::TransactionTrait;
 
@@ -68,7 +70,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
     let certificate = signet_store::repo::pki::of_org(&state.db, &org.id)
         .await?
         .into_iter()
-        .find(|c| c.algorithm == "p256" && c.revoked_at.is_none())
+        .find(|c| c.algorithm == KeyAlg::P256 && c.revoked_at.is_none())
         .map(|c| c.id);
     seals::insert(
         &state.db,
@@ -77,7 +79,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
             user_id: None,
             org_id: Some(org.id.clone()),
             name: "公章".into(),
-            kind: "company".into(),
+            kind: SealType::Company,
             image_blob: blob,
             width: SIZE as i32,
             height: SIZE as i32,
@@ -108,7 +110,7 @@ async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
     for alg in crate::trust::ALGORITHMS {
         if existing
             .iter()
-            .any(|c| c.algorithm == crate::trust::alg_name(alg) && c.revoked_at.is_none())
+            .any(|c| c.algorithm == crate::trust::key_alg(alg) && c.revoked_at.is_none())
         {
             continue;
         }

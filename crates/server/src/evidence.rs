@@ -97,7 +97,7 @@ pub async fn anchor(state: &AppState, task_id: &str) -> Result<bool, String> {
             seq,
             head_hash: hash,
             token,
-            algorithm: crate::trust::alg_name(alg).to_owned(),
+            algorithm: crate::trust::key_alg(alg),
             created_at: Utc::now(),
         },
     )

@@ -9,7 +9,7 @@
 use actix_web::http::StatusCode;
 use chrono::Utc;
 use signet_domain::access::{CertAction, CertStanding, may_use_certificate};
-use signet_domain::certificate::CertPurpose;
+use signet_domain::certificate::{BindingStatus, CertPurpose};
 use signet_domain::identity::Pin;
 use signet_domain::org::Role;
 use signet_pki::keywrap::{self, KeyWrapError};
@@ -44,7 +44,7 @@ pub async fn signing_ref(state: &AppState, user_id: &str, id: &str) -> ApiResult
     }
     signet_store::repo::bound::by_id(&state.db, id)
         .await?
-        .filter(|b| b.user_id == user_id && b.status == "active")
+        .filter(|b| b.user_id == user_id && b.status == BindingStatus::Active)
         .map(CertRef::Bound)
         .ok_or_else(|| ApiError::not_found("certificate_not_found"))
 }

@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use der::{Decode, Encode};
-use signet_domain::certificate::CertPurpose;
+use signet_domain::certificate::{CaKind, CaStatus, CertPurpose, KeyAlg};
 use signet_pki::MasterKey;
 use signet_pki::ca::{self, CaUrls, CertificateRequest, Profile, SubjectName};
 use signet_pki::crl::{self, RevokedEntry};
@@ -46,19 +46,35 @@ pub const TSA_POLICY: der::asn1::ObjectIdentifier =
 
 pub const ALGORITHMS: [KeyAlgorithm; 2] = [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Sm2];
 
-pub fn alg_name(alg: KeyAlgorithm) -> &'static str {
+/// The stored name of a key algorithm.
+pub fn key_alg(alg: KeyAlgorithm) -> KeyAlg {
     match alg {
-        KeyAlgorithm::EcdsaP256 => "p256",
-        KeyAlgorithm::Sm2 => "sm2",
+        KeyAlgorithm::EcdsaP256 => KeyAlg::P256,
+        KeyAlgorithm::Sm2 => KeyAlg::Sm2,
     }
 }
 
-pub fn parse_alg(s: &str) -> Option<KeyAlgorithm> {
-    match s {
-        "p256" => Some(KeyAlgorithm::EcdsaP256),
-        "sm2" => Some(KeyAlgorithm::Sm2),
-        _ => None,
+/// The key algorithm a stored name stands for.
+pub fn key_algorithm(alg: KeyAlg) -> KeyAlgorithm {
+    match alg {
+        KeyAlg::P256 => KeyAlgorithm::EcdsaP256,
+        KeyAlg::Sm2 => KeyAlgorithm::Sm2,
     }
+}
+
+/// `p256` or `sm2`, as the API and the stored rows spell it.
+pub fn alg_name(alg: KeyAlgorithm) -> &'static str {
+    key_alg(alg).as_str()
+}
+
+/// The key algorithm spelled `s` (`p256`, `sm2`), if any.
+pub fn parse_alg(s: &str) -> Option<KeyAlgorithm> {
+    KeyAlg::parse(s).map(key_algorithm)
+}
+
+/// Whether `a` is the active CA of this kind for `alg`.
+fn is_active(a: &repo::Authority, alg: KeyAlgorithm, kind: CaKind) -> bool {
+    a.algorithm == key_alg(alg) && a.kind == kind && a.status == CaStatus::Active
 }
 
 fn alg_label(alg: KeyAlgorithm) -> &'static str {
@@ -114,8 +130,8 @@ impl From<TrustError> for crate::problem::ApiError {
 pub struct CaHandle {
     pub id: String,
     pub algorithm: KeyAlgorithm,
-    pub kind: String,
-    pub status: String,
+    pub kind: CaKind,
+    pub status: CaStatus,
     pub parent_id: Option<String>,
     pub cert: Certificate,
     pub der: Vec<u8>,
@@ -196,10 +212,9 @@ pub async fn init(
 
 async fn has_all_roots(db: &DatabaseConnection) -> Result<bool, DbErr> {
     let all = repo::authorities(db).await?;
-    Ok(ALGORITHMS.iter().all(|alg| {
-        all.iter()
-            .any(|a| a.algorithm == alg_name(*alg) && a.kind == "root" && a.status == "active")
-    }))
+    Ok(ALGORITHMS
+        .iter()
+        .all(|alg| all.iter().any(|a| is_active(a, *alg, CaKind::Root))))
 }
 
 async fn init_once(
@@ -212,9 +227,7 @@ async fn init_once(
     let existing = repo::authorities(&txn).await?;
     let mut created = Created::default();
     for alg in ALGORITHMS {
-        let has_root = existing
-            .iter()
-            .any(|a| a.algorithm == alg_name(alg) && a.kind == "root" && a.status == "active");
+        let has_root = existing.iter().any(|a| is_active(a, alg, CaKind::Root));
         if has_root {
             continue;
         }
@@ -255,17 +268,14 @@ pub async fn rotate(
     let all = repo::authorities(&txn).await?;
     let root = all
         .iter()
-        .rfind(|a| a.algorithm == alg_name(alg) && a.kind == "root" && a.status == "active")
+        .rfind(|a| is_active(a, alg, CaKind::Root))
         .ok_or(TrustError::NotInitialised)?;
     let root_key = open_key(master, &ca_key_id(&root.id), &root.key_sealed)?;
     let root_cert = Certificate::from_der(&root.cert_der)?;
-    for old in all
-        .iter()
-        .filter(|a| a.algorithm == alg_name(alg) && a.kind == "issuing" && a.status == "active")
-    {
-        repo::set_authority_status(&txn, &old.id, "retired").await?;
+    for old in all.iter().filter(|a| is_active(a, alg, CaKind::Issuing)) {
+        repo::set_authority_status(&txn, &old.id, CaStatus::Retired).await?;
     }
-    repo::supersede_services(&txn, alg_name(alg), now).await?;
+    repo::supersede_services(&txn, key_alg(alg), now).await?;
     let mut created = Created::default();
     create_issuing(
         &txn,
@@ -377,8 +387,13 @@ async fn create_ca<C: ConnectionTrait>(
     let spki = key.public_key_spki_der()?;
     let short = id.get(id.len().saturating_sub(8)..).unwrap_or_default();
     let (kind, label, profile, validity) = match parent {
-        None => ("root", "Root CA", Profile::RootCa, ROOT_YEARS),
-        Some(_) => ("issuing", "Issuing CA", Profile::IssuingCa, ISSUING_YEARS),
+        None => (CaKind::Root, "Root CA", Profile::RootCa, ROOT_YEARS),
+        Some(_) => (
+            CaKind::Issuing,
+            "Issuing CA",
+            Profile::IssuingCa,
+            ISSUING_YEARS,
+        ),
     };
     let subject = SubjectName {
         common_name: format!("Signet {label} {} {short}", alg_label(alg)),
@@ -416,14 +431,14 @@ async fn create_ca<C: ConnectionTrait>(
         db,
         repo::Authority {
             id: id.clone(),
-            algorithm: alg_name(alg).into(),
-            kind: kind.into(),
+            algorithm: key_alg(alg),
+            kind,
             parent_id: parent.map(|p| p.0.to_owned()),
             subject: subject.common_name.clone(),
             serial: ca::serial_hex(&serial),
             cert_der: cert.to_der()?,
             key_sealed: keywrap::seal_service_key(master, &ca_key_id(&id), &pkcs8),
-            status: "active".into(),
+            status: CaStatus::Active,
             not_before: request.not_before,
             not_after: request.not_after,
             created_at: now,
@@ -477,7 +492,7 @@ async fn issue_service<C: ConnectionTrait>(
             id: id.clone(),
             ca_id: ca_id.into(),
             serial: ca::serial_hex(&serial),
-            algorithm: alg_name(alg).into(),
+            algorithm: key_alg(alg),
             purpose,
             user_id: None,
             org_id: None,
@@ -541,9 +556,7 @@ impl Trust {
         }
         let mut cas = Vec::new();
         for a in rows {
-            let Some(algorithm) = parse_alg(&a.algorithm) else {
-                continue;
-            };
+            let algorithm = key_algorithm(a.algorithm);
             cas.push(CaHandle {
                 key: open_key(master, &ca_key_id(&a.id), &a.key_sealed)?,
                 cert: Certificate::from_der(&a.cert_der)?,
@@ -564,9 +577,7 @@ impl Trust {
         };
         // Oldest first, so the newest certificate of a kind wins.
         for row in repo::services(db).await? {
-            let Some(algorithm) = parse_alg(&row.algorithm) else {
-                continue;
-            };
+            let algorithm = key_algorithm(row.algorithm);
             let service = ServiceKey {
                 key: open_key(master, &row.key_id, &row.key_wrapped)?,
                 cert: Certificate::from_der(&row.cert_der)?,
@@ -574,7 +585,9 @@ impl Trust {
                 ca_id: row.ca_id.clone(),
                 algorithm,
             };
-            let issuer_active = trust.ca(&row.ca_id).is_some_and(|c| c.status == "active");
+            let issuer_active = trust
+                .ca(&row.ca_id)
+                .is_some_and(|c| c.status == CaStatus::Active);
             // An expired responder, TSA or platform certificate is not used: its CA signs OCSP
             // answers itself, and timestamps wait for `signet pki rotate`.
             if row.not_after <= Utc::now() {
@@ -611,15 +624,14 @@ impl Trust {
 
     /// The active issuing CA of `alg`.
     pub fn issuing(&self, alg: KeyAlgorithm) -> Option<&CaHandle> {
-        self.cas
-            .iter()
-            .rev()
-            .find(|c| c.algorithm == alg && c.kind == "issuing" && c.status == "active")
+        self.cas.iter().rev().find(|c| {
+            c.algorithm == alg && c.kind == CaKind::Issuing && c.status == CaStatus::Active
+        })
     }
 
     /// The roots (every algorithm, active or not): the trust anchors of what Signet issued.
     pub fn roots(&self) -> impl Iterator<Item = &CaHandle> {
-        self.cas.iter().filter(|c| c.kind == "root")
+        self.cas.iter().filter(|c| c.kind == CaKind::Root)
     }
 
     /// The chain above a certificate issued by `ca_id`: that CA, then its parents.
@@ -720,7 +732,7 @@ impl Trust {
             id: signet_store::new_id("crt"),
             ca_id: ca.id.clone(),
             serial: ca::serial_hex(&serial),
-            algorithm: alg_name(alg).into(),
+            algorithm: key_alg(alg),
             purpose: holder.purpose,
             user_id: Some(holder.user_id.to_owned()),
             org_id: holder.org_id.map(str::to_owned),

@@ -9,7 +9,8 @@ use sea_orm::{
 };
 
 use crate::entities::*;
-use signet_domain::certificate::CertPurpose;
+use signet_domain::certificate::{BindingStatus, CaStatus, CertPurpose, KeyAlg};
+use signet_domain::org::InvitationStatus;
 
 /// One page (1-based) of a query and the number of rows in all pages, with sea-orm's paginator.
 async fn fetch_page<'db, C, S>(
@@ -694,7 +695,7 @@ pub mod orgs {
     ) -> Result<Vec<Invitation>, DbErr> {
         invitation::Entity::find()
             .filter(invitation::Column::Phone.eq(phone))
-            .filter(invitation::Column::Status.eq("pending"))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
             .filter(invitation::Column::ExpiresAt.gt(now))
             .order_by_desc(invitation::Column::CreatedAt)
             .all(db)
@@ -705,14 +706,14 @@ pub mod orgs {
     pub async fn settle_invitation<C: ConnectionTrait>(
         db: &C,
         id: &str,
-        status: &str,
+        status: InvitationStatus,
         now: DateTime<Utc>,
     ) -> Result<bool, DbErr> {
         let res = invitation::Entity::update_many()
-            .col_expr(invitation::Column::Status, Expr::value(status))
+            .col_expr(invitation::Column::Status, Expr::value(status.as_str()))
             .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
             .filter(invitation::Column::Id.eq(id))
-            .filter(invitation::Column::Status.eq("pending"))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
             .exec(db)
             .await?;
         Ok(res.rows_affected == 1)
@@ -783,10 +784,13 @@ pub mod pki {
     pub async fn set_authority_status<C: ConnectionTrait>(
         db: &C,
         id: &str,
-        status: &str,
+        status: CaStatus,
     ) -> Result<(), DbErr> {
         certificate_authority::Entity::update_many()
-            .col_expr(certificate_authority::Column::Status, Expr::value(status))
+            .col_expr(
+                certificate_authority::Column::Status,
+                Expr::value(status.as_str()),
+            )
             .filter(certificate_authority::Column::Id.eq(id))
             .exec(db)
             .await?;
@@ -952,7 +956,7 @@ pub mod pki {
     /// revoked yet (when a CA rotation replaces them); returns how many.
     pub async fn supersede_services<C: ConnectionTrait>(
         db: &C,
-        algorithm: &str,
+        algorithm: KeyAlg,
         now: DateTime<Utc>,
     ) -> Result<u64, DbErr> {
         let res = certificate::Entity::update_many()
@@ -1231,13 +1235,13 @@ pub mod bound {
     pub async fn decide<C: ConnectionTrait>(
         db: &C,
         id: &str,
-        from: &str,
-        to: &str,
+        from: BindingStatus,
+        to: BindingStatus,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, DbErr> {
         let res = bound_certificate::Entity::update_many()
-            .col_expr(bound_certificate::Column::Status, Expr::value(to))
+            .col_expr(bound_certificate::Column::Status, Expr::value(to.as_str()))
             .col_expr(bound_certificate::Column::DecidedBy, Expr::value(by))
             .col_expr(bound_certificate::Column::DecidedAt, Expr::value(now))
             .filter(bound_certificate::Column::Id.eq(id))

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use clap::Subcommand;
+use signet_domain::certificate::BindingStatus;
 
 use super::db::connect;
 use crate::config::Settings;
@@ -24,8 +25,21 @@ pub(super) async fn run(settings: &Settings, command: CertCommand) -> anyhow::Re
 /// Approves (`approve == true`) or rejects a pending certificate binding.
 async fn decide_binding(settings: &Settings, id: &str, approve: bool) -> anyhow::Result<()> {
     let db = connect(settings).await?;
-    let to = if approve { "active" } else { "rejected" };
-    if !signet_store::repo::bound::decide(&db, id, "pending", to, "operator", Utc::now()).await? {
+    let to = if approve {
+        BindingStatus::Active
+    } else {
+        BindingStatus::Rejected
+    };
+    if !signet_store::repo::bound::decide(
+        &db,
+        id,
+        BindingStatus::Pending,
+        to,
+        "operator",
+        Utc::now(),
+    )
+    .await?
+    {
         anyhow::bail!("no pending binding {id}");
     }
     println!("binding {id} is {to}");

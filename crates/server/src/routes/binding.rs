@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use der::Encode;
 use signet_api::{BoundCertificateList, BoundCertificateView, CertLogin};
+use signet_domain::certificate::BindingStatus;
 use signet_pki::verify::chain::{ChainInput, Purpose, validate_chain};
 use signet_pki::verify::revocation::RevocationStatus;
 use signet_pki::verify::{CertificateSummary, TrustAnchors};
@@ -33,7 +34,7 @@ fn view(b: &bound::Bound) -> BoundCertificateView {
         subject: b.subject.clone(),
         issuer: b.issuer.clone(),
         serial: b.serial.clone(),
-        status: b.status.clone(),
+        status: b.status,
         not_after: b.not_after,
         created_at: b.created_at,
     }
@@ -156,11 +157,10 @@ pub async fn bind(
         issuer: summary.issuer.clone(),
         serial: summary.serial_hex.clone(),
         status: if state.settings.pki.binding_requires_approval {
-            "pending"
+            BindingStatus::Pending
         } else {
-            "active"
-        }
-        .into(),
+            BindingStatus::Active
+        },
         not_after: summary.not_after,
         decided_by: None,
         decided_at: None,

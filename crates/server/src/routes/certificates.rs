@@ -78,7 +78,7 @@ pub fn view(trust: &Trust, row: &repo::Certificate) -> CertificateView {
         }
         .into(),
         org_id: row.org_id.clone(),
-        algorithm: row.algorithm.clone(),
+        algorithm: row.algorithm,
         subject: row.subject.clone(),
         issuer,
         serial: row.serial.clone(),
@@ -263,7 +263,7 @@ pub async fn renew(
     let key = keys::open(&state, &row, &pin).await?;
     let spki = key.public_key_spki_der().map_err(ApiError::internal)?;
     drop(key);
-    let alg = trust::parse_alg(&row.algorithm)
+    let alg = Some(trust::key_algorithm(row.algorithm))
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
     let holder = renewal_holder(&state, &user, &row).await?;
     let txn = state.db.begin().await?;
@@ -420,7 +420,7 @@ pub async fn reset_pin(
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
-    let alg = trust::parse_alg(&row.algorithm)
+    let alg = Some(trust::key_algorithm(row.algorithm))
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
     let holder = renewal_holder(&state, &user, &row).await?;
     let txn = state.db.begin().await?;

@@ -14,7 +14,7 @@ use chrono::{Duration, Utc};
 use der::Encode;
 use rand::RngCore;
 use signet_api::{CertChallenge, CertLogin, TokenPair};
-use signet_domain::certificate::CertPurpose;
+use signet_domain::certificate::{BindingStatus, CertPurpose};
 use signet_store::repo::{login_challenges, pki as repo, users};
 use signet_store::sea_orm::TransactionTrait;
 
@@ -104,7 +104,7 @@ pub async fn login(
             let fingerprint = signet_pki::verify::CertificateSummary::of(&cert).sha256_hex;
             let binding = signet_store::repo::bound::by_fingerprint(&state.db, &fingerprint)
                 .await?
-                .filter(|b| b.status == "active")
+                .filter(|b| b.status == BindingStatus::Active)
                 .ok_or_else(refused)?;
             crate::routes::binding::check_outside(
                 state.outside_cas.clone(),

@@ -268,7 +268,7 @@ pub async fn prepare_session(
     Ok(ExternalPrepared {
         id: session.id,
         expires_at: session.expires_at,
-        algorithm: trust::alg_name(prepared.algorithm()).into(),
+        algorithm: trust::key_alg(prepared.algorithm()),
         signed_attributes: STANDARD.encode(prepared.signed_attributes_der()),
         digest: STANDARD.encode(prepared.to_be_signed_digest()),
     })

@@ -12,7 +12,7 @@ use signet_api::{
     PageQuery, UpdateMember,
 };
 use signet_domain::identity::{OrgName, PhoneNumber, Uscc};
-use signet_domain::org::{self, Grant, OrgRuleError, Role};
+use signet_domain::org::{self, Grant, InvitationStatus, OrgRuleError, Role};
 use signet_store::repo::{orgs, users};
 use signet_store::sea_orm::{SqlErr, TransactionTrait};
 
@@ -362,7 +362,7 @@ pub async fn invite(
             org_id,
             phone: phone.as_str().into(),
             role,
-            status: "pending".into(),
+            status: InvitationStatus::Pending,
             invited_by: user.user_id.clone(),
             expires_at: now + INVITATION_TTL,
             created_at: now,
@@ -413,7 +413,7 @@ pub async fn revoke_invitation(
         .await?
         .filter(|i| i.org_id == org_id)
         .ok_or_else(|| ApiError::not_found("invitation_not_found"))?;
-    if !orgs::settle_invitation(&state.db, &inv.id, "revoked", Utc::now()).await? {
+    if !orgs::settle_invitation(&state.db, &inv.id, InvitationStatus::Revoked, Utc::now()).await? {
         return Err(ApiError::not_found("invitation_not_found"));
     }
     Ok(no_content())
@@ -448,7 +448,9 @@ async fn my_pending(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<or
         .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;
     orgs::invitation(&state.db, id)
         .await?
-        .filter(|i| i.phone == u.phone && i.status == "pending" && i.expires_at > Utc::now())
+        .filter(|i| {
+            i.phone == u.phone && i.status == InvitationStatus::Pending && i.expires_at > Utc::now()
+        })
         .ok_or_else(|| ApiError::not_found("invitation_not_found"))
 }
 
@@ -473,7 +475,7 @@ pub async fn accept_invitation(
         created_at: now,
     };
     let txn = state.db.begin().await?;
-    if !orgs::settle_invitation(&txn, &inv.id, "accepted", now).await? {
+    if !orgs::settle_invitation(&txn, &inv.id, InvitationStatus::Accepted, now).await? {
         return Err(ApiError::not_found("invitation_not_found"));
     }
     orgs::add_member(&txn, m).await?;
@@ -497,7 +499,7 @@ pub async fn decline_invitation(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let inv = my_pending(&state, &user, &path).await?;
-    if !orgs::settle_invitation(&state.db, &inv.id, "declined", Utc::now()).await? {
+    if !orgs::settle_invitation(&state.db, &inv.id, InvitationStatus::Declined, Utc::now()).await? {
         return Err(ApiError::not_found("invitation_not_found"));
     }
     Ok(no_content())

@@ -10,7 +10,7 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use signet_api::{CreateSeal, GenerateSeal, SealGrantList, SealList, SealView, UpdateSeal};
 use signet_domain::certificate::CertPurpose;
-use signet_domain::org::Role;
+use signet_domain::org::{Role, SealType};
 use signet_domain::workflow::MAX_NAME_CHARS;
 use signet_store::repo::{orgs, seals, users};
 use signet_store::tasks;
@@ -39,7 +39,7 @@ pub fn view(s: &seals::Seal) -> SealView {
     SealView {
         id: s.id.clone(),
         name: s.name.clone(),
-        kind: s.kind.clone(),
+        kind: s.kind,
         owner: if s.org_id.is_some() {
             "organization"
         } else {
@@ -211,9 +211,9 @@ pub async fn upload(
     })?;
     let name = check_seal_name(&req.name)?;
     let kind = match (&req.org_id, req.kind.as_deref()) {
-        (None, None | Some("personal")) => "personal",
-        (Some(_), None | Some("company")) => "company",
-        (Some(_), Some("contract")) => "contract",
+        (None, None | Some("personal")) => SealType::Personal,
+        (Some(_), None | Some("company")) => SealType::Company,
+        (Some(_), Some("contract")) => SealType::Contract,
         _ => return Err(ApiError::bad_request("invalid_seal_kind").field("kind")),
     };
     if let Some(org) = &req.org_id
@@ -254,7 +254,7 @@ async fn store(
     user_id: &str,
     org_id: Option<String>,
     name: String,
-    kind: &str,
+    kind: SealType,
     png: Vec<u8>,
     (width, height): (u32, u32),
     certificate_id: Option<String>,
@@ -269,7 +269,7 @@ async fn store(
         },
         org_id,
         name,
-        kind: kind.to_owned(),
+        kind,
         image_blob: blob,
         width: i32::try_from(width).unwrap_or_default(),
         height: i32::try_from(height).unwrap_or_default(),
@@ -312,7 +312,7 @@ pub async fn generate(
         &user.user_id,
         None,
         name,
-        "personal",
+        SealType::Personal,
         png,
         (PERSONAL_SEAL_PX, PERSONAL_SEAL_PX),
         None,

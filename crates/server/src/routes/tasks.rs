@@ -1434,11 +1434,6 @@ pub async fn options(
                 .iter()
                 .filter(|s| s.certificate_id.is_none() && owner_matches(s) && seal_fits(step, s)),
         );
-        let alg = if c.algorithm.contains("sm2") {
-            "sm2"
-        } else {
-            "p256"
-        };
         items.push(SigningOption {
             certificate_id: c.id.clone(),
             key_location: if c.pin_protected { "server" } else { "client" }.into(),
@@ -1449,7 +1444,7 @@ pub async fn options(
             }
             .into(),
             org_id: c.org_id.clone(),
-            algorithm: alg.into(),
+            algorithm: c.algorithm,
             subject: c.subject.clone(),
             not_after: c.not_after,
             seals: offered

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::certificate::KeyAlg;
 
 /// A timestamp token (RFC 3161, DER) over the head of a task's audit chain: the chain up to
 /// `seq` existed, as it is, no later than the token's time.
@@ -11,7 +12,7 @@ pub struct Model {
     pub seq: i64,
     pub head_hash: String,
     pub token: Vec<u8>,
-    pub algorithm: String,
+    pub algorithm: KeyAlg,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::certificate::BindingStatus;
 
 /// An outside CA's certificate bound to a user. `fingerprint`: SHA-256 of the DER (unique: a
 /// certificate belongs to one account). `status`: `pending` (waiting for an operator),
@@ -14,7 +15,7 @@ pub struct Model {
     pub subject: String,
     pub issuer: String,
     pub serial: String,
-    pub status: String,
+    pub status: BindingStatus,
     pub not_after: DateTimeUtc,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTimeUtc>,

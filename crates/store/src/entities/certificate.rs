@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use signet_domain::certificate::CertPurpose;
+use signet_domain::certificate::{CertPurpose, KeyAlg};
 
 /// A certificate issued by the built-in PKI, with its private key.
 ///
@@ -15,7 +15,7 @@ pub struct Model {
     pub id: String,
     pub ca_id: String,
     pub serial: String,
-    pub algorithm: String,
+    pub algorithm: KeyAlg,
     pub purpose: CertPurpose,
     pub user_id: Option<String>,
     pub org_id: Option<String>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::certificate::{CaKind, CaStatus, KeyAlg};
 
 /// A certificate authority of the built-in PKI: a root or an issuing CA for one algorithm.
 /// `status`: `active` (issues), `retired` (rotated out: still answers OCSP and CRLs for what it
@@ -8,14 +9,14 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub algorithm: String,
-    pub kind: String,
+    pub algorithm: KeyAlg,
+    pub kind: CaKind,
     pub parent_id: Option<String>,
     pub subject: String,
     pub serial: String,
     pub cert_der: Vec<u8>,
     pub key_sealed: Vec<u8>,
-    pub status: String,
+    pub status: CaStatus,
     pub not_before: DateTimeUtc,
     pub not_after: DateTimeUtc,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use signet_domain::org::Role;
+use signet_domain::org::{InvitationStatus, Role};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "invitations")]
@@ -9,7 +9,7 @@ pub struct Model {
     pub org_id: String,
     pub phone: String,
     pub role: Role,
-    pub status: String,
+    pub status: InvitationStatus,
     pub invited_by: String,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use signet_domain::org::SealType;
 
 /// A seal (印章): a PNG in the blob store owned by a user (`user_id`) or an organisation
 /// (`org_id`). `kind`: `personal`, `company` (公章), `contract` (合同专用章). `certificate_id`
@@ -11,7 +12,7 @@ pub struct Model {
     pub user_id: Option<String>,
     pub org_id: Option<String>,
     pub name: String,
-    pub kind: String,
+    pub kind: SealType,
     pub image_blob: String,
     pub width: i32,
     pub height: i32,
