@@ -251,16 +251,8 @@ async fn tokens(req: HttpRequest, agent: web::Data<Agent>) -> HttpResponse {
     let listed = web::block(move || list_tokens(&agent2.pkcs11)).await;
     let res = match listed {
         Ok(Ok(list)) => HttpResponse::Ok().json(list),
-        Ok(Err(e)) => {
-            // The module's own text stays in this log; the page gets the code.
-            tracing::warn!(error = %e, "listing the tokens failed");
-            problem(StatusCode::BAD_GATEWAY, "token_error", TOKEN_ERROR)
-        }
-        Err(_) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "blocking task failed",
-        ),
+        Ok(Err(e)) => token_failed("listing the tokens", &e),
+        Err(_) => blocking_failed(),
     };
     with_cors(res, &agent)
 }
@@ -314,17 +306,24 @@ async fn sign(req: HttpRequest, agent: web::Data<Agent>, body: web::Bytes) -> Ht
             "key_not_found",
             "no such token or key",
         ),
-        Ok(Err(SignFailure::Token(e))) => {
-            tracing::warn!(error = %e, "signing on the token failed");
-            problem(StatusCode::BAD_GATEWAY, "token_error", TOKEN_ERROR)
-        }
-        Err(_) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "blocking task failed",
-        ),
+        Ok(Err(SignFailure::Token(e))) => token_failed("signing on the token", &e),
+        Err(_) => blocking_failed(),
     };
     with_cors(res, &agent)
+}
+
+/// The PKCS#11 module failed `what`: its own text stays in this log; the page gets the code.
+fn token_failed(what: &str, e: &dyn std::fmt::Display) -> HttpResponse {
+    tracing::warn!(error = %e, "{what} failed");
+    problem(StatusCode::BAD_GATEWAY, "token_error", TOKEN_ERROR)
+}
+
+fn blocking_failed() -> HttpResponse {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "blocking task failed",
+    )
 }
 
 /// CORS preflight: answered for the configured origin only.

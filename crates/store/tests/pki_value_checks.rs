@@ -5,6 +5,10 @@
 //! updated; and one that got in anyway is an error when read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::exec;
+
 use chrono::{TimeZone, Utc};
 use signet_domain::certificate::{BindingStatus, CaKind, CaStatus, CertPurpose, KeyAlg};
 use signet_domain::org::{InvitationStatus, Role, SealType};
@@ -13,16 +17,8 @@ use signet_store::entities::{
     audit_anchor, bound_certificate, certificate, certificate_authority, invitation, seal,
 };
 use signet_store::sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
-    IntoActiveModel,
+    ActiveModelTrait, DatabaseBackend, DatabaseConnection, EntityTrait, IntoActiveModel,
 };
-
-async fn exec(db: &DatabaseConnection, sql: &str) -> Result<(), String> {
-    db.execute_unprepared(sql)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
 
 /// (table, row id, column, a value outside the set, a value inside it)
 const COLUMNS: &[(&str, &str, &str, &str, &str)] = &[
@@ -258,30 +254,12 @@ async fn closed_sets(db: DatabaseConnection) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/checks.db?mode=rwc", dir.path().display());
-    closed_sets(signet_store::connect(&url, 1).await.unwrap()).await;
+    closed_sets(common::sqlite(&dir).await).await;
 }
 
 #[tokio::test]
 async fn postgres() {
-    let admin_url = std::env::var("SIGNET_TEST_PG_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = match signet_store::connect(&admin_url, 1).await {
-        Ok(db) => db,
-        Err(e) => {
-            signet_testkit::require(&format!("PostgreSQL at {admin_url} ({e})"), false);
-            return;
-        }
-    };
-    let name = format!("signet_t_{}", uuid::Uuid::new_v4().simple());
-    exec(&admin, &format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    let base = admin_url.rsplit_once('/').unwrap().0;
-    closed_sets(
-        signet_store::connect(&format!("{base}/{name}"), 1)
-            .await
-            .unwrap(),
-    )
-    .await;
+    if let Some(db) = common::postgres().await {
+        closed_sets(db).await;
+    }
 }

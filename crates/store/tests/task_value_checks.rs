@@ -5,17 +5,14 @@
 //! the guard removed) is an error when read, never a default.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::exec;
+
 use signet_domain::workflow::TaskState;
 use signet_migrations::{Migrator, MigratorTrait};
 use signet_store::entities::task;
-use signet_store::sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
-
-async fn exec(db: &DatabaseConnection, sql: &str) -> Result<(), String> {
-    db.execute_unprepared(sql)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
+use signet_store::sea_orm::{DatabaseConnection, EntityTrait};
 
 fn insert_task(id: &str, state: &str) -> String {
     format!(
@@ -155,30 +152,12 @@ async fn closed_sets(db: DatabaseConnection) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/checks.db?mode=rwc", dir.path().display());
-    closed_sets(signet_store::connect(&url, 1).await.unwrap()).await;
+    closed_sets(common::sqlite(&dir).await).await;
 }
 
 #[tokio::test]
 async fn postgres() {
-    let admin_url = std::env::var("SIGNET_TEST_PG_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = match signet_store::connect(&admin_url, 1).await {
-        Ok(db) => db,
-        Err(e) => {
-            signet_testkit::require(&format!("PostgreSQL at {admin_url} ({e})"), false);
-            return;
-        }
-    };
-    let name = format!("signet_t_{}", uuid::Uuid::new_v4().simple());
-    exec(&admin, &format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    let base = admin_url.rsplit_once('/').unwrap().0;
-    closed_sets(
-        signet_store::connect(&format!("{base}/{name}"), 1)
-            .await
-            .unwrap(),
-    )
-    .await;
+    if let Some(db) = common::postgres().await {
+        closed_sets(db).await;
+    }
 }
