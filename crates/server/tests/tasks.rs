@@ -670,6 +670,22 @@ async fn seals_upload_rename_disable_and_grants(app: TestApp) {
     assert_eq!(buf[3], 0, "corner transparent");
     let centre = ((32 * 64 + 32) * 4) as usize;
     assert_eq!(buf[centre + 3], 255, "ink opaque");
+    // A person's seal is personal: a contract seal is an organisation's, and a kind the
+    // platform does not have is refused.
+    for kind in ["contract", "stamp"] {
+        assert_problem(
+            upload_seal(
+                &app,
+                &a.token,
+                json!({"name": "章", "kind": kind}),
+                scanned_seal(),
+            )
+            .await,
+            400,
+            "invalid_seal_kind",
+        )
+        .await;
+    }
     // Not an image; too large.
     let r = upload_seal(
         &app,
