@@ -58,6 +58,65 @@ fn every_schema_has_an_example() {
     }
 }
 
+/// The closed sets in the document list exactly the spellings the server writes and reads.
+#[test]
+fn closed_sets_list_their_stored_spellings() {
+    use signet_domain::certificate::{BindingStatus, KeyAlg};
+    use signet_domain::org::{InvitationStatus, Role, SealType};
+    use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
+    let doc: serde_json::Value =
+        serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
+    let spellings = |all: Vec<&'static str>| serde_json::json!(all);
+    for (name, want) in [
+        (
+            "TaskState",
+            spellings(TaskState::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "StepState",
+            spellings(StepState::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "SignMode",
+            spellings(SignMode::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "SealKind",
+            spellings(SealKind::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "Role",
+            spellings(Role::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "InvitationStatus",
+            spellings(InvitationStatus::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "SealType",
+            spellings(SealType::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "KeyAlg",
+            spellings(KeyAlg::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "BindingStatus",
+            spellings(BindingStatus::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+    ] {
+        let schema = &doc["components"]["schemas"][name];
+        assert_eq!(schema["enum"], want, "{name}: {schema}");
+        let example = schema["example"].as_str().unwrap();
+        assert!(
+            want.as_array()
+                .unwrap()
+                .contains(&serde_json::json!(example)),
+            "{name}"
+        );
+    }
+}
+
 /// Every operation has its own `operationId` (client generators name methods by it).
 #[test]
 fn operation_ids_are_unique() {
