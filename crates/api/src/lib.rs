@@ -984,7 +984,8 @@ pub struct TaskView {
     pub forwarded_from: Option<String>,
     pub documents: Vec<DocumentView>,
     pub steps: Vec<StepView>,
-    pub operations: Vec<String>,
+    /// What the caller may do with the task now.
+    pub operations: Vec<signet_domain::task_access::Operation>,
 }
 
 /// One page of a list ("共 N 条": `total`).

@@ -118,6 +118,11 @@ mod tests {
             BindingStatus::as_str,
             BindingStatus::parse,
         );
+        spelled_once(
+            crate::task_access::Operation::ALL,
+            crate::task_access::Operation::as_str,
+            crate::task_access::Operation::parse,
+        );
         assert_eq!(
             TaskState::ALL
                 .iter()

@@ -14,6 +14,7 @@ pub mod login;
 pub mod org;
 pub mod pades;
 pub mod sms;
+pub mod task_access;
 pub mod workflow;
 
 pub use error::ValidationError;

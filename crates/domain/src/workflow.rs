@@ -310,45 +310,6 @@ impl SealKind {
     }
 }
 
-/// Why a caller may not do something to a task (the access rules of DESIGN.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum AccessError {
-    #[error("only the initiator may download, and only a completed task")]
-    DownloadNotAllowed,
-    #[error("only a signer who signed may forward")]
-    ForwardNotSigned,
-    #[error("only documents the signer uploaded itself may be forwarded")]
-    ForwardNotUploader,
-}
-
-/// Download: the initiator only, and only once the task is completed (the seed shows 下载
-/// only on 已完成 tasks).
-pub fn may_download(is_initiator: bool, state: TaskState) -> Result<(), AccessError> {
-    if is_initiator && state == TaskState::Completed {
-        Ok(())
-    } else {
-        Err(AccessError::DownloadNotAllowed)
-    }
-}
-
-/// Forwarding (转发): a signer who has signed may send the documents on to further signers
-/// only if it uploaded every one of them itself; a document from another user or an app
-/// may not be re-sent.
-pub fn may_forward<'a>(
-    caller: &str,
-    caller_signed: bool,
-    uploaders: impl IntoIterator<Item = &'a str>,
-) -> Result<(), AccessError> {
-    if !caller_signed {
-        return Err(AccessError::ForwardNotSigned);
-    }
-    if uploaders.into_iter().all(|u| u == caller) {
-        Ok(())
-    } else {
-        Err(AccessError::ForwardNotUploader)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,37 +507,6 @@ mod tests {
             }
             frontier = next;
         }
-    }
-
-    #[test]
-    fn download_only_by_the_initiator_of_a_completed_task() {
-        assert_eq!(may_download(true, TaskState::Completed), Ok(()));
-        for st in [
-            TaskState::Draft,
-            TaskState::InProgress,
-            TaskState::Rejected,
-            TaskState::Cancelled,
-            TaskState::Expired,
-        ] {
-            assert_eq!(may_download(true, st), Err(AccessError::DownloadNotAllowed));
-        }
-        assert_eq!(
-            may_download(false, TaskState::Completed),
-            Err(AccessError::DownloadNotAllowed)
-        );
-    }
-
-    #[test]
-    fn forwarding_needs_a_signature_and_own_documents() {
-        assert_eq!(may_forward("u1", true, ["u1", "u1"]), Ok(()));
-        assert_eq!(
-            may_forward("u1", false, ["u1"]),
-            Err(AccessError::ForwardNotSigned)
-        );
-        assert_eq!(
-            may_forward("u1", true, ["u1", "app"]),
-            Err(AccessError::ForwardNotUploader)
-        );
     }
 
     #[test]

@@ -393,3 +393,117 @@ fn malformed_inputs_are_errors_not_panics() {
         assert_eq!(got, expect, "{name}: {r:?}");
     }
 }
+
+/// `check_placement`, run before any key is opened, refuses exactly what signing refuses for
+/// seals and cross-page seals (pages, rectangles, slices at the right edge), on every corpus
+/// file and on a rotated, cropped one; a date stamp off its page is refused too.
+#[test]
+fn placements_are_checked_before_signing_as_signing_checks_them() {
+    let mut inputs: Vec<Vec<u8>> = corpus().iter().map(|p| std::fs::read(p).unwrap()).collect();
+    inputs.push(generated(false, 90, |_, _| {}));
+    let mut checked = 0;
+    for input in &inputs {
+        let Ok(src) = SourcePdf::parse(input) else {
+            continue;
+        };
+        let n = u32::try_from(src.pages.len()).unwrap();
+        let (w, h) = src.pages[0].displayed_size();
+        let mut cases = vec![
+            Visible::Invisible,
+            Visible::Seal {
+                page: 1,
+                rect: [10.0, 10.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: 1,
+                rect: [w - 80.0, h - 80.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: 1,
+                rect: [w - 79.0, 10.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: 1,
+                rect: [10.0, h - 1.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: 1,
+                rect: [-5.0, 10.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: 1,
+                rect: [10.0, 10.0, 0.0, 80.0],
+            },
+            Visible::Seal {
+                page: 0,
+                rect: [10.0, 10.0, 80.0, 80.0],
+            },
+            Visible::Seal {
+                page: n + 1,
+                rect: [10.0, 10.0, 80.0, 80.0],
+            },
+            Visible::CrossPage {
+                first: 1,
+                last: n.max(2),
+                y: 100.0,
+                size: 90.0,
+            },
+            Visible::CrossPage {
+                first: 1,
+                last: n + 1,
+                y: 100.0,
+                size: 90.0,
+            },
+            Visible::CrossPage {
+                first: 1,
+                last: 1,
+                y: 100.0,
+                size: 90.0,
+            },
+            Visible::CrossPage {
+                first: 1,
+                last: n.max(2),
+                y: h - 10.0,
+                size: 90.0,
+            },
+            Visible::CrossPage {
+                first: 1,
+                last: n.max(2),
+                y: -1.0,
+                size: 90.0,
+            },
+        ];
+        // A slice wider than the page: a very wide seal over two pages.
+        cases.push(Visible::CrossPage {
+            first: 1,
+            last: 2,
+            y: 10.0,
+            size: h - 20.0,
+        });
+        for visible in cases {
+            let mut s = spec(visible.clone());
+            s.seal_png = Some(png(400, 40));
+            let before = signet_pdf::sign::check_placement(&src, &s);
+            let signing = prepare(input, &s, None, 100);
+            assert_eq!(
+                before.is_ok(),
+                signing.is_ok(),
+                "{visible:?} on a {n}-page document: checked {before:?}, signing {:?}",
+                signing.err()
+            );
+            checked += 1;
+        }
+        for (page, x, y) in [(n + 1, 10.0, 10.0), (1, w + 1.0, 10.0), (1, 10.0, h - 2.0)] {
+            let mut s = spec(Visible::Invisible);
+            s.date = Some(signet_pdf::DateStamp {
+                page,
+                x,
+                y,
+                size: 10.0,
+                format: signet_pdf::DateStamp::DEFAULT_FORMAT.into(),
+            });
+            assert!(signet_pdf::sign::check_placement(&src, &s).is_err());
+        }
+    }
+    assert!(checked >= 60, "{checked} cases");
+}

@@ -14,7 +14,6 @@ pub mod evidence;
 pub mod gc;
 pub mod headers;
 pub mod i18n;
-pub mod keys;
 pub mod locks;
 pub mod openapi;
 pub mod pagecache;

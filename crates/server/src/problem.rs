@@ -147,13 +147,16 @@ impl From<signet_domain::workflow::WorkflowError> for ApiError {
     }
 }
 
-impl From<signet_domain::workflow::AccessError> for ApiError {
-    fn from(e: signet_domain::workflow::AccessError) -> Self {
-        use signet_domain::workflow::AccessError as A;
+impl From<signet_domain::task_access::AccessError> for ApiError {
+    fn from(e: signet_domain::task_access::AccessError) -> Self {
+        use signet_domain::task_access::AccessError as A;
         match e {
             A::DownloadNotAllowed => Self::forbidden("download_not_allowed"),
+            A::NotForwardable => Self::conflict("task_not_forwardable"),
             A::ForwardNotSigned => Self::forbidden("forward_not_signed"),
             A::ForwardNotUploader => Self::forbidden("forward_not_uploader"),
+            A::NotStepSigner => Self::forbidden("not_step_signer"),
+            A::Workflow(e) => e.into(),
         }
     }
 }

@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 use x509_cert::Certificate;
 
 use crate::app::signing::{self, Level, Pipeline, Planned};
+use crate::app::tasks::Loaded;
 use crate::evidence::ChainCheck;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::tasks::Loaded;
 use crate::state::AppState;
 
 /// Validates `pdf` with Signet's roots as trust anchors and revocation answers for every
@@ -385,7 +385,7 @@ pub async fn gather(
     let actors = crate::evidence::actor_names(&state.db, &events).await?;
     let acting = crate::evidence::acting_orgs(&state.db, &l.steps, &events).await?;
     let org_ids = acting.values().cloned().chain(l.task.org_id.clone());
-    let orgs = crate::routes::tasks::org_names(&state.db, org_ids).await?;
+    let orgs = crate::app::tasks::org_names(&state.db, org_ids).await?;
     Ok(Gathered {
         acting,
         reports,

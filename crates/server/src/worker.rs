@@ -18,10 +18,7 @@ use crate::state::AppState;
 /// How long a claimed job is ours before another worker may take it.
 const LEASE_SECS: i64 = 60;
 /// The job kinds this version runs.
-const KINDS: &[&str] = &[
-    crate::routes::tasks::EXPIRE_JOB,
-    crate::evidence::ANCHOR_JOB,
-];
+const KINDS: &[&str] = &[crate::app::tasks::EXPIRE_JOB, crate::evidence::ANCHOR_JOB];
 /// Pause between polls when nothing is due.
 const IDLE: StdDuration = StdDuration::from_millis(500);
 /// How often ended tasks' grown chains are anchored again.
@@ -77,12 +74,10 @@ pub async fn run_once(
         return Ok(false);
     };
     let result = match job.kind.as_str() {
-        crate::routes::tasks::EXPIRE_JOB => {
-            crate::routes::tasks::expire(state, &job.payload, Utc::now())
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
+        crate::app::tasks::EXPIRE_JOB => crate::app::tasks::expire(state, &job.payload, Utc::now())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         crate::evidence::ANCHOR_JOB => crate::evidence::anchor(state, &job.payload)
             .await
             .map(|_| ()),

@@ -610,10 +610,10 @@ async fn postgres_app_role_cannot_change_events() {
         .await
         .expect("the app builds as the application role");
     let state = second.state();
-    let l = signet_server::routes::tasks::load(&state.db, id(&done))
+    let l = signet_server::app::tasks::load(&state.db, id(&done))
         .await
         .unwrap();
-    let actor = signet_server::routes::tasks::Actor {
+    let actor = signet_server::app::tasks::Actor {
         user: None,
         meta: None,
         now: chrono::Utc::now(),

@@ -63,6 +63,7 @@ fn every_schema_has_an_example() {
 fn closed_sets_list_their_stored_spellings() {
     use signet_domain::certificate::{BindingStatus, KeyAlg};
     use signet_domain::org::{InvitationStatus, Role, SealType};
+    use signet_domain::task_access::Operation;
     use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
     let doc: serde_json::Value =
         serde_json::from_str(&signet_server::openapi::document_json()).unwrap();
@@ -103,6 +104,10 @@ fn closed_sets_list_their_stored_spellings() {
         (
             "BindingStatus",
             spellings(BindingStatus::ALL.iter().map(|v| v.as_str()).collect()),
+        ),
+        (
+            "Operation",
+            spellings(Operation::ALL.iter().map(|v| v.as_str()).collect()),
         ),
     ] {
         let schema = &doc["components"]["schemas"][name];

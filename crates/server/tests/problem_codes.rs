@@ -89,8 +89,8 @@ async fn pdf_certified_no_changes() {
 async fn signing_busy() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let mut held = Vec::new();
-    for _ in 0..signet_server::routes::sign::MAX_CONCURRENT {
-        held.push(signet_server::routes::sign::slot().await.unwrap());
+    for _ in 0..signet_server::app::signing::MAX_CONCURRENT {
+        held.push(signet_server::app::signing::slot().await.unwrap());
     }
     let r = verify_upload(&app, corpus_pdf()).await;
     assert!(r.headers().get("retry-after").is_some());
@@ -130,7 +130,7 @@ async fn pdf_too_large() {
     let head = format!(
         "POST /api/v1/verify HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/pdf\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
-        signet_server::routes::sign::MAX_PDF + 1
+        signet_server::app::signing::MAX_PDF + 1
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();

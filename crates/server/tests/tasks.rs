@@ -338,6 +338,24 @@ async fn access_rules_have_their_codes(app: TestApp) {
         .get(&format!("/api/v1/tasks/{id}"), Some(&outsider.token))
         .await;
     assert_problem(r, 404, "task_not_found").await;
+    // Placements are checked against the pages before any PIN: a seal off its page or a
+    // date stamp on a page the document lacks is refused without costing a PIN attempt.
+    let mut off_page = seal_at(&task, &a, 60.0);
+    off_page["rect"] = json!([5000.0, 80.0, 90.0, 90.0]);
+    let mut no_page = seal_at(&task, &a, 60.0);
+    no_page["date"]["page"] = json!(99);
+    for bad in [off_page, no_page] {
+        let r = sign(
+            &app,
+            &task,
+            &a,
+            json!([seal_at(&task, &a, 200.0), bad]),
+            json!({a.cert.clone(): "000000"}),
+        )
+        .await;
+        let p = assert_problem(r, 400, "invalid_placement").await;
+        assert_eq!(p["field"], "placements", "{p}");
+    }
     // Wrong step, wrong PIN, not yet active, wrong state.
     let r = sign(
         &app,
@@ -347,7 +365,11 @@ async fn access_rules_have_their_codes(app: TestApp) {
         json!({a.cert.clone(): "000000"}),
     )
     .await;
-    assert_problem(r, 403, "wrong_pin").await;
+    let p = assert_problem(r, 403, "wrong_pin").await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("还可尝试 4 次"),
+        "the refused placements cost no attempt: {p}"
+    );
     let path = format!("/api/v1/tasks/{id}/steps/{}/sign", step_of(&task, &a));
     let r = app
         .post(

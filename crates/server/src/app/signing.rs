@@ -13,11 +13,14 @@
 
 use chrono::Utc;
 use rand::RngCore;
+use signet_api::Placement;
 use signet_pdf::ltv::{self, DssMaterial};
 use signet_pdf::{CjkFont, PdfError, SignatureSpec};
+use signet_pdf::{DateStamp, Visible};
 use signet_pki::sign::{KeyAlgorithm, SigningKey};
 use signet_pki::tsa;
 use signet_pki::verify::DigestAlgorithm;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use x509_cert::Certificate;
@@ -390,6 +393,141 @@ fn is_ca(cert: &Certificate) -> bool {
             x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes())
                 .is_ok_and(|b| b.ca)
         })
+}
+
+/// How long a signing request waits for a free slot before 503 `signing_busy`.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A signing slot: waits up to [`SLOT_WAIT`] for one, then 503 `signing_busy`.
+pub async fn slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(SLOT_WAIT, SLOTS.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::unavailable("signing_busy", 5)),
+    }
+}
+
+/// Largest PDF accepted.
+pub const MAX_PDF: usize = 50 * 1024 * 1024;
+
+/// Largest seal image.
+pub const MAX_SEAL: usize = 2 * 1024 * 1024;
+
+/// Signing requests served at once per node: each may hold a 50 MB document and its copies,
+/// so more wait for a slot (503 with Retry-After) rather than exhaust memory.
+pub const MAX_CONCURRENT: usize = 8;
+
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT);
+
+/// Checks where each signature goes against the pages of `pdf` — before any key is opened,
+/// so that a placement the engine would refuse never costs a PIN attempt
+/// ([`signet_pdf::sign::check_placement`]). `specs` are numbered as the request gives them; a
+/// refusal is 400 `invalid_placement` naming the number (`placement`). Answers `pdf` back.
+pub async fn check_placements(
+    pdf: Vec<u8>,
+    specs: Vec<(usize, SignatureSpec)>,
+) -> ApiResult<Vec<u8>> {
+    let (pdf, checked) = actix_web::web::block(move || {
+        let checked = match signet_pdf::doc::SourcePdf::parse(&pdf) {
+            Ok(src) => specs.iter().try_for_each(|(i, spec)| {
+                signet_pdf::sign::check_placement(&src, spec).map_err(|e| (Some(*i), e))
+            }),
+            Err(e) => Err((None, e)),
+        };
+        (pdf, checked)
+    })
+    .await?;
+    checked.map(|()| pdf).map_err(|(i, e)| match i {
+        Some(i) => pdf_error(e).param("placement", i),
+        None => pdf_error(e),
+    })
+}
+
+/// The engine's view of a signature: where it goes, the seal image it prints (for a visible
+/// placement), its date stamp and reason.
+pub(crate) fn signature_spec(
+    placement: &Placement,
+    seal_png: Option<Vec<u8>>,
+    date: Option<&signet_api::SignDate>,
+    reason: Option<&str>,
+) -> SignatureSpec {
+    let visible = match *placement {
+        Placement::Seal { page, rect } => Visible::Seal { page, rect },
+        Placement::CrossPage {
+            first,
+            last,
+            y,
+            size,
+        } => Visible::CrossPage {
+            first,
+            last,
+            y,
+            size,
+        },
+        Placement::Invisible => Visible::Invisible,
+    };
+    let mut spec = SignatureSpec::new(visible, chrono::Utc::now());
+    if placement.is_visible() {
+        spec.seal_png = seal_png;
+    }
+    spec.reason = reason.map(str::to_owned);
+    spec.date = date.map(|d| DateStamp {
+        page: d.page,
+        x: d.at[0],
+        y: d.at[1],
+        size: d.size,
+        format: DateStamp::DEFAULT_FORMAT.into(),
+    });
+    spec
+}
+
+/// The engine's view of one direct placement, with its seal image from the form's parts
+/// (a stored `seal_id` is loaded by [`placement_spec`]).
+pub(crate) fn spec_of(
+    p: &signet_api::SignPlacement,
+    seals: &BTreeMap<String, Vec<u8>>,
+) -> ApiResult<SignatureSpec> {
+    let mut png = None;
+    if p.placement.is_visible() && p.seal_id.is_none() {
+        let part = p.seal.as_deref().ok_or_else(|| {
+            ApiError::bad_request("invalid_placement")
+                .field("signatures")
+                .param(
+                    "reason",
+                    "a visible signature needs a seal image part or a seal_id",
+                )
+        })?;
+        let image = seals.get(part).ok_or_else(|| {
+            ApiError::bad_request("missing_part")
+                .param("part", part)
+                .field("seal")
+        })?;
+        png = Some(image.clone());
+    }
+    Ok(signature_spec(
+        &p.placement,
+        png,
+        p.date.as_ref(),
+        p.reason.as_deref(),
+    ))
+}
+
+/// The level a signing request asks for, or the configured default.
+pub(crate) fn requested_level(state: &AppState, level: Option<&str>) -> ApiResult<Level> {
+    match level {
+        Some(l) => {
+            Level::parse(l).ok_or_else(|| ApiError::bad_request("invalid_level").field("level"))
+        }
+        None => Ok(state.settings.pki.default_level),
+    }
+}
+
+/// The `file` part must at least look like a PDF before any certificate is touched.
+pub(crate) fn check_pdf_header(pdf: &[u8]) -> ApiResult<()> {
+    signet_pdf::header_version(pdf).map(|_| ()).map_err(|_| {
+        ApiError::unprocessable("invalid_pdf")
+            .param("reason", "not a PDF")
+            .field("file")
+    })
 }
 
 #[cfg(test)]

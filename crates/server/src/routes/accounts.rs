@@ -17,9 +17,9 @@ use signet_store::repo::{agreements, orgs, sessions, sms_codes, users};
 use signet_store::sea_orm::{DbErr, SqlErr, TransactionTrait};
 
 use crate::adapters::identity::{IdentityError, IdentityQuery, Verdict, verify_with_timeout};
+use crate::app::codes::check_sms_code;
 use crate::auth::{self, AuthUser, ClientMeta, JwkSet, issue_pair};
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::codes::check_sms_code;
 use crate::routes::{china_today, no_content};
 use crate::state::AppState;
 
@@ -383,7 +383,7 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
             .map(|(m, o)| MembershipSummary {
                 org_id: o.id,
                 org_name: o.name,
-                grants: crate::routes::orgs::grants_of(&m),
+                grants: crate::app::orgs::grants_of(&m),
                 role: m.role,
             })
             .collect(),

@@ -11,16 +11,13 @@ use chrono::Utc;
 use der::Encode;
 use signet_api::{BoundCertificateList, BoundCertificateView, CertLogin};
 use signet_domain::certificate::BindingStatus;
-use signet_pki::verify::chain::{ChainInput, Purpose, validate_chain};
-use signet_pki::verify::revocation::RevocationStatus;
-use signet_pki::verify::{CertificateSummary, TrustAnchors};
+use signet_pki::verify::CertificateSummary;
 use signet_store::repo::{bound, users};
-use std::sync::Arc;
-use x509_cert::Certificate;
 
+use crate::app::binding::proof_of_possession;
+use crate::app::binding::{check_outside, subject_id_number};
 use crate::auth::AuthUser;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::certlogin::proof_of_possession;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -38,66 +35,6 @@ fn view(b: &bound::Bound) -> BoundCertificateView {
         not_after: b.not_after,
         created_at: b.created_at,
     }
-}
-
-/// Checks an outside CA's certificate now: a path to a configured outside CA, validity, key
-/// usage for signing, and revocation data fetched from the URLs it names.
-pub async fn check_outside(
-    anchors: Arc<TrustAnchors>,
-    cert: &Certificate,
-    policy: crate::revocation::FetchPolicy,
-) -> ApiResult<()> {
-    if anchors.is_empty() {
-        return Err(ApiError::unprocessable("untrusted_certificate"));
-    }
-    let leaf = cert.clone();
-    let report = web::block(move || {
-        let material =
-            crate::revocation::fetch_revocation(std::slice::from_ref(&leaf), &anchors, policy);
-        validate_chain(&ChainInput {
-            leaf: &leaf,
-            intermediates: &material.certificates,
-            anchors: &anchors,
-            at: Utc::now(),
-            revocation: &material,
-            purpose: Purpose::DocumentSigning,
-        })
-    })
-    .await?;
-    if report
-        .revocation
-        .iter()
-        .any(|r| matches!(r.status, RevocationStatus::Revoked { .. }))
-    {
-        return Err(ApiError::conflict("certificate_revoked").param("id", "outside"));
-    }
-    if !report.trusted {
-        return Err(ApiError::unprocessable("untrusted_certificate"));
-    }
-    Ok(())
-}
-
-/// Where the server may fetch revocation data from (`pki.revocation_fetch_private`).
-pub fn fetch_policy(state: &AppState) -> crate::revocation::FetchPolicy {
-    crate::revocation::FetchPolicy {
-        private_addresses: state.settings.pki.revocation_fetch_private,
-    }
-}
-
-/// The subject's serialNumber when it has the shape of an 18-character ID-card number.
-fn subject_id_number(subject: &str) -> Option<String> {
-    subject
-        .split(", ")
-        .filter_map(|part| part.strip_prefix("SERIALNUMBER="))
-        .map(str::trim)
-        .find(|v| {
-            v.len() == 18
-                && v.bytes().take(17).all(|b| b.is_ascii_digit())
-                && v.bytes()
-                    .last()
-                    .is_some_and(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
-        })
-        .map(str::to_owned)
 }
 
 /// Binds a certificate of an outside CA to the caller. Logged in. The body is a challenge
@@ -120,7 +57,7 @@ pub async fn bind(
     check_outside(
         state.outside_cas.clone(),
         &cert,
-        crate::routes::binding::fetch_policy(&state),
+        crate::app::binding::fetch_policy(&state),
     )
     .await?;
     let me = users::by_id(&state.db, &user.user_id)
@@ -185,20 +122,4 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpR
         total: items.len() as u64,
         items,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn id_numbers_in_subjects() {
-        assert_eq!(
-            super::subject_id_number("CN=王小明, SERIALNUMBER=11010519900101001X, C=CN").as_deref(),
-            Some("11010519900101001X")
-        );
-        assert_eq!(
-            super::subject_id_number("CN=王小明, SERIALNUMBER=SIG-ABC, C=CN"),
-            None
-        );
-        assert_eq!(super::subject_id_number("CN=王小明"), None);
-    }
 }

@@ -9,7 +9,7 @@
 
 use actix_web::{HttpResponse, web};
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use der::Encode;
 use rand::RngCore;
@@ -18,8 +18,7 @@ use signet_domain::certificate::{BindingStatus, CertPurpose};
 use signet_store::repo::{login_challenges, pki as repo, users};
 use signet_store::sea_orm::TransactionTrait;
 
-use x509_cert::Certificate;
-
+use crate::app::binding::{challenge_text, proof_of_possession};
 use crate::auth::issue_pair;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -29,11 +28,6 @@ pub const CHALLENGE_TTL: Duration = Duration::minutes(2);
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/cert/challenge", web::post().to(challenge))
         .route("/auth/cert/login", web::post().to(login));
-}
-
-/// The bytes a client signs for a challenge.
-pub fn challenge_text(id: &str, nonce: &str) -> String {
-    format!("signet-login\n{id}\n{nonce}")
 }
 
 /// A new login challenge. Public.
@@ -106,10 +100,10 @@ pub async fn login(
                 .await?
                 .filter(|b| b.status == BindingStatus::Active)
                 .ok_or_else(refused)?;
-            crate::routes::binding::check_outside(
+            crate::app::binding::check_outside(
                 state.outside_cas.clone(),
                 &cert,
-                crate::routes::binding::fetch_policy(&state),
+                crate::app::binding::fetch_policy(&state),
             )
             .await
             .map_err(|_| refused())?;
@@ -124,33 +118,4 @@ pub async fn login(
     txn.commit().await?;
     tracing::info!(user = %user.id, certificate = %via, "certificate login");
     Ok(HttpResponse::Ok().json(pair))
-}
-
-/// Checks a signed challenge (`CertLogin`): the certificate and signature are readable (400
-/// otherwise), the challenge exists and is used up by this attempt, right or wrong (401
-/// `challenge_expired` when it was used or is too old: no replays, no retries), and the
-/// signature over it verifies with the certificate (`bad_signature()` otherwise). Shared by
-/// certificate login and certificate binding.
-pub async fn proof_of_possession(
-    state: &AppState,
-    body: &CertLogin,
-    bad_signature: impl Fn() -> ApiError,
-) -> ApiResult<Certificate> {
-    let cert = signet_pki::sign::parse_certificates_pem(&body.certificate)
-        .ok()
-        .and_then(|c| c.into_iter().next())
-        .ok_or_else(|| ApiError::bad_request("invalid_certificate").field("certificate"))?;
-    let signature = STANDARD
-        .decode(body.signature.trim())
-        .map_err(|_| ApiError::bad_request("invalid_signature_encoding").field("signature"))?;
-    let challenge = login_challenges::by_id(&state.db, &body.challenge_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("challenge_expired"))?;
-    if !login_challenges::consume(&state.db, &challenge.id, Utc::now()).await? {
-        return Err(ApiError::unauthorized("challenge_expired"));
-    }
-    let message = challenge_text(&challenge.id, &challenge.nonce);
-    signet_pki::sign::verify_by_certificate(&cert, message.as_bytes(), &signature)
-        .map_err(|_| bad_signature())?;
-    Ok(cert)
 }

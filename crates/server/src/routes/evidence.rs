@@ -9,14 +9,14 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use signet_api::{AnchorView, AuditEventView, AuditTrail, PublicSigner, PublicVerification};
 use signet_domain::audit::{GENESIS, VerificationCode};
-use signet_domain::workflow::{self, StepState};
+use signet_domain::workflow::StepState;
 use signet_store::audit;
 
+use crate::app::signing::{MAX_PDF, slot};
+use crate::app::tasks::{self, load, load_visible};
 use crate::auth::{AuthUser, ClientMeta};
 use crate::evidence;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::sign::{MAX_PDF, slot};
-use crate::routes::tasks::{self, load, load_visible};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -112,7 +112,7 @@ pub async fn evidence_report(
     // The report is signed by the platform: without a PKI, 503 before any work.
     state.trust()?;
     let l = load_visible(&state, &id, &user.user_id).await?;
-    workflow::may_download(l.is_initiator(&user.user_id), l.state())?;
+    l.standing(&user.user_id).may_download()?;
     let _slot = slot().await?;
     tasks::note(
         &state,
@@ -138,7 +138,7 @@ pub async fn evidence_report(
         .content_type("application/pdf")
         .insert_header((
             CONTENT_DISPOSITION,
-            tasks::attachment(&format!("证据报告-{}", l.task.name), "pdf"),
+            crate::routes::attachment(&format!("证据报告-{}", l.task.name), "pdf"),
         ))
         .body(pdf))
 }

@@ -1,11 +1,11 @@
 //! Routing. Every API handler lives under `/api/v1` and states its access rule in its doc
 //! comment; the OpenAPI document is generated from the same annotations.
 
+use actix_web::http::header::{ContentDisposition, DispositionParam};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use signet_api::{DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageQuery};
 
-use crate::problem::{self, ApiError, ApiResult};
+use crate::problem::{self};
 
 pub mod accounts;
 pub mod agreements;
@@ -17,6 +17,7 @@ pub mod dev;
 pub mod docs;
 pub mod evidence;
 pub mod external;
+pub mod form;
 pub mod health;
 pub mod orgs;
 pub mod panel;
@@ -60,19 +61,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(panel::configure);
 }
 
-/// Validated paging: `page` 1–1,000,000, `page_size` 1–100 (default 20).
-pub fn paging(q: &PageQuery) -> ApiResult<(u64, u64)> {
-    let page = q.page.unwrap_or(1);
-    let size = q.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    if page == 0 || page > MAX_PAGE {
-        return Err(ApiError::bad_request("invalid_page").field("page"));
-    }
-    if size == 0 || size > MAX_PAGE_SIZE {
-        return Err(ApiError::bad_request("invalid_page").field("page_size"));
-    }
-    Ok((page, size))
-}
-
 /// Today's date in China Standard Time (UTC+8), the calendar users live in.
 pub fn china_today(now: DateTime<Utc>) -> NaiveDate {
     let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("valid offset"));
@@ -90,57 +78,35 @@ pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
 
+/// A `Content-Disposition: attachment` for `name.ext`: an ASCII fallback and the UTF-8 name.
+pub fn attachment(name: &str, ext: &str) -> ContentDisposition {
+    let file = format!("{name}.{ext}");
+    let ascii: String = file
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    ContentDisposition {
+        disposition: actix_web::http::header::DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(actix_web::http::header::ExtendedValue {
+                charset: actix_web::http::header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file.into_bytes(),
+            }),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paging_bounds() {
-        assert_eq!(
-            paging(&PageQuery {
-                page: None,
-                page_size: None
-            })
-            .unwrap(),
-            (1, 20)
-        );
-        assert!(
-            paging(&PageQuery {
-                page: Some(0),
-                page_size: None
-            })
-            .is_err()
-        );
-        assert!(
-            paging(&PageQuery {
-                page: Some(1),
-                page_size: Some(101)
-            })
-            .is_err()
-        );
-        assert!(
-            paging(&PageQuery {
-                page: Some(u64::MAX),
-                page_size: Some(100)
-            })
-            .is_err()
-        );
-        assert!(
-            paging(&PageQuery {
-                page: Some(MAX_PAGE),
-                page_size: Some(100)
-            })
-            .is_ok()
-        );
-        assert_eq!(
-            paging(&PageQuery {
-                page: Some(3),
-                page_size: Some(100)
-            })
-            .unwrap(),
-            (3, 100)
-        );
-    }
 
     #[test]
     fn china_day_boundaries() {

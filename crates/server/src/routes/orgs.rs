@@ -16,9 +16,11 @@ use signet_domain::org::{self, Grant, InvitationStatus, OrgRuleError, Role};
 use signet_store::repo::{orgs, users};
 use signet_store::sea_orm::{SqlErr, TransactionTrait};
 
+use crate::app::orgs::grants_of;
+use crate::app::paging;
 use crate::auth::AuthUser;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{no_content, paging};
+use crate::routes::no_content;
 use crate::state::AppState;
 
 const INVITATION_TTL: Duration = Duration::days(7);
@@ -51,14 +53,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/me/invitations/{invitation_id}/decline",
             web::post().to(decline_invitation),
         );
-}
-
-pub fn grants_of(m: &orgs::Membership) -> Vec<String> {
-    let mut g = Vec::new();
-    if m.can_initiate {
-        g.push("initiate".to_owned());
-    }
-    g
 }
 
 fn org_view(o: orgs::Organization, m: &orgs::Membership) -> Org {

@@ -13,6 +13,7 @@ use base64::Engine as _;
 use chrono::Utc;
 use signet_pki::sign::KeyAlgorithm;
 
+use crate::app::certificates::pem_of;
 use crate::auth::ClientMeta;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -91,18 +92,6 @@ pub async fn ca_certificate(
             ca.der.clone()
         });
     Ok(res)
-}
-
-/// PEM text of DER bytes.
-pub fn pem_of(der: &[u8], label: &str) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out.into_bytes()
 }
 
 /// A fresh CRL of the CA, signed now.

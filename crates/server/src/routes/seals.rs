@@ -10,14 +10,15 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use signet_api::{CreateSeal, GenerateSeal, SealGrantList, SealList, SealView, UpdateSeal};
 use signet_domain::certificate::CertPurpose;
-use signet_domain::org::{Role, SealType};
+use signet_domain::org::SealType;
 use signet_domain::workflow::MAX_NAME_CHARS;
 use signet_store::repo::{orgs, seals, users};
 use signet_store::tasks;
 
+use crate::app::seals::{is_admin, usable, usable_by, view};
+use crate::app::signing::MAX_SEAL;
 use crate::auth::AuthUser;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::sign::MAX_SEAL;
 use crate::sealgen;
 use crate::state::AppState;
 
@@ -33,70 +34,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/seals/{id}/image", web::get().to(image))
         .route("/seals/{id}/grants", web::get().to(grants))
         .route("/seals/{id}/grants", web::put().to(set_grants));
-}
-
-pub fn view(s: &seals::Seal) -> SealView {
-    SealView {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        kind: s.kind,
-        owner: if s.org_id.is_some() {
-            "organization"
-        } else {
-            "personal"
-        }
-        .into(),
-        org_id: s.org_id.clone(),
-        certificate_id: s.certificate_id.clone(),
-        width: u32::try_from(s.width).unwrap_or_default(),
-        height: u32::try_from(s.height).unwrap_or_default(),
-        created_at: s.created_at,
-    }
-}
-
-async fn is_admin(state: &AppState, org_id: &str, user_id: &str) -> ApiResult<bool> {
-    Ok(orgs::membership(&state.db, org_id, user_id)
-        .await?
-        .is_some_and(|m| m.role == Role::Admin))
-}
-
-/// A seal the caller may use, or 404 `seal_not_found`: their own, or an organisation's
-/// while they administer it or were granted that seal (and are still a member).
-pub async fn usable(state: &AppState, user_id: &str, id: &str) -> ApiResult<seals::Seal> {
-    let not_found = || ApiError::not_found("seal_not_found");
-    let seal = seals::by_id(&state.db, id).await?.ok_or_else(not_found)?;
-    if seal.disabled_at.is_some() {
-        return Err(not_found());
-    }
-    match (&seal.org_id, &seal.user_id) {
-        (Some(org_id), _) => {
-            let m = orgs::membership(&state.db, org_id, user_id)
-                .await?
-                .ok_or_else(not_found)?;
-            if m.role == Role::Admin || tasks::seal_granted(&state.db, &seal.id, user_id).await? {
-                Ok(seal)
-            } else {
-                Err(not_found())
-            }
-        }
-        (None, Some(owner)) if owner == user_id => Ok(seal),
-        _ => Err(not_found()),
-    }
-}
-
-/// Every seal the caller may use: personal, of organisations they administer, and granted.
-pub async fn usable_by(state: &AppState, user_id: &str) -> ApiResult<Vec<seals::Seal>> {
-    let mut rows = seals::of_user(&state.db, user_id).await?;
-    let granted = tasks::seals_granted_to(&state.db, user_id).await?;
-    for (m, o) in orgs::memberships_of(&state.db, user_id).await? {
-        let admin = m.role == Role::Admin;
-        for s in seals::of_org(&state.db, &o.id).await? {
-            if admin || granted.contains(&s.id) {
-                rows.push(s);
-            }
-        }
-    }
-    Ok(rows)
 }
 
 /// A seal the caller may manage (rename, bind, disable, grant): their own personal seal, or
@@ -130,7 +67,7 @@ async fn bindable(
     org_id: Option<&str>,
     certificate_id: &str,
 ) -> ApiResult<String> {
-    let row = crate::keys::usable(state, user_id, certificate_id).await?;
+    let row = crate::app::keys::usable(state, user_id, certificate_id).await?;
     let fits = match org_id {
         Some(org) => row.purpose == CertPurpose::Org && row.org_id.as_deref() == Some(org),
         None => row.purpose == CertPurpose::User,
@@ -188,7 +125,7 @@ pub async fn upload(
             }
             _ => return Err(ApiError::bad_request("unexpected_part").param("part", &name)),
         };
-        let bytes = crate::routes::sign::read_part(&mut field, limit, &name).await?;
+        let bytes = crate::routes::form::read_part(&mut field, limit, &name).await?;
         if name == "image" {
             image = Some(bytes);
         } else {
