@@ -29,6 +29,10 @@ pub fn message(code: &str, lang: Lang, params: &[(&'static str, String)]) -> Str
 fn catalog(code: &str) -> (&'static str, &'static str) {
     match code {
         // Input
+        "invalid_body" => (
+            "请求体未能完整读取，请重试",
+            "The request body could not be read in full; please retry",
+        ),
         "invalid_json" => (
             "请求体不是有效的 JSON：{reason}",
             "The request body is not valid JSON: {reason}",
@@ -560,5 +564,76 @@ mod tests {
             m,
             "Too many wrong passwords; the account is locked for 15 more minutes"
         );
+    }
+    /// Every problem code the server or the domain writes as a literal — `ApiError::new`,
+    /// `bad_request`, `forbidden`, … and `ValidationError::new` — has its own zh/en message,
+    /// never the catch-all.
+    #[test]
+    fn every_produced_code_has_its_message() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let ctors = [
+            "new(",
+            "bad_request(",
+            "unauthorized(",
+            "forbidden(",
+            "not_found(",
+            "conflict(",
+            "unprocessable(",
+            "too_many(",
+            "unavailable(",
+        ];
+        let fallback = catalog("\u{0}no such code");
+        let mut stack = vec![root.join("server/src"), root.join("domain/src")];
+        let mut seen = 0;
+        let mut missing = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Production code only: a test module's codes may be made up.
+                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for ctor in ctors {
+                    for (at, _) in text.match_indices(ctor) {
+                        let before = &text[..at];
+                        if !(before.ends_with("ApiError::")
+                            || before.ends_with("Self::")
+                            || before.ends_with("ValidationError::"))
+                        {
+                            continue;
+                        }
+                        // The code is the call's first string literal, before its `)`.
+                        let args = &text[at + ctor.len()..];
+                        let args = &args[..args.find(')').unwrap_or(args.len())];
+                        let Some(code) =
+                            args.split('"')
+                                .nth(if before.ends_with("ValidationError::") {
+                                    3
+                                } else {
+                                    1
+                                })
+                        else {
+                            continue;
+                        };
+                        if code.is_empty()
+                            || !code
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+                        {
+                            continue;
+                        }
+                        seen += 1;
+                        if catalog(code) == fallback {
+                            missing.push(format!("{code} ({})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 150, "{seen} codes found");
+        assert!(missing.is_empty(), "codes without a message: {missing:?}");
     }
 }
