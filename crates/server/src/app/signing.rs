@@ -69,6 +69,21 @@ impl<'a> Pipeline<'a> {
         })
     }
 
+    /// As [`plan`](Self::plan), for certificate `id` of the request's certificate `rows`, with
+    /// its key as opened by [`crate::app::keys::open_all`].
+    pub fn plan_opened(
+        &self,
+        spec: SignatureSpec,
+        id: &str,
+        rows: &BTreeMap<String, signet_store::repo::pki::Certificate>,
+        opened: &BTreeMap<String, zeroize::Zeroizing<Vec<u8>>>,
+    ) -> ApiResult<Planned> {
+        let pin_required = || ApiError::bad_request("pin_required");
+        let row = rows.get(id).ok_or_else(pin_required)?;
+        let pkcs8 = opened.get(id).ok_or_else(pin_required)?;
+        self.plan(spec, pkcs8, &row.cert_der, &row.ca_id)
+    }
+
     /// Applies every planned signature in order (timestamped from B-T), then extends the
     /// document to `level`; the document timestamp of B-LTA comes from the TSA of the last
     /// signature's algorithm.

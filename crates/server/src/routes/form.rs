@@ -18,6 +18,42 @@ pub(crate) struct Form<R> {
     pub seals: BTreeMap<String, Vec<u8>>,
 }
 
+/// The next part of a form: the field, its name (empty when it has none) and its file name.
+pub(crate) async fn next_part(
+    form: &mut Multipart,
+) -> ApiResult<Option<(actix_multipart::Field, String, Option<String>)>> {
+    let Some(field) = form.next().await else {
+        return Ok(None);
+    };
+    let field = field.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
+    let (name, file_name) = field
+        .content_disposition()
+        .map(|cd| {
+            (
+                cd.get_name().unwrap_or_default().to_owned(),
+                cd.get_filename().map(str::to_owned),
+            )
+        })
+        .unwrap_or_default();
+    Ok(Some((field, name, file_name)))
+}
+
+/// The JSON of the `request` part (400 `invalid_json` naming the field `request`).
+pub(crate) fn parse_request<R: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<R> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request("invalid_json")
+            .field("request")
+            .param("reason", crate::problem::json_reason(&e))
+    })
+}
+
+/// 400 `missing_part` for a required part that was not sent.
+pub(crate) fn missing_part(part: &'static str) -> ApiError {
+    ApiError::bad_request("missing_part")
+        .param("part", part)
+        .field(part)
+}
+
 /// One multipart part, at most `limit` bytes (413 `part_too_large` beyond).
 pub(crate) async fn read_part(
     field: &mut actix_multipart::Field,
@@ -47,13 +83,7 @@ pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
     let mut request = None;
     let mut seals = BTreeMap::new();
     let mut seen: Vec<String> = Vec::new();
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
-        let name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_name())
-            .unwrap_or_default()
-            .to_owned();
+    while let Some((mut field, name, _)) = next_part(&mut form).await? {
         // Each part once: a repeated part would let one request hold several PDFs.
         if seen.contains(&name) {
             return Err(ApiError::bad_request("duplicate_part").param("part", &name));
@@ -63,12 +93,7 @@ pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
             "file" => pdf = Some(read_part(&mut field, MAX_PDF, "file").await?),
             "request" => {
                 let bytes = read_part(&mut field, MAX_REQUEST_JSON, "request").await?;
-                let parsed: R = serde_json::from_slice(&bytes).map_err(|e| {
-                    ApiError::bad_request("invalid_json")
-                        .field("request")
-                        .param("reason", crate::problem::json_reason(&e))
-                })?;
-                request = Some(parsed);
+                request = Some(parse_request(&bytes)?);
             }
             "" => return Err(ApiError::bad_request("invalid_multipart")),
             other => {
@@ -81,16 +106,8 @@ pub(crate) async fn read_form<R: serde::de::DeserializeOwned>(
         }
     }
     Ok(Form {
-        pdf: pdf.ok_or_else(|| {
-            ApiError::bad_request("missing_part")
-                .param("part", "file")
-                .field("file")
-        })?,
-        request: request.ok_or_else(|| {
-            ApiError::bad_request("missing_part")
-                .param("part", "request")
-                .field("request")
-        })?,
+        pdf: pdf.ok_or_else(|| missing_part("file"))?,
+        request: request.ok_or_else(|| missing_part("request"))?,
         seals,
     })
 }

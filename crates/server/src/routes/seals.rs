@@ -7,7 +7,6 @@ use actix_multipart::Multipart;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use futures_util::StreamExt as _;
 use signet_api::{CreateSeal, GenerateSeal, SealGrantList, SealList, SealView, UpdateSeal};
 use signet_domain::certificate::CertPurpose;
 use signet_domain::org::SealType;
@@ -19,6 +18,7 @@ use crate::app::seals::{is_admin, usable, usable_by, view};
 use crate::app::signing::MAX_SEAL;
 use crate::auth::AuthUser;
 use crate::problem::{ApiError, ApiResult};
+use crate::routes::form;
 use crate::sealgen;
 use crate::state::AppState;
 
@@ -110,13 +110,7 @@ pub async fn upload(
 ) -> ApiResult<HttpResponse> {
     let mut request: Option<CreateSeal> = None;
     let mut image: Option<Vec<u8>> = None;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
-        let name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_name())
-            .unwrap_or_default()
-            .to_owned();
+    while let Some((mut field, name, _)) = form::next_part(&mut form).await? {
         let limit = match name.as_str() {
             "image" if image.is_none() => MAX_SEAL,
             "request" if request.is_none() => 16 * 1024,
@@ -125,27 +119,15 @@ pub async fn upload(
             }
             _ => return Err(ApiError::bad_request("unexpected_part").param("part", &name)),
         };
-        let bytes = crate::routes::form::read_part(&mut field, limit, &name).await?;
+        let bytes = form::read_part(&mut field, limit, &name).await?;
         if name == "image" {
             image = Some(bytes);
         } else {
-            request = Some(serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::bad_request("invalid_json")
-                    .field("request")
-                    .param("reason", crate::problem::json_reason(&e))
-            })?);
+            request = Some(form::parse_request(&bytes)?);
         }
     }
-    let req = request.ok_or_else(|| {
-        ApiError::bad_request("missing_part")
-            .param("part", "request")
-            .field("request")
-    })?;
-    let image = image.ok_or_else(|| {
-        ApiError::bad_request("missing_part")
-            .param("part", "image")
-            .field("image")
-    })?;
+    let req: CreateSeal = request.ok_or_else(|| form::missing_part("request"))?;
+    let image = image.ok_or_else(|| form::missing_part("image"))?;
     let name = check_seal_name(&req.name)?;
     let kind = match (&req.org_id, req.kind.as_deref()) {
         (None, None | Some("personal")) => SealType::Personal,

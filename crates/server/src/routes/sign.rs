@@ -85,13 +85,7 @@ pub async fn sign(
 
     let mut planned = Vec::with_capacity(specs.len());
     for (p, spec) in req.signatures.iter().zip(specs) {
-        let row = rows
-            .get(&p.certificate_id)
-            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-        let pkcs8 = opened
-            .get(&p.certificate_id)
-            .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-        planned.push(pipeline.plan(spec, pkcs8, &row.cert_der, &row.ca_id)?);
+        planned.push(pipeline.plan_opened(spec, &p.certificate_id, &rows, &opened)?);
     }
     drop(opened);
     let notices = signet_pdf::notices(&pdf);

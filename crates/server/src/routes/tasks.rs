@@ -5,7 +5,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, CONTENT_DISPOSITION};
 use actix_web::{HttpResponse, web};
-use futures_util::StreamExt as _;
 use signet_api::{
     CountView, CreateTask, ForwardTask, RejectStep, SignStep, SigningOptions, TaskList,
     TaskListQuery, TaskView, UpdateTask,
@@ -18,7 +17,7 @@ use crate::app::tasks::{self, Upload, documents};
 use crate::auth::{AuthUser, ClientMeta};
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::attachment;
-use crate::routes::form::read_part;
+use crate::routes::form::{missing_part, next_part, parse_request, read_part};
 use crate::state::AppState;
 
 const MAX_REQUEST_JSON: usize = 64 * 1024;
@@ -62,17 +61,7 @@ async fn read_task_form(
 ) -> ApiResult<(CreateTask, BTreeMap<String, Upload>)> {
     let mut request = None;
     let mut files: BTreeMap<String, Upload> = BTreeMap::new();
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| ApiError::bad_request("invalid_multipart"))?;
-        let (name, file_name) = field
-            .content_disposition()
-            .map(|cd| {
-                (
-                    cd.get_name().unwrap_or_default().to_owned(),
-                    cd.get_filename().map(str::to_owned),
-                )
-            })
-            .unwrap_or_default();
+    while let Some((mut field, name, file_name)) = next_part(&mut form).await? {
         if name.is_empty() {
             return Err(ApiError::bad_request("invalid_multipart"));
         }
@@ -81,12 +70,7 @@ async fn read_task_form(
                 return Err(ApiError::bad_request("duplicate_part").param("part", &name));
             }
             let bytes = read_part(&mut field, MAX_REQUEST_JSON, &name).await?;
-            let parsed: CreateTask = serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::bad_request("invalid_json")
-                    .field("request")
-                    .param("reason", crate::problem::json_reason(&e))
-            })?;
-            request = Some(parsed);
+            request = Some(parse_request::<CreateTask>(&bytes)?);
             continue;
         }
         if files.contains_key(&name) {
@@ -101,11 +85,7 @@ async fn read_task_form(
         let upload = tasks::store_upload(state, bytes, &name, file_name).await?;
         files.insert(name, upload);
     }
-    let request = request.ok_or_else(|| {
-        ApiError::bad_request("missing_part")
-            .param("part", "request")
-            .field("request")
-    })?;
+    let request = request.ok_or_else(|| missing_part("request"))?;
     Ok((request, files))
 }
 

@@ -185,18 +185,8 @@ pub async fn sign(
         }
         let mut planned = Vec::with_capacity(mine.len());
         for p in mine {
-            let row = rows
-                .get(&p.certificate_id)
-                .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-            let pkcs8 = opened
-                .get(&p.certificate_id)
-                .ok_or_else(|| ApiError::bad_request("pin_required"))?;
-            planned.push(pipeline.plan(
-                spec_of(p, &seal_pngs),
-                pkcs8,
-                &row.cert_der,
-                &row.ca_id,
-            )?);
+            let spec = spec_of(p, &seal_pngs);
+            planned.push(pipeline.plan_opened(spec, &p.certificate_id, &rows, &opened)?);
         }
         let pdf = state.blobs.get(&doc.current_blob).await?;
         let signed = pipeline
