@@ -125,6 +125,19 @@ pub struct PageQuery {
     pub page_size: Option<u64>,
 }
 
+/// One page (from 1) of a list, newest first: its rows and the number of rows in all pages
+/// ("共 N 条").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"items": [], "total": 0, "page": 1, "page_size": 20})))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Rows in all pages.
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// The last page a list answers; beyond it, 400 `invalid_page` (no offset can overflow).

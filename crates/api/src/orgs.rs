@@ -27,15 +27,8 @@ pub struct Org {
     pub my_grants: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "name": "示例科技有限公司", "uscc": null, "verified": false, "created_at": "2026-11-23T08:00:00Z", "my_role": "admin", "my_grants": ["initiate"]}], "total": 1, "page": 1, "page_size": 20})))]
-pub struct OrgList {
-    pub items: Vec<Org>,
-    pub total: u64,
-    pub page: u64,
-    pub page_size: u64,
-}
+/// A page of Orgs.
+pub type OrgList = Page<Org>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -50,15 +43,8 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"user_id": "usr_0193a0c4…", "real_name": "李四", "account_name": "lisi2026", "phone_masked": "139****9000", "role": "member", "grants": [], "joined_at": "2026-11-23T08:00:00Z"}], "total": 1, "page": 1, "page_size": 20})))]
-pub struct MemberList {
-    pub items: Vec<Member>,
-    pub total: u64,
-    pub page: u64,
-    pub page_size: u64,
-}
+/// A page of Members.
+pub type MemberList = Page<Member>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -95,12 +81,5 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"id": "inv_0193a0c4…", "org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "phone_masked": "139****9000", "role": "member", "status": "pending", "invited_by": "张三", "created_at": "2026-11-23T08:00:00Z", "expires_at": "2026-11-30T08:00:00Z"}], "total": 1, "page": 1, "page_size": 20})))]
-pub struct InvitationList {
-    pub items: Vec<Invitation>,
-    pub total: u64,
-    pub page: u64,
-    pub page_size: u64,
-}
+/// A page of Invitations.
+pub type InvitationList = Page<Invitation>;

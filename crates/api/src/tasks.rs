@@ -184,16 +184,8 @@ pub struct TaskView {
     pub operations: Vec<signet_domain::task_access::Operation>,
 }
 
-/// One page of a list ("共 N 条": `total`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"items": [], "total": 0, "page": 1, "page_size": 20})))]
-pub struct TaskList {
-    pub items: Vec<TaskView>,
-    pub total: u64,
-    pub page: u64,
-    pub page_size: u64,
-}
+/// A page of TaskViews.
+pub type TaskList = Page<TaskView>;
 
 /// Search and paging of a task list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

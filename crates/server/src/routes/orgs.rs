@@ -149,7 +149,7 @@ pub async fn create(
 /// The organisations the caller belongs to. Logged in.
 #[utoipa::path(get, path = "/api/v1/orgs", operation_id = "list_orgs", tag = "organizations",
     security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = OrgList)))]
+    responses((status = 200, body = signet_api::Page<Org>)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -199,7 +199,7 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
 /// Members of an organisation. Members only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = MemberList), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = signet_api::Page<Member>), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -370,7 +370,7 @@ pub async fn invite(
 /// Invitations of an organisation, newest first. Admins only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = InvitationList), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = signet_api::Page<Invitation>), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn invitations(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -416,7 +416,7 @@ pub async fn revoke_invitation(
 /// Pending invitations to the caller's phone number. Logged in.
 #[utoipa::path(get, path = "/api/v1/me/invitations", tag = "organizations",
     security(("bearer" = [])),
-    responses((status = 200, body = InvitationList)))]
+    responses((status = 200, body = signet_api::Page<Invitation>)))]
 pub async fn my_invitations(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let u = users::by_id(&state.db, &user.user_id)
         .await?

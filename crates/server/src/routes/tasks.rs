@@ -6,8 +6,8 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{self, CONTENT_DISPOSITION};
 use actix_web::{HttpResponse, web};
 use signet_api::{
-    CountView, CreateTask, ForwardTask, RejectStep, SignStep, SigningOptions, TaskList,
-    TaskListQuery, TaskView, UpdateTask,
+    CountView, CreateTask, ForwardTask, RejectStep, SignStep, SigningOptions, TaskListQuery,
+    TaskView, UpdateTask,
 };
 use signet_domain::workflow::MAX_DOCUMENTS;
 use std::collections::BTreeMap;
@@ -445,7 +445,7 @@ pub async fn page_image(
 /// status; paged with `total` ("共 N 条").
 #[utoipa::path(get, path = "/api/v1/tasks", operation_id = "list_tasks", tag = "tasks",
     security(("bearer" = [])), params(TaskListQuery),
-    responses((status = 200, body = TaskList),
+    responses((status = 200, body = signet_api::Page<TaskView>),
         (status = 400, body = signet_api::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     state: web::Data<AppState>,
