@@ -76,7 +76,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The problem answers every operation of a kind can give, added in one place so no handler
+/// The problem answers, in one place. An annotation names an error response by its status and
+/// description only (`(status = 409, description = "…")`) and it becomes a problem+json
+/// response here; and the problems every operation of a kind can give are added so no handler
 /// can forget them (a handler's own, more specific description wins): 401 for operations
 /// behind a token, 404 for paths with ids, 400 for operations with query or path input, and
 /// 400, 413 and 415 for operations with a request body.
@@ -99,6 +101,17 @@ fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi
 impl StandardProblems {
     fn apply(path: &str, op: &mut utoipa::openapi::path::Operation) {
         use utoipa::openapi::path::ParameterIn;
+        // An error response the annotation gives by status and description alone is a
+        // problem: the annotations never repeat `body = Problem, content_type = …`.
+        for (status, response) in op.responses.responses.iter_mut() {
+            if let utoipa::openapi::RefOr::T(r) = response
+                && status.as_str() >= "400"
+                && r.content.is_empty()
+            {
+                let description = std::mem::take(&mut r.description);
+                *response = problem_response(&description);
+            }
+        }
         let mut add = |status: &str, description: &str| {
             op.responses
                 .responses

@@ -42,11 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and real-name verified", body = Me),
-        (status = 400, description = "A field failed validation, or a wrong code", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Account name, phone or ID number already registered", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Real-name check failed", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many registrations from this address (`register_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Identity provider unavailable; nothing was created", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "A field failed validation, or a wrong code"),
+        (status = 409, description = "Account name, phone or ID number already registered"),
+        (status = 422, description = "Real-name check failed"),
+        (status = 429, description = "Too many registrations from this address (`register_rate_limited`)"),
+        (status = 503, description = "Identity provider unavailable; nothing was created")))]
 pub async fn register(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -204,10 +204,10 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     request_body = PasswordLogin,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, description = "Wrong account or password", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked after too many wrong passwords", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many logins from this address (`login_rate_limited`, with Retry-After)", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many password checks at once (`auth_busy`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "Wrong account or password"),
+        (status = 423, description = "Locked after too many wrong passwords"),
+        (status = 429, description = "Too many logins from this address (`login_rate_limited`, with Retry-After)"),
+        (status = 503, description = "Too many password checks at once (`auth_busy`)")))]
 pub async fn login_password(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -284,7 +284,7 @@ pub async fn login_password(
     request_body = SmsLogin,
     responses(
         (status = 200, body = TokenPair),
-        (status = 400, description = "Wrong, expired or used-up code", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Wrong, expired or used-up code")))]
 pub async fn login_sms(
     state: web::Data<AppState>,
     body: web::Json<SmsLogin>,
@@ -311,7 +311,7 @@ pub async fn login_sms(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, description = "Unknown, expired, revoked or reused token", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "Unknown, expired, revoked or reused token")))]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -351,7 +351,7 @@ pub async fn refresh(
 /// Ends the caller's login: its refresh tokens and access tokens stop working. Logged in.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 204, description = "Logged out"), (status = 401, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Logged out"), (status = 401)))]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     sessions::revoke_family(&state.db, &user.session_id, Utc::now()).await?;
     Ok(no_content())
@@ -393,7 +393,7 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
 /// The caller's profile and memberships. Logged in.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Me), (status = 401)))]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let u = users::by_id(&state.db, &user.user_id)
         .await?
@@ -408,8 +408,8 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpRes
     request_body = ChangePassword,
     responses(
         (status = 200, body = TokenPair),
-        (status = 400, description = "The new password breaks the policy", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong current password", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "The new password breaks the policy"),
+        (status = 403, description = "Wrong current password")))]
 pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -442,7 +442,7 @@ pub async fn change_password(
     request_body = ResetPassword,
     responses(
         (status = 204, description = "Password changed"),
-        (status = 400, description = "Bad password or code", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad password or code")))]
 pub async fn reset_password(
     state: web::Data<AppState>,
     body: web::Json<ResetPassword>,

@@ -38,7 +38,7 @@ pub async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 /// One version of an agreement, with its text. Public.
 #[utoipa::path(get, path = "/api/v1/agreements/{kind}/{version}", operation_id = "get_agreement", tag = "agreements",
     params(("kind" = String, Path, example = "user_agreement"), ("version" = i32, Path, example = 1)),
-    responses((status = 200, body = Agreement), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Agreement), (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<(String, i32)>,

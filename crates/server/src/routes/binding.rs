@@ -42,9 +42,9 @@ fn view(b: &bound::Bound) -> BoundCertificateView {
 #[utoipa::path(post, path = "/api/v1/certificates/bound", tag = "certificates",
     security(("bearer" = [])), request_body = CertLogin,
     responses((status = 201, description = "Bound (`active`) or waiting for approval (`pending`)", body = BoundCertificateView),
-        (status = 400, description = "Unreadable certificate, or no proof of possession", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Revoked, or bound already", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not from a trusted outside CA, or not the account's name", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Unreadable certificate, or no proof of possession"),
+        (status = 409, description = "Revoked, or bound already"),
+        (status = 422, description = "Not from a trusted outside CA, or not the account's name")))]
 pub async fn bind(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -50,9 +50,9 @@ fn pin_field(s: &str, field: &'static str) -> ApiResult<Pin> {
 #[utoipa::path(post, path = "/api/v1/certificates", operation_id = "create_certificate", tag = "certificates",
     security(("bearer" = [])), request_body = CreateCertificate,
     responses((status = 201, body = CertificateView),
-        (status = 400, description = "Bad kind, algorithm or PIN", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not verified, or not an admin", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The PKI is not initialised", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad kind, algorithm or PIN"),
+        (status = 403, description = "Not verified, or not an admin"),
+        (status = 503, description = "The PKI is not initialised")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -109,7 +109,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpR
 #[utoipa::path(get, path = "/api/v1/certificates/{id}", operation_id = "get_certificate", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = CertificateView),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -125,9 +125,9 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/renew", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = PinProof,
     responses((status = 201, body = CertificateView),
-        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Revoked", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Wrong PIN"),
+        (status = 409, description = "Revoked"),
+        (status = 423, description = "Locked")))]
 pub async fn renew(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -188,8 +188,8 @@ async fn renewal_holder<'a>(
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = RevokeCertificate,
     responses((status = 200, body = CertificateView),
-        (status = 400, description = "Unknown reason", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already revoked", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Unknown reason"),
+        (status = 409, description = "Already revoked")))]
 pub async fn revoke(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -231,10 +231,10 @@ pub async fn revoke(
 #[utoipa::path(put, path = "/api/v1/certificates/{id}/pin", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ChangePin,
     responses((status = 204, description = "PIN changed"),
-        (status = 400, description = "Bad new PIN", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong PIN, or not an admin of the organisation (`certificate_admin_only`)", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Revoked or expired", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad new PIN"),
+        (status = 403, description = "Wrong PIN, or not an admin of the organisation (`certificate_admin_only`)"),
+        (status = 409, description = "Revoked or expired"),
+        (status = 423, description = "Locked")))]
 pub async fn change_pin(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -263,7 +263,7 @@ pub async fn change_pin(
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/pin/reset", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = PinReset,
     responses((status = 200, description = "Unlocked, or re-keyed: the current certificate", body = CertificateView),
-        (status = 400, description = "Bad or expired SMS code, bad PIN", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad or expired SMS code, bad PIN")))]
 pub async fn reset_pin(
     state: web::Data<AppState>,
     user: AuthUser,

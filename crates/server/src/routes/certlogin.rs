@@ -63,8 +63,8 @@ fn refused() -> ApiError {
 #[utoipa::path(post, path = "/api/v1/auth/cert/login", tag = "accounts",
     request_body = CertLogin,
     responses((status = 200, body = TokenPair),
-        (status = 400, description = "Malformed certificate or signature", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Refused", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Malformed certificate or signature"),
+        (status = 401, description = "Refused")))]
 pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<CertLogin>,

@@ -89,10 +89,10 @@ pub async fn check_captcha(state: &AppState, id: &str, answer: &str) -> ApiResul
     request_body = SendSmsCode,
     responses(
         (status = 201, body = SmsCodeSent),
-        (status = 400, description = "Bad phone, purpose or captcha", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Registering a phone that is already registered", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too soon, or a daily or per-address limit", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The SMS gateway failed", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad phone, purpose or captcha"),
+        (status = 409, description = "Registering a phone that is already registered"),
+        (status = 429, description = "Too soon, or a daily or per-address limit"),
+        (status = 503, description = "The SMS gateway failed")))]
 pub async fn send_sms_code(
     state: web::Data<AppState>,
     meta: ClientMeta,

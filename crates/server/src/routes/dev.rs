@@ -33,7 +33,7 @@ pub struct OutboxQuery {
 /// Messages the dev SMS sender recorded, newest first. Demo mode only (404 otherwise).
 #[utoipa::path(get, path = "/api/v1/dev/sms-outbox", tag = "dev",
     params(OutboxQuery),
-    responses((status = 200, body = DevSmsOutbox), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = DevSmsOutbox), (status = 404)))]
 pub async fn sms_outbox(
     state: web::Data<AppState>,
     q: web::Query<OutboxQuery>,
@@ -57,7 +57,7 @@ pub async fn sms_outbox(
 /// The answer to a captcha. Demo mode only (404 otherwise).
 #[utoipa::path(get, path = "/api/v1/dev/captcha/{captcha_id}", tag = "dev",
     params(("captcha_id" = String, Path)),
-    responses((status = 200, body = DevCaptchaAnswer), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = DevCaptchaAnswer), (status = 404)))]
 pub async fn captcha_answer(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "evidence",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = AuditTrail),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn events(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -100,9 +100,9 @@ pub async fn events(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/evidence", tag = "evidence",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The signed evidence report", content_type = "application/pdf"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404),
+        (status = 503)))]
 pub async fn evidence_report(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -157,9 +157,9 @@ fn limited(state: &AppState, meta: &ClientMeta) -> ApiResult<()> {
 #[utoipa::path(post, path = "/api/v1/verify", tag = "evidence",
     request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to check"),
     responses((status = 200, description = "The validator's report (docs/VERIFY.md)", content_type = "application/json"),
-        (status = 413, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 413),
+        (status = 415),
+        (status = 429)))]
 pub async fn verify_upload(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -219,8 +219,8 @@ pub async fn verify_upload(
 #[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "evidence",
     params(("code" = String, Path, description = "16 base32 characters, dashes optional")),
     responses((status = 200, body = PublicVerification),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404),
+        (status = 429)))]
 pub async fn verify_code(
     state: web::Data<AppState>,
     meta: ClientMeta,

@@ -58,8 +58,8 @@ fn decode_csr(text: &str) -> ApiResult<Vec<u8>> {
 #[utoipa::path(post, path = "/api/v1/certificates/csr", tag = "certificates",
     security(("bearer" = [])), request_body = CreateCertificateFromCsr,
     responses((status = 201, body = CertificateView),
-        (status = 400, description = "Not a request, no proof of possession, unsupported key", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not verified, or not an admin", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Not a request, no proof of possession, unsupported key"),
+        (status = 403, description = "Not verified, or not an admin")))]
 pub async fn create_from_csr(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -97,10 +97,10 @@ pub async fn create_from_csr(
     request_body(content = ExternalSignRequest, content_type = "multipart/form-data",
         description = "Parts: `file` (PDF), `request` (JSON of this schema), seal images (PNG)"),
     responses((status = 201, body = ExternalPrepared),
-        (status = 400, description = "Bad request or placement", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not the caller's certificate", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Revoked, expired, or a server-held certificate", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a signable PDF", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad request or placement"),
+        (status = 404, description = "Not the caller's certificate"),
+        (status = 409, description = "Revoked, expired, or a server-held certificate"),
+        (status = 422, description = "Not a signable PDF")))]
 pub async fn prepare(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -148,10 +148,10 @@ pub async fn prepare(
 #[utoipa::path(post, path = "/api/v1/sign/external/{id}/finish", tag = "signing",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ExternalFinish,
     responses((status = 200, description = "The signed PDF", content_type = "application/pdf"),
-        (status = 404, description = "No such session of the caller", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Finished already, or the certificate was revoked", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "The session expired", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The signature does not verify", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such session of the caller"),
+        (status = 409, description = "Finished already, or the certificate was revoked"),
+        (status = 410, description = "The session expired"),
+        (status = 422, description = "The signature does not verify")))]
 pub async fn finish(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -96,8 +96,8 @@ async fn admin(state: &AppState, org_id: &str, user: &AuthUser) -> ApiResult<org
 /// per USCC: a code another organisation holds is 409 `uscc_taken`.
 #[utoipa::path(post, path = "/api/v1/orgs", operation_id = "create_org", tag = "organizations",
     security(("bearer" = [])), request_body = CreateOrg,
-    responses((status = 201, body = Org), (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Another organisation holds this USCC (`uscc_taken`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Org), (status = 400),
+        (status = 409, description = "Another organisation holds this USCC (`uscc_taken`)")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -169,7 +169,7 @@ pub async fn list(
 /// One organisation. Members only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", operation_id = "get_org", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path)),
-    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Org), (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -199,7 +199,7 @@ fn member_view(m: orgs::Membership, u: users::User) -> Member {
 /// Members of an organisation. Members only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = signet_api::Page<Member>), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = signet_api::Page<Member>), (status = 404)))]
 pub async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -237,9 +237,9 @@ fn parse_grants(grants: &[String]) -> ApiResult<Vec<Grant>> {
     request_body = UpdateMember,
     responses(
         (status = 200, body = Member),
-        (status = 403, description = "Not an admin", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Would leave no admin", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Not an admin"),
+        (status = 404),
+        (status = 409, description = "Would leave no admin")))]
 pub async fn update_member(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -275,8 +275,8 @@ pub async fn update_member(
 /// Removes a member. Admins only; the last admin cannot be removed.
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{user_id}", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204, description = "Removed"), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"), (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Removed"), (status = 403),
+        (status = 404), (status = 409)))]
 pub async fn remove_member(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -324,8 +324,8 @@ async fn invitation_view(state: &AppState, i: orgs::Invitation) -> ApiResult<Inv
 /// registered.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path)), request_body = CreateInvitation,
-    responses((status = 201, body = Invitation), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"), (status = 409, description = "Already a member", body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Invitation), (status = 403),
+        (status = 404), (status = 409, description = "Already a member")))]
 pub async fn invite(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -370,7 +370,7 @@ pub async fn invite(
 /// Invitations of an organisation, newest first. Admins only.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), PageQuery),
-    responses((status = 200, body = signet_api::Page<Invitation>), (status = 403, body = signet_api::Problem, content_type = "application/problem+json"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = signet_api::Page<Invitation>), (status = 403), (status = 404)))]
 pub async fn invitations(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -395,7 +395,7 @@ pub async fn invitations(
 /// Withdraws a pending invitation. Admins only.
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/invitations/{invitation_id}", tag = "organizations",
     security(("bearer" = [])), params(("org_id" = String, Path), ("invitation_id" = String, Path)),
-    responses((status = 204, description = "Revoked"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Revoked"), (status = 404)))]
 pub async fn revoke_invitation(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -452,7 +452,7 @@ async fn my_pending(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<or
 /// Only the holder of the invited phone number.
 #[utoipa::path(post, path = "/api/v1/me/invitations/{invitation_id}/accept", tag = "organizations",
     security(("bearer" = [])), params(("invitation_id" = String, Path)),
-    responses((status = 200, body = Org), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Org), (status = 404)))]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -486,7 +486,7 @@ pub async fn accept_invitation(
 /// Declines an invitation. Only the holder of the invited phone number.
 #[utoipa::path(post, path = "/api/v1/me/invitations/{invitation_id}/decline", tag = "organizations",
     security(("bearer" = [])), params(("invitation_id" = String, Path)),
-    responses((status = 204, description = "Declined"), (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Declined"), (status = 404)))]
 pub async fn decline_invitation(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -66,7 +66,7 @@ fn require_type(req: &HttpRequest, expected: &str) -> ApiResult<()> {
 #[utoipa::path(get, path = "/pki/ca/{file}", tag = "pki",
     params(("file" = String, Path, description = "`{ca_id}.pem` or `{ca_id}.crt`")),
     responses((status = 200, description = "The certificate", content_type = "application/pkix-cert"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn ca_certificate(
     state: web::Data<AppState>,
     file: web::Path<String>,
@@ -98,8 +98,8 @@ pub async fn ca_certificate(
 #[utoipa::path(get, path = "/pki/crl/{file}", tag = "pki",
     params(("file" = String, Path, description = "`{ca_id}.crl`")),
     responses((status = 200, description = "DER CRL", content_type = "application/pkix-crl"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)")))]
 pub async fn crl(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -126,8 +126,8 @@ pub async fn crl(
 #[utoipa::path(post, path = "/pki/ocsp", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/ocsp-request"),
     responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)")))]
 pub async fn ocsp_post(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -143,7 +143,7 @@ pub async fn ocsp_post(
 #[utoipa::path(get, path = "/pki/ocsp/{request}", tag = "pki",
     params(("request" = String, Path, description = "URL-encoded base64 of the DER OCSPRequest")),
     responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response"),
-        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)")))]
 pub async fn ocsp_get(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -200,8 +200,8 @@ async fn ocsp_answer(state: &AppState, der: &[u8]) -> ApiResult<HttpResponse> {
 #[utoipa::path(post, path = "/pki/tsa", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/timestamp-query"),
     responses((status = 200, description = "DER TimeStampResp", content_type = "application/timestamp-reply"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)")))]
 pub async fn tsa_p256(
     state: web::Data<AppState>,
     meta: ClientMeta,
@@ -216,8 +216,8 @@ pub async fn tsa_p256(
 #[utoipa::path(post, path = "/pki/tsa/sm2", tag = "pki",
     request_body(content = Vec<u8>, content_type = "application/timestamp-query"),
     responses((status = 200, description = "DER TimeStampResp", content_type = "application/timestamp-reply"),
-        (status = 415, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the address's budget (`pki_rate_limited`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 415),
+        (status = 429, description = "Over the address's budget (`pki_rate_limited`)")))]
 pub async fn tsa_sm2(
     state: web::Data<AppState>,
     meta: ClientMeta,

@@ -100,9 +100,9 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpR
     request_body(content = CreateSeal, content_type = "multipart/form-data",
         description = "Parts: `request` (JSON of this schema) and `image` (PNG or JPEG)"),
     responses((status = 201, body = SealView),
-        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 413, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400),
+        (status = 403),
+        (status = 413)))]
 pub async fn upload(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -207,7 +207,7 @@ async fn store(
 #[utoipa::path(post, path = "/api/v1/seals/generate", tag = "seals",
     security(("bearer" = [])), request_body = GenerateSeal,
     responses((status = 201, body = SealView),
-        (status = 503, description = "No CJK font installed", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 503, description = "No CJK font installed")))]
 pub async fn generate(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -245,9 +245,9 @@ pub async fn generate(
 #[utoipa::path(patch, path = "/api/v1/seals/{id}", operation_id = "update_seal", tag = "seals",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateSeal,
     responses((status = 200, body = SealView),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A certificate the seal cannot go with (`seal_certificate_mismatch`)", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404),
+        (status = 422, description = "A certificate the seal cannot go with (`seal_certificate_mismatch`)")))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -275,8 +275,8 @@ pub async fn update(
 #[utoipa::path(get, path = "/api/v1/seals/{id}/grants", tag = "seals",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = SealGrantList),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404)))]
 pub async fn grants(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -296,9 +296,9 @@ pub async fn grants(
 #[utoipa::path(put, path = "/api/v1/seals/{id}/grants", tag = "seals",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = SealGrantList,
     responses((status = 200, body = SealGrantList),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404),
+        (status = 422)))]
 pub async fn set_grants(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -331,7 +331,7 @@ pub async fn set_grants(
 #[utoipa::path(get, path = "/api/v1/seals/{id}/image", tag = "seals",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The seal image", content_type = "image/png"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn image(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -33,14 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         description = "Parts: `file` (PDF), `request` (JSON of this schema), seal images (PNG) by the names the placements give"),
     responses((status = 200, description = "The signed PDF", content_type = "application/pdf",
             headers(("Signet-Notice" = String, description = "Present when the caller should tell the user something about the new signature: `certified-new-field` — the document is certified (DocMDP P=2/3) and the signature is a new signed field after the certification (allowed; pyHanko's default policy flags new visible fields), see docs/PDF.md"))),
-        (status = 400, description = "Bad request, placement, PIN format or seal image", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong PIN", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A certificate that is not the caller's", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A revoked or expired certificate", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "A part is too large", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a signable PDF", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "A certificate locked by wrong PINs", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The TSA is unavailable", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad request, placement, PIN format or seal image"),
+        (status = 403, description = "Wrong PIN"),
+        (status = 404, description = "A certificate that is not the caller's"),
+        (status = 409, description = "A revoked or expired certificate"),
+        (status = 413, description = "A part is too large"),
+        (status = 422, description = "Not a signable PDF"),
+        (status = 423, description = "A certificate locked by wrong PINs"),
+        (status = 503, description = "The TSA is unavailable")))]
 pub async fn sign(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -97,10 +97,10 @@ async fn read_task_form(
     request_body(content = CreateTask, content_type = "multipart/form-data",
         description = "Parts: `request` (JSON of this schema) and one PDF part per document, named as `documents[].part` says"),
     responses((status = 201, body = TaskView),
-        (status = 400, description = "Bad request, name, step or deadline", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not granted `initiate`", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "A PDF is larger than 50 MB", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a PDF, or a signer that cannot be found", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad request, name, step or deadline"),
+        (status = 403, description = "Not granted `initiate`"),
+        (status = 413, description = "A PDF is larger than 50 MB"),
+        (status = 422, description = "Not a PDF, or a signer that cannot be found")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -120,7 +120,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", operation_id = "get_task", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TaskView),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -135,8 +135,8 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", operation_id = "update_task", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateTask,
     responses((status = 200, body = TaskView),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 409)))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -150,9 +150,9 @@ pub async fn update(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/start", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TaskView),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No steps", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 409),
+        (status = 422, description = "No steps")))]
 pub async fn start(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -166,8 +166,8 @@ pub async fn start(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/cancel", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TaskView),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 409)))]
 pub async fn cancel(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -188,13 +188,13 @@ pub async fn cancel(
     security(("bearer" = [])),
     params(("id" = String, Path), ("step" = String, Path)), request_body = SignStep,
     responses((status = 200, body = TaskView),
-        (status = 400, description = "Bad placement, PIN or seal", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Wrong PIN, not the caller's step, or a signing mode (签署模式) that excludes this device", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not active, or the task changed meanwhile", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A seal or certificate that does not fit the step", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 423, description = "A certificate locked by wrong PINs", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Busy; retry after the given time", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "Bad placement, PIN or seal"),
+        (status = 403, description = "Wrong PIN, not the caller's step, or a signing mode (签署模式) that excludes this device"),
+        (status = 404),
+        (status = 409, description = "Not active, or the task changed meanwhile"),
+        (status = 422, description = "A seal or certificate that does not fit the step"),
+        (status = 423, description = "A certificate locked by wrong PINs"),
+        (status = 503, description = "Busy; retry after the given time")))]
 pub async fn sign(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -212,9 +212,9 @@ pub async fn sign(
     security(("bearer" = [])),
     params(("id" = String, Path), ("step" = String, Path)), request_body = RejectStep,
     responses((status = 200, body = TaskView),
-        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400),
+        (status = 403),
+        (status = 409)))]
 pub async fn reject(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -234,8 +234,8 @@ pub async fn reject(
     security(("bearer" = [])),
     params(("id" = String, Path), ("step" = String, Path)),
     responses((status = 200, body = SigningOptions),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404)))]
 pub async fn options(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -256,11 +256,11 @@ pub async fn options(
     security(("bearer" = [])),
     params(("id" = String, Path), ("step" = String, Path)), request_body = signet_api::StepPlacement,
     responses((status = 201, body = signet_api::ExternalPrepared),
-        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400),
+        (status = 403),
+        (status = 404),
+        (status = 409),
+        (status = 422)))]
 pub async fn external_prepare(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -283,10 +283,10 @@ pub async fn external_prepare(
     params(("id" = String, Path), ("step" = String, Path), ("session" = String, Path)),
     request_body = signet_api::ExternalFinish,
     responses((status = 200, body = TaskView),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 410, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The signature does not verify", body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404),
+        (status = 409),
+        (status = 410),
+        (status = 422, description = "The signature does not verify")))]
 pub async fn external_finish(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -310,8 +310,8 @@ pub async fn external_finish(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/forward", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ForwardTask,
     responses((status = 201, body = TaskView),
-        (status = 403, description = "Not signed, or documents from someone else", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Not signed, or documents from someone else"),
+        (status = 409)))]
 pub async fn forward(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -330,8 +330,8 @@ pub async fn forward(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/file", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path), ("doc" = String, Path)),
     responses((status = 200, description = "The signed PDF", content_type = "application/pdf"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404)))]
 pub async fn download_one(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -350,8 +350,8 @@ pub async fn download_one(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/download", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "A zip of the signed PDFs", content_type = "application/zip"),
-        (status = 403, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 403),
+        (status = 404)))]
 pub async fn download_all(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -377,7 +377,7 @@ pub async fn download_all(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/pages", tag = "tasks",
     security(("bearer" = [])), params(("id" = String, Path), ("doc" = String, Path)),
     responses((status = 200, body = signet_api::PageList),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 404)))]
 pub async fn pages(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -395,10 +395,10 @@ pub async fn pages(
         signet_api::PageImageQuery),
     responses((status = 200, description = "The page image", content_type = "image/png"),
         (status = 304, description = "Not modified (ETag)"),
-        (status = 400, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The page cannot be rendered", body = signet_api::Problem, content_type = "application/problem+json"),
-        (status = 503, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400),
+        (status = 404),
+        (status = 422, description = "The page cannot be rendered"),
+        (status = 503)))]
 #[allow(clippy::too_many_arguments)]
 pub async fn page_image(
     state: web::Data<AppState>,
@@ -446,7 +446,7 @@ pub async fn page_image(
 #[utoipa::path(get, path = "/api/v1/tasks", operation_id = "list_tasks", tag = "tasks",
     security(("bearer" = [])), params(TaskListQuery),
     responses((status = 200, body = signet_api::Page<TaskView>),
-        (status = 400, body = signet_api::Problem, content_type = "application/problem+json")))]
+        (status = 400)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
