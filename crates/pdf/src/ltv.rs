@@ -107,25 +107,8 @@ fn request_token(tsa: &mut Timestamper<'_>, digest: &[u8]) -> Result<Vec<u8>, Pd
         )));
     }
     // Drop any zero padding after the DER ContentInfo.
-    let len = der_len(&der).unwrap_or(der.len());
+    let len = signet_pki::tlv::element_len(&der).unwrap_or(der.len());
     Ok(der[..len].to_vec())
-}
-
-/// The length of the DER element at the start of `der`.
-fn der_len(der: &[u8]) -> Option<usize> {
-    let first = *der.get(1)?;
-    if first < 0x80 {
-        return Some(2 + usize::from(first));
-    }
-    let n = usize::from(first & 0x7f);
-    if n == 0 || n > 4 {
-        return None;
-    }
-    let len = der
-        .get(2..2 + n)?
-        .iter()
-        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-    Some(2 + n + len).filter(|l| *l <= der.len())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,14 +5,16 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use signet_pdf::verify::{Verdict, verify};
 use signet_pdf::{PdfError, SignatureSpec, Store, Visible};
 
 use common::{Blocks, Pki};
 
 fn spec(visible: Visible) -> SignatureSpec {
-    let mut spec = SignatureSpec::new(visible, Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap());
+    // Now (after the test PKI was made): a fixed time would fall outside its certificates'
+    // validity one day, or before it on the day the PKI is made.
+    let mut spec = SignatureSpec::new(visible, Utc::now());
     spec.name = Some("Store Signer".into());
     spec
 }

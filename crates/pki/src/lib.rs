@@ -12,6 +12,7 @@ pub mod keywrap;
 pub mod master;
 pub mod responder;
 pub mod sign;
+pub mod tlv;
 pub mod tsa;
 pub mod verify;
 
