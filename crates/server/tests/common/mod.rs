@@ -31,12 +31,17 @@ fn in_ci() -> bool {
     signet_testkit::in_ci()
 }
 
-/// A new, empty PostgreSQL database; `None` (skip) when PostgreSQL is unreachable outside
-/// CI. In CI an unreachable PostgreSQL fails the test.
+/// A new PostgreSQL database with every migration applied, cloned from a template database
+/// (`CREATE DATABASE … TEMPLATE`, a file copy) instead of migrating each test's database;
+/// `None` (skip) when PostgreSQL is unreachable outside CI. In CI an unreachable PostgreSQL
+/// fails the test.
 async fn fresh_pg_database() -> Option<String> {
     let admin_url =
         std::env::var("SIGNET_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
-    let admin = match Database::connect(admin_url.as_str()).await {
+    // One connection, so the advisory lock below is taken and released by the same session.
+    let mut options = signet_store::sea_orm::ConnectOptions::new(admin_url.clone());
+    options.max_connections(1).min_connections(1);
+    let admin = match Database::connect(options).await {
         Ok(db) => db,
         Err(e) if !in_ci() => {
             eprintln!("skipping PostgreSQL test: cannot reach {admin_url}: {e}");
@@ -44,17 +49,75 @@ async fn fresh_pg_database() -> Option<String> {
         }
         Err(e) => panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}"),
     };
-    let name = format!("signet_t_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    admin.close().await.ok();
     let base = admin_url
         .rsplit_once('/')
         .map(|(b, _)| b.to_owned())
         .unwrap();
+    let template = pg_template(&admin, &base).await;
+    let name = format!("signet_t_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        ))
+        .await
+        .unwrap();
+    admin.close().await.ok();
     Some(format!("{base}/{name}"))
+}
+
+/// The migrated template database of the current migrations (named by a hash of their
+/// sources, so a changed migration gets a new template), made once by whichever test process
+/// comes first: nextest runs each test in a process of its own, so the processes agree
+/// through a PostgreSQL advisory lock.
+async fn pg_template(admin: &signet_store::sea_orm::DatabaseConnection, base: &str) -> String {
+    use sha2::Digest as _;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/src");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut hash = sha2::Sha256::new();
+    for f in files.iter().filter(|f| f.is_file()) {
+        hash.update(f.file_name().unwrap().as_encoded_bytes());
+        hash.update(std::fs::read(f).unwrap());
+    }
+    let template = format!("signet_t_tpl_{}", &hex::encode(hash.finalize())[..16]);
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(7243501)")
+        .await
+        .unwrap();
+    let exists = admin
+        .query_one_raw(signet_store::sea_orm::Statement::from_string(
+            signet_store::sea_orm::DatabaseBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"),
+        ))
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        let building = format!("signet_t_build_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+            .await
+            .unwrap();
+        let db = Database::connect(format!("{base}/{building}"))
+            .await
+            .unwrap();
+        signet_store::migrate(&db).await.unwrap();
+        db.close().await.unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+            ))
+            .await
+            .unwrap();
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(7243501)")
+        .await
+        .unwrap();
+    template
 }
 
 pub fn settings_for(dir: &std::path::Path, database_url: &str) -> Settings {
