@@ -263,15 +263,18 @@ pub(super) fn task_changed() -> ApiError {
     ApiError::conflict("task_changed").retry_after(0)
 }
 
-/// Queues the expiry of a task that just started with a deadline.
-pub(super) async fn schedule_expiry<C: ConnectionTrait>(
+/// Starts task `l` inside the caller's transaction: its first order becomes active, the
+/// events are recorded, and its expiry is queued when it has a deadline.
+pub(super) async fn start_in<C: ConnectionTrait>(
+    state: &AppState,
     db: &C,
-    task_id: &str,
-    deadline: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
+    l: &Loaded,
+    actor: Actor<'_>,
 ) -> ApiResult<()> {
-    if let Some(d) = deadline {
-        signet_store::jobs::enqueue(db, EXPIRE_JOB, task_id, d, 10, now).await?;
+    let (next, events) = l.workflow().start()?;
+    apply(state, db, l, &next, &events, actor, &l.hashes(), None).await?;
+    if let Some(d) = l.task.deadline {
+        signet_store::jobs::enqueue(db, EXPIRE_JOB, &l.task.id, d, 10, actor.now).await?;
     }
     Ok(())
 }

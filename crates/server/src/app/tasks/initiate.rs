@@ -17,7 +17,7 @@ use signet_store::sea_orm::TransactionTrait;
 use signet_store::tasks::{self, Document, Step, Task, TaskChange};
 use std::collections::BTreeMap;
 
-use super::commit::{Actor, apply, commit_plain, schedule_expiry, task_changed};
+use super::commit::{Actor, commit_plain, start_in, task_changed};
 use super::{Loaded, current_view, load, load_visible, require_initiator};
 use crate::app::signing;
 use crate::auth::ClientMeta;
@@ -291,9 +291,7 @@ async fn insert_and_maybe_start(
         audit::append(&txn, &source.task.id, vec![event]).await?;
     }
     if start_now {
-        let (next, events) = l.workflow().start()?;
-        apply(state, &txn, &l, &next, &events, actor, &hashes, None).await?;
-        schedule_expiry(&txn, &id, l.task.deadline, now).await?;
+        start_in(state, &txn, &l, actor).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -382,16 +380,13 @@ pub async fn start(
     {
         return Err(ApiError::bad_request("invalid_deadline").field("deadline"));
     }
-    let (next, events) = l.workflow().start()?;
     let txn = state.db.begin().await?;
-    let hashes = l.hashes();
     let actor = Actor {
         user: Some(user),
         meta: Some(meta),
         now,
     };
-    apply(state, &txn, &l, &next, &events, actor, &hashes, None).await?;
-    schedule_expiry(&txn, &l.task.id, l.task.deadline, now).await?;
+    start_in(state, &txn, &l, actor).await?;
     txn.commit().await?;
     current_view(state, id, user).await
 }
