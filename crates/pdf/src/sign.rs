@@ -239,6 +239,10 @@ pub fn check_placement(src: &SourcePdf<'_>, spec: &SignatureSpec) -> Result<(), 
                     "a cross-page seal needs at least two pages".into(),
                 ));
             }
+            // Both ends are pages of the document (page 0 does not exist), so the count below
+            // cannot overflow.
+            src.page(*first)?;
+            src.page(*last)?;
             let n = f64::from(last - first + 1);
             let aspect = spec
                 .seal_png
@@ -574,6 +578,10 @@ fn build(
                     "a cross-page seal needs at least two pages".into(),
                 ));
             }
+            // Both ends are pages of the document (page 0 does not exist), so the count below
+            // cannot overflow.
+            src.page(*first)?;
+            src.page(*last)?;
             let n = last - first + 1;
             let slice_w = size * f64::from(img.width) / f64::from(img.height) / f64::from(n);
             for (i, page_no) in (*first..=*last).enumerate() {

@@ -229,6 +229,22 @@ fn refusals() {
         )),
         PdfError::BadPlacement(_)
     ));
+    // Page 0 and a last page far beyond the document: refused, never an overflow.
+    let huge = spec(Visible::CrossPage {
+        first: 0,
+        last: u32::MAX,
+        y: 10.0,
+        size: 50.0,
+    });
+    assert!(matches!(
+        e(prepare(&input, &huge, None, 100)),
+        PdfError::PageOutOfRange { page: 0, .. }
+    ));
+    let src = SourcePdf::parse(&input).unwrap();
+    assert!(matches!(
+        signet_pdf::sign::check_placement(&src, &huge),
+        Err(PdfError::PageOutOfRange { page: 0, .. })
+    ));
     let mut no_seal = spec(Visible::Seal {
         page: 1,
         rect: [1.0, 1.0, 9.0, 9.0],

@@ -436,7 +436,8 @@ static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CON
 /// Checks where each signature goes against the pages of `pdf` — before any key is opened,
 /// so that a placement the engine would refuse never costs a PIN attempt
 /// ([`signet_pdf::sign::check_placement`]). `specs` are numbered as the request gives them; a
-/// refusal is 400 `invalid_placement` naming the number (`placement`). Answers `pdf` back.
+/// refused placement is 400 `invalid_placement` naming the number (`placement`); a document
+/// that cannot be read is its engine problem (`invalid_pdf`, …). Answers `pdf` back.
 pub async fn check_placements(
     pdf: Vec<u8>,
     specs: Vec<(usize, SignatureSpec)>,

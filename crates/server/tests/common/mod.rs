@@ -72,14 +72,23 @@ async fn fresh_pg_database() -> Option<String> {
 async fn pg_template(admin: &signet_store::sea_orm::DatabaseConnection, base: &str) -> String {
     use sha2::Digest as _;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/src");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    // Every file below (the agreements' texts are included by a seed migration).
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     let mut hash = sha2::Sha256::new();
     for f in files.iter().filter(|f| f.is_file()) {
-        hash.update(f.file_name().unwrap().as_encoded_bytes());
+        hash.update(f.strip_prefix(&dir).unwrap().as_os_str().as_encoded_bytes());
         hash.update(std::fs::read(f).unwrap());
     }
     let template = format!("signet_t_tpl_{}", &hex::encode(hash.finalize())[..16]);
