@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{DISTID, one_cert, openssl, read_text as read, run, write};
+use common::{DISTID, Issue, KeyKind, OpensslCa, one_cert, openssl, read_text as read, run, write};
 
 use std::path::Path;
 
@@ -25,7 +25,7 @@ use x509_cert::Certificate;
 
 /// A test PKI: root CA, intermediate CA (P-256 only), signer, all made by OpenSSL.
 struct Pki {
-    dir: tempfile::TempDir,
+    ca: OpensslCa,
     alg: KeyAlgorithm,
     signer: Certificate,
     chain: Vec<Certificate>,
@@ -34,7 +34,7 @@ struct Pki {
 
 impl Pki {
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.ca.path()
     }
 
     fn key(&self) -> SigningKey {
@@ -51,67 +51,20 @@ impl Pki {
 
     /// P-256: root → intermediate → signer, all ECDSA with SHA-256.
     fn p256() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write_extensions(d);
-        for name in ["root", "inter", "signer"] {
-            openssl(
-                d,
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                    &format!("{name}.key"),
-                ],
-            );
-        }
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-new",
-                "-key",
-                "root.key",
-                "-sha256",
-                "-subj",
-                "/CN=Signet Test Root",
-                "-days",
-                "30",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-out",
-                "root.pem",
-            ],
+        let ca = OpensslCa::new(KeyKind::P256, "/CN=Signet Test Root", CA_EXT);
+        write_extensions(&ca);
+        ca.issue(Issue::new("inter", "/CN=Signet Test Intermediate").ext("ca.ext"));
+        ca.issue(
+            Issue::new("signer", "/O=Signet/CN=Test Signer")
+                .issuer("inter")
+                .ext("ee.ext"),
         );
-        issue(
-            d,
-            "inter",
-            "/CN=Signet Test Intermediate",
-            "root",
-            "ca.ext",
-            &[],
-            &["-sha256"],
-        );
-        issue(
-            d,
-            "signer",
-            "/O=Signet/CN=Test Signer",
-            "inter",
-            "ee.ext",
-            &[],
-            &["-sha256"],
-        );
+        let d = ca.path();
         let signer = one_cert(d, "signer.pem");
         let chain = vec![one_cert(d, "inter.pem"), one_cert(d, "root.pem")];
         let key_pem = read(d, "signer.key");
         Pki {
-            dir,
+            ca,
             alg: KeyAlgorithm::EcdsaP256,
             signer,
             chain,
@@ -121,53 +74,10 @@ impl Pki {
 
     /// SM2: root → signer, SM2 with SM3 and the default distinguishing id.
     fn sm2() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write_extensions(d);
-        for name in ["root", "signer"] {
-            openssl(
-                d,
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "SM2",
-                    "-out",
-                    &format!("{name}.key"),
-                ],
-            );
-        }
-        openssl(
-            d,
-            &[
-                "req",
-                "-new",
-                "-key",
-                "root.key",
-                "-sm3",
-                "-sigopt",
-                DISTID,
-                "-subj",
-                "/CN=Signet SM2 Root",
-                "-out",
-                "root.csr",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "x509", "-req", "-in", "root.csr", "-key", "root.key", "-sm3", "-sigopt", DISTID,
-                "-vfyopt", DISTID, "-days", "30", "-extfile", "ca.ext", "-out", "root.pem",
-            ],
-        );
-        issue(
-            d,
-            "signer",
-            "/O=Signet/CN=SM2 Signer",
-            "root",
-            "ee.ext",
-            &["-sm3", "-sigopt", DISTID],
-            &["-sm3", "-sigopt", DISTID, "-vfyopt", DISTID],
-        );
+        let ca = OpensslCa::new(KeyKind::Sm2, "/CN=Signet SM2 Root", CA_EXT);
+        write_extensions(&ca);
+        ca.issue(Issue::new("signer", "/O=Signet/CN=SM2 Signer").ext("ee.ext"));
+        let d = ca.path();
         openssl(
             d,
             &[
@@ -183,7 +93,7 @@ impl Pki {
         let chain = vec![one_cert(d, "root.pem")];
         let key_pem = read(d, "signer.key");
         Pki {
-            dir,
+            ca,
             alg: KeyAlgorithm::Sm2,
             signer,
             chain,
@@ -192,57 +102,14 @@ impl Pki {
     }
 }
 
-fn write_extensions(d: &Path) {
-    write(
-        d,
-        "ca.ext",
-        b"basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
-    );
-    write(
-        d,
-        "ee.ext",
-        b"basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
-    );
-}
+const CA_EXT: &str = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
 
-/// Issues `<name>.pem` for `<name>.key`, signed by `<issuer>.pem`/`<issuer>.key`.
-/// `req_args` select the request's signature algorithm, `x509_args` the certificate's.
-fn issue(
-    d: &Path,
-    name: &str,
-    subject: &str,
-    issuer: &str,
-    ext: &str,
-    req_args: &[&str],
-    x509_args: &[&str],
-) {
-    let key = format!("{name}.key");
-    let csr = format!("{name}.csr");
-    let pem = format!("{name}.pem");
-    let ca = format!("{issuer}.pem");
-    let ca_key = format!("{issuer}.key");
-    let mut req = vec!["req", "-new", "-key", &key, "-subj", subject, "-out", &csr];
-    req.extend(req_args);
-    openssl(d, &req);
-    let mut x509 = vec![
-        "x509",
-        "-req",
-        "-in",
-        &csr,
-        "-CA",
-        &ca,
-        "-CAkey",
-        &ca_key,
-        "-CAcreateserial",
-        "-days",
-        "30",
-        "-extfile",
-        ext,
-        "-out",
-        &pem,
-    ];
-    x509.extend(x509_args);
-    openssl(d, &x509);
+fn write_extensions(ca: &OpensslCa) {
+    ca.write("ca.ext", CA_EXT);
+    ca.write(
+        "ee.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    );
 }
 
 /// Independent parse of a `ContentInfo` with Python's asn1crypto: writes `attrs.der` (the

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{DISTID, one_cert as cert, openssl, read, write};
+use common::{Issue, OpensslCa, one_cert as cert, openssl, read, write};
 
 use std::path::Path;
 
@@ -27,59 +27,8 @@ use x509_cert::Certificate;
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    P256,
-    Rsa,
-    Sm2,
-}
-
-impl Kind {
-    fn genkey(self, d: &Path, name: &str) {
-        let out = format!("{name}.key");
-        match self {
-            Kind::P256 => openssl(
-                d,
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                    &out,
-                ],
-            ),
-            Kind::Rsa => openssl(
-                d,
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "RSA",
-                    "-pkeyopt",
-                    "rsa_keygen_bits:2048",
-                    "-out",
-                    &out,
-                ],
-            ),
-            Kind::Sm2 => openssl(d, &["genpkey", "-algorithm", "SM2", "-out", &out]),
-        };
-    }
-
-    fn req_args(self) -> Vec<&'static str> {
-        match self {
-            Kind::Sm2 => vec!["-sm3", "-sigopt", DISTID],
-            _ => vec!["-sha256"],
-        }
-    }
-
-    fn x509_args(self) -> Vec<&'static str> {
-        match self {
-            Kind::Sm2 => vec!["-sm3", "-sigopt", DISTID, "-vfyopt", DISTID],
-            _ => vec!["-sha256"],
-        }
-    }
-}
+/// The key types of these tests.
+use common::KeyKind as Kind;
 
 const EXTENSIONS: &[(&str, &str)] = &[
     (
@@ -114,8 +63,7 @@ const EXTENSIONS: &[(&str, &str)] = &[
 
 /// A test PKI made by OpenSSL in a temporary directory: `root` → `inter` → `leaf`.
 struct Pki {
-    dir: tempfile::TempDir,
-    kind: Kind,
+    ca: OpensslCa,
     root: Certificate,
     inter: Certificate,
     leaf: Certificate,
@@ -123,83 +71,47 @@ struct Pki {
 
 impl Pki {
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.ca.path()
     }
 
     fn new(kind: Kind) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
+        let root_ext = EXTENSIONS
+            .iter()
+            .find(|(name, _)| *name == "root.ext")
+            .map(|(_, text)| *text)
+            .unwrap();
+        let ca = OpensslCa::new(kind, "/O=Signet/CN=Verify Test Root", root_ext);
         for (name, text) in EXTENSIONS {
-            write(d, name, text.as_bytes());
+            ca.write(name, text);
         }
-        kind.genkey(d, "root");
-        let mut req = vec![
-            "req",
-            "-new",
-            "-key",
-            "root.key",
-            "-subj",
-            "/O=Signet/CN=Verify Test Root",
-            "-out",
-            "root.csr",
-        ];
-        req.extend(kind.req_args());
-        openssl(d, &req);
-        let mut x509 = vec![
-            "x509",
-            "-req",
-            "-in",
-            "root.csr",
-            "-key",
-            "root.key",
-            "-days",
-            "30",
-            "-extfile",
-            "root.ext",
-            "-set_serial",
-            "1",
-            "-out",
-            "root.pem",
-        ];
-        x509.extend(kind.x509_args());
-        openssl(d, &x509);
-        let pki = Self {
-            kind,
-            root: cert(d, "root.pem"),
-            inter: cert(d, "root.pem"),
-            leaf: cert(d, "root.pem"),
-            dir,
+        let issue = |name, subject, issuer, ext| {
+            ca.issue(Issue::new(name, subject).issuer(issuer).ext(ext));
+            cert(ca.path(), &format!("{name}.pem"))
         };
-        pki.issue(
+        let inter = issue(
             "inter",
             "/O=Signet/CN=Verify Test Intermediate",
             "root",
             "ca.ext",
-            30,
         );
-        pki.issue(
-            "leaf",
-            "/O=Signet/CN=Verify Test Signer",
-            "inter",
-            "ee.ext",
-            30,
-        );
-        let d = pki.path();
+        let leaf = issue("leaf", "/O=Signet/CN=Verify Test Signer", "inter", "ee.ext");
+        let root = cert(ca.path(), "root.pem");
         Self {
-            inter: cert(d, "inter.pem"),
-            leaf: cert(d, "leaf.pem"),
-            ..pki
+            ca,
+            root,
+            inter,
+            leaf,
         }
     }
 
     /// Issues `<name>.pem` (new key `<name>.key`) signed by `<issuer>`.
     fn issue(&self, name: &str, subject: &str, issuer: &str, ext: &str, days: u32) -> Certificate {
-        let d = self.path();
-        self.kind.genkey(d, name);
-        let key = format!("{name}.key");
-        self.issue_for_key(name, &key, subject, issuer, ext, days)
+        self.ca
+            .issue(Issue::new(name, subject).issuer(issuer).ext(ext).days(days));
+        cert(self.path(), &format!("{name}.pem"))
     }
 
+    /// As [`issue`](Self::issue) for the existing key `<key>.key`.
     fn issue_for_key(
         &self,
         name: &str,
@@ -207,37 +119,10 @@ impl Pki {
         subject: &str,
         issuer: &str,
         ext: &str,
-        days: u32,
     ) -> Certificate {
-        let d = self.path();
-        let csr = format!("{name}.csr");
-        let pem = format!("{name}.pem");
-        let ca = format!("{issuer}.pem");
-        let ca_key = format!("{issuer}.key");
-        let days = days.to_string();
-        let mut req = vec!["req", "-new", "-key", key, "-subj", subject, "-out", &csr];
-        req.extend(self.kind.req_args());
-        openssl(d, &req);
-        let mut x509 = vec![
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            &ca,
-            "-CAkey",
-            &ca_key,
-            "-CAcreateserial",
-            "-days",
-            &days,
-            "-extfile",
-            ext,
-            "-out",
-            &pem,
-        ];
-        x509.extend(self.kind.x509_args());
-        openssl(d, &x509);
-        cert(d, &pem)
+        let issue = Issue::new(name, subject).issuer(issuer).ext(ext);
+        self.ca.issue(issue.existing_key(key));
+        cert(self.path(), &format!("{name}.pem"))
     }
 
     fn anchors(&self) -> TrustAnchors {
@@ -472,7 +357,7 @@ fn swapped_certificate_gives_an_invalid_signature() {
                 "-out",
                 &pem,
             ];
-            args.extend(kind.req_args());
+            args.extend(kind.sign_args());
             openssl(d, &args);
         }
         let der = openssl_cms_sign(d, "a", &["-nocerts"]);
@@ -606,38 +491,13 @@ fn swapped_certificate_fails_signet_signatures() {
             "0x{}",
             hex(pki.leaf.tbs_certificate().serial_number().as_bytes())
         );
-        let mut args = vec![
-            "req",
-            "-new",
-            "-key",
-            "twin.key",
-            "-subj",
-            "/O=Signet/CN=Verify Test Signer",
-            "-out",
-            "twin.csr",
-        ];
-        args.extend(kind.req_args());
-        openssl(d, &args);
-        let mut args = vec![
-            "x509",
-            "-req",
-            "-in",
-            "twin.csr",
-            "-CA",
-            "inter.pem",
-            "-CAkey",
-            "inter.key",
-            "-set_serial",
-            &serial,
-            "-days",
-            "30",
-            "-extfile",
-            "ee.ext",
-            "-out",
-            "twin.pem",
-        ];
-        args.extend(kind.x509_args());
-        openssl(d, &args);
+        pki.ca.issue(
+            Issue::new("twin", "/O=Signet/CN=Verify Test Signer")
+                .issuer("inter")
+                .ext("ee.ext")
+                .serial(&serial)
+                .existing_key("twin"),
+        );
         let twin = cert(d, "twin.pem");
         assert_eq!(
             twin.tbs_certificate().serial_number(),
@@ -917,7 +777,7 @@ fn chain_constraints_are_enforced() {
 
     // A certificate with a bad signature (its issuer's name but another key).
     let d = pki.path();
-    let fake_root = pki.issue_for_key("fakeroot", "root.key", "/CN=unused", "root", "root.ext", 30);
+    let fake_root = pki.issue_for_key("fakeroot", "root", "/CN=unused", "root", "root.ext");
     let _ = fake_root;
     Kind::P256.genkey(d, "imp");
     openssl(

@@ -1,9 +1,12 @@
 //! The one rule for tests that need something from outside the repository (a tool such as
 //! `pyhanko`, `pdftotext` or `openssl`, a font, `../shared`): outside CI such a test may skip
 //! with a printed reason; in CI (`CI=true` or `CI=1`, as `.ci/run` sets) a missing piece fails
-//! the test, because `make test` installs everything.
+//! the test, because `make test` installs everything. And [`openssl`]: a test PKI made with
+//! the openssl CLI, for every crate whose tests need certificates that Signet did not make.
 
 use std::path::Path;
+
+pub mod openssl;
 
 /// Whether the tests run in CI.
 pub fn in_ci() -> bool {
