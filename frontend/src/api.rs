@@ -35,13 +35,16 @@ fn with_headers(b: RequestBuilder, lang: Lang, token: Option<&str>) -> RequestBu
     }
 }
 
-async fn read<T: DeserializeOwned>(
-    res: Result<Response, gloo_net::Error>,
-    lang: Lang,
-) -> Result<T, ApiErr> {
-    let res = res.map_err(|_| ApiErr::network(lang))?;
+/// Sends a request: the response when the call succeeded, else the server's problem (or a
+/// network error).
+async fn send(req: Result<Request, gloo_net::Error>, lang: Lang) -> Result<Response, ApiErr> {
+    let res = req
+        .map_err(|_| ApiErr::network(lang))?
+        .send()
+        .await
+        .map_err(|_| ApiErr::network(lang))?;
     if res.ok() {
-        return res.json::<T>().await.map_err(|_| ApiErr::network(lang));
+        return Ok(res);
     }
     match res.json::<Problem>().await {
         Ok(p) => Err(ApiErr {
@@ -53,19 +56,18 @@ async fn read<T: DeserializeOwned>(
     }
 }
 
-async fn read_empty(res: Result<Response, gloo_net::Error>, lang: Lang) -> Result<(), ApiErr> {
-    let res = res.map_err(|_| ApiErr::network(lang))?;
-    if res.ok() {
-        return Ok(());
-    }
-    match res.json::<Problem>().await {
-        Ok(p) => Err(ApiErr {
-            code: p.code,
-            message: p.detail,
-            field: p.field,
-        }),
-        Err(_) => Err(ApiErr::network(lang)),
-    }
+/// The JSON body of a successful response.
+async fn read<T: DeserializeOwned>(res: Response, lang: Lang) -> Result<T, ApiErr> {
+    res.json::<T>().await.map_err(|_| ApiErr::network(lang))
+}
+
+fn post_json<B: Serialize>(
+    path: &str,
+    body: &B,
+    lang: Lang,
+    token: Option<&str>,
+) -> Result<Request, gloo_net::Error> {
+    with_headers(Request::post(path), lang, token).json(body)
 }
 
 pub async fn get<T: DeserializeOwned>(
@@ -73,8 +75,8 @@ pub async fn get<T: DeserializeOwned>(
     lang: Lang,
     token: Option<&str>,
 ) -> Result<T, ApiErr> {
-    let res = with_headers(Request::get(path), lang, token).send().await;
-    read(res, lang).await
+    let req = with_headers(Request::get(path), lang, token).build();
+    read(send(req, lang).await?, lang).await
 }
 
 pub async fn post<B: Serialize, T: DeserializeOwned>(
@@ -83,22 +85,19 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     lang: Lang,
     token: Option<&str>,
 ) -> Result<T, ApiErr> {
-    let req = with_headers(Request::post(path), lang, token)
-        .json(body)
-        .map_err(|_| ApiErr::network(lang))?;
-    read(req.send().await, lang).await
+    read(send(post_json(path, body, lang, token), lang).await?, lang).await
 }
 
+/// As [`post`], for calls answered without a body (204).
 pub async fn post_empty<B: Serialize>(
     path: &str,
     body: &B,
     lang: Lang,
     token: Option<&str>,
 ) -> Result<(), ApiErr> {
-    let req = with_headers(Request::post(path), lang, token)
-        .json(body)
-        .map_err(|_| ApiErr::network(lang))?;
-    read_empty(req.send().await, lang).await
+    send(post_json(path, body, lang, token), lang)
+        .await
+        .map(|_| ())
 }
 
 /// POSTs a file as the raw body (`application/pdf`), with no token: public verification.
@@ -109,7 +108,6 @@ pub async fn post_pdf<T: DeserializeOwned>(
 ) -> Result<T, ApiErr> {
     let req = with_headers(Request::post(path), lang, None)
         .header("Content-Type", "application/pdf")
-        .body(file.clone())
-        .map_err(|_| ApiErr::network(lang))?;
-    read(req.send().await, lang).await
+        .body(file.clone());
+    read(send(req, lang).await?, lang).await
 }

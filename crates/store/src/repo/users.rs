@@ -1,6 +1,13 @@
 use super::*;
 pub use user::Model as User;
 
+/// The account is not locked at `now`: no lock, or one that has ended.
+fn unlocked_at(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(user::Column::LockedUntil.is_null())
+        .add(user::Column::LockedUntil.lte(now))
+}
+
 pub async fn by_id<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<User>, DbErr> {
     user::Entity::find_by_id(id.to_owned()).one(db).await
 }
@@ -72,11 +79,7 @@ pub async fn take_login_attempt<C: ConnectionTrait>(
                 // A lock that ran out starts a fresh window.
                 .add(user::Column::LockedUntil.lte(now)),
         )
-        .filter(
-            Condition::any()
-                .add(user::Column::LockedUntil.is_null())
-                .add(user::Column::LockedUntil.lte(now)),
-        )
+        .filter(unlocked_at(now))
         .exec(db)
         .await?;
     let res = user::Entity::update_many()
@@ -86,11 +89,7 @@ pub async fn take_login_attempt<C: ConnectionTrait>(
         )
         .filter(user::Column::Id.eq(id))
         .filter(user::Column::FailedLogins.lt(max))
-        .filter(
-            Condition::any()
-                .add(user::Column::LockedUntil.is_null())
-                .add(user::Column::LockedUntil.lte(now)),
-        )
+        .filter(unlocked_at(now))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -109,11 +108,7 @@ pub async fn login_failed<C: ConnectionTrait>(
         .col_expr(user::Column::LockedUntil, Expr::value(until))
         .filter(user::Column::Id.eq(id))
         .filter(user::Column::FailedLogins.gte(max))
-        .filter(
-            Condition::any()
-                .add(user::Column::LockedUntil.is_null())
-                .add(user::Column::LockedUntil.lte(now)),
-        )
+        .filter(unlocked_at(now))
         .exec(db)
         .await?;
     Ok(user::Entity::find_by_id(id.to_owned())
@@ -124,20 +119,25 @@ pub async fn login_failed<C: ConnectionTrait>(
 
 /// A correct password clears the failures of the window.
 pub async fn login_succeeded<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), DbErr> {
-    user::Entity::update_many()
-        .col_expr(user::Column::FailedLogins, Expr::value(0))
+    clear_failures(id)
         .col_expr(
             user::Column::FailureWindowStart,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// An update of user `id` that clears the count of failed logins and any lock.
+fn clear_failures(id: &str) -> sea_orm::UpdateMany<user::Entity> {
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
         .col_expr(
             user::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(user::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 pub async fn set_password<C: ConnectionTrait>(
@@ -146,15 +146,9 @@ pub async fn set_password<C: ConnectionTrait>(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    user::Entity::update_many()
+    clear_failures(id)
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(user::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
