@@ -133,34 +133,7 @@ pub struct RevokeCertificate {
     pub reason: String,
 }
 
-/// Where a signature goes on the document, tagged on `kind`. Shared by direct signing
-/// (`SignPlacement`) and task steps (`StepPlacement`). Coordinates are points from the
-/// lower-left corner of the page as displayed (rotation applied); pages count from 1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "seal", "page": 1, "rect": [360.0, 60.0, 120.0, 120.0]})))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Placement {
-    /// A seal image in `rect` (x, y, width, height) on `page`.
-    Seal { page: u32, rect: [f64; 4] },
-    /// 骑缝章: the seal cut into one strip per page over pages `first`–`last`, on the right
-    /// edge at height `y`, `size` points high.
-    CrossPage {
-        first: u32,
-        last: u32,
-        y: f64,
-        size: f64,
-    },
-    /// A signature without an appearance.
-    Invisible,
-}
-
-impl Placement {
-    /// Whether the signature prints a seal (and so needs one).
-    pub fn is_visible(&self) -> bool {
-        !matches!(self, Placement::Invisible)
-    }
-}
+pub use signet_domain::placement::Placement;
 
 /// Where one signature goes and with which certificate (direct signing).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod login;
 pub mod org;
 pub mod pades;
+pub mod placement;
 pub mod sms;
 pub mod task_access;
 pub mod workflow;

@@ -7,6 +7,7 @@ pub mod doc;
 pub mod error;
 pub mod ltv;
 pub mod object;
+pub mod pades;
 pub mod raw;
 pub mod reader;
 pub mod render;
@@ -18,13 +19,11 @@ pub mod verify;
 
 pub use appearance::CjkFont;
 pub use error::PdfError;
-pub use ltv::{
-    DssMaterial, Timestamper, add_document_timestamp, add_dss, embedded_certificates,
-    sign_owned_timestamped,
-};
+pub use ltv::{DssMaterial, Timestamper, add_document_timestamp, add_dss, embedded_certificates};
+pub use pades::{Level, Pades, Signature, TimestampSource, ValidationSource};
 pub use sign::{
     DateStamp, Notice, PreparedRevision, SignatureSpec, Visible, notices, notices_in, prepare,
-    prepare_owned, sign, sign_owned, sign_store,
+    prepare_owned, sign, sign_store,
 };
 pub use source::Store;
 

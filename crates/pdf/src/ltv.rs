@@ -1,9 +1,9 @@
-//! PAdES levels above B-B, as incremental revisions like everything else:
+//! The steps of the PAdES levels above B-B, as incremental revisions like everything else
+//! ([`crate::pades`] puts them together):
 //!
-//! - **B-T**: [`sign_owned_timestamped`] signs as [`crate::sign_owned`] does, then adds an RFC
-//!   3161 timestamp on the signature value as an unsigned attribute of the CMS before it is
-//!   written into `/Contents` (the room for it is [`SignatureSpec::reserve`]);
-//!   [`timestamp_signature`] does the same for a CMS made elsewhere (external signing).
+//! - **B-T**: [`timestamp_signature`] adds an RFC 3161 timestamp on the signature value as an
+//!   unsigned attribute of the CMS before it is written into `/Contents` (the room for it is
+//!   [`SignatureSpec::reserve`]), for a signature made here or elsewhere (external signing).
 //! - **B-LT**: [`add_dss`] appends a revision with the Document Security Store: the
 //!   certificates, OCSP responses and CRLs a validator needs, and a `/VRI` entry per signature.
 //!   [`embedded_certificates`] tells the caller which certificates to fetch revocation data
@@ -19,14 +19,12 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use sha2_011::{Digest, Sha256};
-use signet_pki::sign::SigningKey;
 use signet_pki::verify::ocsp::{BasicOcspResponse, OcspResponse, OcspResponseStatus};
 use signet_pki::verify::{CmsSignature, DigestAlgorithm, TimestampToken, oid};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 use x509_cert::der::{Decode, Encode};
 
-use crate::appearance::CjkFont;
 use crate::doc::SourcePdf;
 use crate::error::PdfError;
 use crate::object::{write_dict, write_name};
@@ -53,26 +51,6 @@ pub struct DssMaterial {
 // ---------------------------------------------------------------------------------------------
 // B-T
 // ---------------------------------------------------------------------------------------------
-
-/// As [`crate::sign_owned`], but B-T: after signing, the SHA-256 of the signature value goes to
-/// `tsa`, and its token is added to the CMS as the unsigned attribute
-/// `id-aa-signatureTimeStampToken` before the CMS is written into the reserved `/Contents`
-/// ([`SignatureSpec::reserve`] must leave room for it, as the default
-/// [`crate::sign::TIMESTAMP_ROOM`] does; [`PdfError::SignatureTooLarge`] otherwise). A TSA
-/// failure or a token that does not stamp the signature is [`PdfError::Timestamp`].
-pub fn sign_owned_timestamped(
-    buf: Vec<u8>,
-    spec: &SignatureSpec,
-    key: &SigningKey,
-    signer: &Certificate,
-    chain: &[Certificate],
-    font: Option<&CjkFont>,
-    tsa: &mut Timestamper<'_>,
-) -> Result<Vec<u8>, PdfError> {
-    crate::sign::sign_owned_with(buf, spec, key, signer, chain, font, &mut |cms| {
-        timestamp_signature(&cms, tsa)
-    })
-}
 
 /// Adds a signature timestamp to a finished CMS signature (for external signing: call it
 /// between the signer's CMS and [`crate::PreparedRevision::finish`]). The signed part of the

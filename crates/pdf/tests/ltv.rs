@@ -17,7 +17,8 @@ use lopdf::Document;
 use signet_pdf::doc::{SourcePdf, XrefKind};
 use signet_pdf::ltv::{self, DssMaterial};
 use signet_pdf::verify::{ChangeKind, Level, Report, SignatureKind, Verdict, verify};
-use signet_pdf::{PdfError, SignatureSpec, Visible};
+use signet_pdf::{Pades, PdfError, Signature, SignatureSpec, Visible};
+use signet_pki::sign::KeyAlgorithm;
 use signet_pki::verify::{CmsSignature, TimestampToken};
 
 // ------------------------------------------------------------------------------------------
@@ -318,37 +319,39 @@ fn add_dss_merges_into_an_existing_dss() {
     }
 }
 
+/// A TSA as a function of the key algorithm and the digest.
+type Tsa<'a> = &'a dyn Fn(KeyAlgorithm, &[u8]) -> Result<Vec<u8>, String>;
+
 /// TSA failures and bad tokens are errors; nothing is produced. Bad validation data too.
 #[test]
 fn timestamp_and_validation_data_failures_are_errors() {
     let pki = Pki::new(false);
     let input = corpus("reportlab-three-pages.pdf");
     let spec = SignatureSpec::new(Visible::Invisible, Utc::now());
-    let sign = |tsa: &mut ltv::Timestamper<'_>| {
-        ltv::sign_owned_timestamped(
-            input.clone(),
-            &spec,
-            &pki.key("signer"),
-            &pki.cert("signer"),
-            &[],
-            None,
-            tsa,
-        )
+    let sign_with = |spec: &SignatureSpec, tsa: Tsa<'_>| {
+        let signature = Signature {
+            spec: spec.clone(),
+            key: pki.key("signer"),
+            signer: pki.cert("signer"),
+            chain: vec![],
+        };
+        Pades::new(signet_pdf::Level::BT, Some(&tsa)).sign(input.clone(), &[signature])
     };
+    let sign = |tsa: Tsa<'_>| sign_with(&spec, tsa);
     // The TSA fails.
-    let err = sign(&mut |_: &[u8]| Err("connection refused".to_string())).unwrap_err();
+    let err = sign(&|_, _| Err("connection refused".to_string())).unwrap_err();
     assert!(
         matches!(&err, PdfError::Timestamp(m) if m.contains("connection refused")),
         "{err}"
     );
     // Garbage.
-    let err = sign(&mut |_: &[u8]| Ok(b"not a token".to_vec())).unwrap_err();
+    let err = sign(&|_, _| Ok(b"not a token".to_vec())).unwrap_err();
     assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
     // A real token, for other data.
-    let err = sign(&mut |_: &[u8]| pki.timestamp(&[7u8; 32])).unwrap_err();
+    let err = sign(&|_, _| pki.timestamp(&[7u8; 32])).unwrap_err();
     assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
     // A damaged token (a byte of its signature flipped).
-    let err = sign(&mut |d: &[u8]| {
+    let err = sign(&|_, d| {
         let mut t = pki.timestamp(d)?;
         let n = t.len() - 10;
         t[n] ^= 0x55;
@@ -359,16 +362,7 @@ fn timestamp_and_validation_data_failures_are_errors() {
     // No room for the token.
     let mut small = spec.clone();
     small.reserve = 0;
-    let err = ltv::sign_owned_timestamped(
-        input.clone(),
-        &small,
-        &pki.key("signer"),
-        &pki.cert("signer"),
-        &[],
-        None,
-        &mut |d: &[u8]| pki.timestamp(d),
-    )
-    .unwrap_err();
+    let err = sign_with(&small, &|_, d| pki.timestamp(d)).unwrap_err();
     assert!(matches!(err, PdfError::SignatureTooLarge { .. }), "{err}");
 
     // Document timestamps: the same checks, and too little room.
@@ -482,4 +476,101 @@ fn sm2_b_t() {
     let report = verify(&with_dts, &pki.options(Utc::now() + Duration::minutes(1)));
     assert_signature(&report, Level::BT);
     assert_eq!(report.verdict, Verdict::Valid, "{}", explain(&report));
+}
+
+/// Validation data from a fixed set, recording which certificates it was asked about.
+struct Recorded {
+    material: DssMaterial,
+    asked: std::cell::RefCell<Vec<String>>,
+}
+
+impl signet_pdf::ValidationSource for Recorded {
+    fn material(&self, embedded: &[x509_cert::Certificate]) -> Result<DssMaterial, String> {
+        self.asked.borrow_mut().extend(
+            embedded
+                .iter()
+                .map(|c| c.tbs_certificate().subject().to_string()),
+        );
+        Ok(self.material.clone())
+    }
+}
+
+/// The pipeline reaches each level from its two sources: B-B signs alone, B-T stamps each
+/// signature, B-LT asks the validation source about every embedded certificate and adds what
+/// it gives, B-LTA adds a document timestamp; a level that needs a TSA without one is refused
+/// before anything is written.
+#[test]
+fn the_pades_pipeline_reaches_each_level_from_its_sources() {
+    use signet_pdf::pades::Level as PadesLevel;
+    let pki = Pki::new(false);
+    let input = corpus("reportlab-three-pages.pdf");
+    let tsa = |_: KeyAlgorithm, d: &[u8]| pki.timestamp(d);
+    let signature = || Signature {
+        spec: SignatureSpec::new(Visible::Invisible, Utc::now()),
+        key: pki.key("signer"),
+        signer: pki.cert("signer"),
+        chain: vec![pki.cert("root")],
+    };
+    let kind = |pdf: &[u8]| {
+        let report = verify(pdf, &pki.options(Utc::now() + Duration::minutes(1)));
+        let s = report
+            .signatures
+            .iter()
+            .find(|s| s.kind != SignatureKind::DocumentTimestamp)
+            .cloned()
+            .unwrap();
+        (s.verdict, s.level, report.signatures.len())
+    };
+
+    // B-B: no TSA needed, none asked.
+    let bb = Pades::new(PadesLevel::BB, None)
+        .sign(input.clone(), &[signature()])
+        .unwrap();
+    assert_eq!(kind(&bb), (Verdict::Valid, Some(Level::BB), 1));
+    // B-T without a TSA is refused.
+    let err = Pades::new(PadesLevel::BT, None)
+        .sign(input.clone(), &[signature()])
+        .unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
+
+    for (level, expected, signatures) in [
+        (PadesLevel::BT, Level::BT, 1),
+        (PadesLevel::BLt, Level::BLT, 1),
+        (PadesLevel::BLta, Level::BLTA, 2),
+    ] {
+        let pades = Pades::new(level, Some(&tsa));
+        let signed = pades.sign(input.clone(), &[signature()]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let source = Recorded {
+            material: pki.material(),
+            asked: Default::default(),
+        };
+        let done = pades
+            .extend(signed.clone(), &source, KeyAlgorithm::EcdsaP256)
+            .unwrap();
+        assert_eq!(&done[..signed.len()], &signed[..], "{level:?}: bytes kept");
+        assert_eq!(kind(&done), (Verdict::Valid, Some(expected), signatures));
+        let asked = source.asked.borrow();
+        if level >= PadesLevel::BLt {
+            for who in ["Signer", "TSA", "Root"] {
+                assert!(asked.iter().any(|s| s.contains(who)), "{who} in {asked:?}");
+            }
+        } else {
+            assert!(asked.is_empty(), "{asked:?}");
+            assert_eq!(done, signed);
+        }
+    }
+
+    // B-LT needs no TSA to extend; B-LTA does.
+    let bt = Pades::new(PadesLevel::BT, Some(&tsa))
+        .sign(input.clone(), &[signature()])
+        .unwrap();
+    let lt = Pades::new(PadesLevel::BLt, None)
+        .extend(bt.clone(), &pki.material(), KeyAlgorithm::EcdsaP256)
+        .unwrap();
+    assert!(lt.len() > bt.len());
+    let err = Pades::new(PadesLevel::BLta, None)
+        .extend(bt, &pki.material(), KeyAlgorithm::EcdsaP256)
+        .unwrap_err();
+    assert!(matches!(err, PdfError::Timestamp(_)), "{err}");
 }

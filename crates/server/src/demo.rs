@@ -97,7 +97,7 @@ async fn seed_company_seal(state: &AppState) -> anyhow::Result<()> {
 /// The demo organisation's certificates: one ECDSA P-256 and one SM2, held by the demo admin
 /// under [`DEMO_PIN`].
 async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
-    let Some(trust) = state.trust.as_deref() else {
+    let Some(trust) = state.ca.as_deref() else {
         return Ok(());
     };
     let Some(admin) = users::by_account_name(&state.db, ACCOUNTS[0].account_name).await? else {
@@ -107,18 +107,18 @@ async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     };
     let existing = signet_store::repo::pki::of_org(&state.db, &org.id).await?;
-    for alg in crate::trust::ALGORITHMS {
+    for alg in crate::builtin_ca::ALGORITHMS {
         if existing
             .iter()
-            .any(|c| c.algorithm == crate::trust::key_alg(alg) && c.revoked_at.is_none())
+            .any(|c| c.algorithm == crate::builtin_ca::key_alg(alg) && c.revoked_at.is_none())
         {
             continue;
         }
-        let holder = crate::trust::Holder {
+        let holder = crate::builtin_ca::Holder {
             purpose: signet_domain::certificate::CertPurpose::Org,
             user_id: &admin.id,
             org_id: Some(&org.id),
-            subject: crate::trust::org_subject(&org),
+            subject: crate::builtin_ca::org_subject(&org),
         };
         let validity = chrono::Duration::days(state.settings.pki.certificate_days.max(1));
         trust
@@ -133,7 +133,7 @@ async fn seed_certificates(state: &AppState) -> anyhow::Result<()> {
             )
             .await?;
         tracing::info!(
-            algorithm = crate::trust::alg_name(alg),
+            algorithm = crate::builtin_ca::alg_name(alg),
             "demo organisation certificate issued"
         );
     }
@@ -163,28 +163,18 @@ async fn seed_accounts(state: &AppState) -> anyhow::Result<()> {
         let id = signet_store::new_id("usr");
         users::insert(
             &txn,
-            users::User {
-                id: id.clone(),
-                account_name: a.account_name.into(),
-                real_name: a.real_name.into(),
-                id_card_sealed: state.master.seal(
-                    "id_card",
-                    id.as_bytes(),
-                    id_card.expose().as_bytes(),
-                ),
-                id_card_index: state
-                    .master
-                    .blind_index("id_card", id_card.expose().as_bytes()),
-                id_card_masked: id_card.masked(),
-                phone: a.phone.into(),
-                password_hash: hash.clone(),
-                real_name_verified_at: Some(now),
-                failed_logins: 0,
-                failure_window_start: None,
-                locked_until: None,
-                created_at: now,
-                updated_at: now,
-            },
+            crate::app::accounts::verified_user(
+                state,
+                id.clone(),
+                crate::app::accounts::Person {
+                    account_name: a.account_name,
+                    real_name: a.real_name,
+                    id_card: &id_card,
+                    phone: a.phone,
+                    password_hash: hash.clone(),
+                },
+                now,
+            ),
         )
         .await?;
         ids.push((id, a.admin));

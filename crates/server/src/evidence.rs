@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use signet_domain::audit::{self as rules, BrokenLink, Head, VerificationCode};
 use signet_domain::workflow::TaskState;
+use signet_pdf::TimestampSource as _;
 use signet_pki::MasterKey;
 use signet_pki::sign::KeyAlgorithm;
 use signet_pki::verify::TimestampToken;
@@ -97,7 +98,7 @@ pub async fn anchor(state: &AppState, task_id: &str) -> Result<bool, String> {
             seq,
             head_hash: hash,
             token,
-            algorithm: crate::trust::key_alg(alg),
+            algorithm: crate::builtin_ca::key_alg(alg),
             created_at: Utc::now(),
         },
     )
@@ -177,7 +178,7 @@ pub async fn actor_names<C: ConnectionTrait>(
 /// platform is configured to use an outside TSA (`pki.tsa_url`), that TSA (whose token
 /// signature and imprint are still checked; trusting it is the operator's choice).
 pub fn tsa_trust<'a>(
-    trust: Option<&'a crate::trust::Trust>,
+    trust: Option<&'a crate::builtin_ca::BuiltinCa>,
     settings: &crate::config::Settings,
 ) -> impl Fn(&x509_cert::Certificate) -> bool + 'a {
     let outside = !settings.pki.tsa_url.trim().is_empty();

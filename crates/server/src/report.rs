@@ -28,7 +28,7 @@ use crate::state::AppState;
 /// cannot be read is a report with the `unreadable` verdict, never an error.
 pub async fn validate(state: &AppState, pdf: Vec<u8>) -> ApiResult<Report> {
     let mut options = VerifyOptions::new(TrustAnchors::new());
-    if let Some(trust) = state.trust.as_deref() {
+    if let Some(trust) = state.ca.as_deref() {
         for root in trust.roots() {
             options.anchors.push(root.cert.clone());
         }
@@ -405,7 +405,7 @@ pub async fn render_signed(state: &AppState, doc: TextDocument) -> ApiResult<Vec
         .map_err(ApiError::internal)?;
     let pipeline = Pipeline::new(state)?;
     let platform = pipeline
-        .trust()
+        .ca()
         .platform(KeyAlgorithm::EcdsaP256)
         .ok_or_else(|| ApiError::unavailable("pki_not_initialised", 60))?;
     let key = SigningKey::from_pkcs8(&platform.key.to_pkcs8_der().map_err(ApiError::internal)?)
@@ -417,7 +417,7 @@ pub async fn render_signed(state: &AppState, doc: TextDocument) -> ApiResult<Vec
         spec,
         key,
         signer: platform.cert.clone(),
-        chain: pipeline.trust().chain_of(&platform.ca_id),
+        chain: pipeline.ca().chain_of(&platform.ca_id),
     }];
     pipeline.sign(pdf, planned, Level::BLt).await
 }

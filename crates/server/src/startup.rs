@@ -131,12 +131,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let blobs = Arc::new(FsBlobStore::new(settings.data_dir.join("blobs")));
     if settings.pki.auto_init || settings.demo {
         let created =
-            crate::trust::init(&db, &master, &settings.http.public_base_url, Utc::now()).await?;
+            crate::builtin_ca::init(&db, &master, &settings.http.public_base_url, Utc::now())
+                .await?;
         for line in created.lines {
             tracing::info!("pki: created {line}");
         }
     }
-    let trust = crate::trust::Trust::load(&db, &master, &settings.http.public_base_url)
+    let trust = crate::builtin_ca::BuiltinCa::load(&db, &master, &settings.http.public_base_url)
         .await?
         .map(Arc::new);
     if trust.is_none() {
@@ -156,7 +157,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let timestamps =
         crate::app::signing::Timestamps::from_settings(&settings.pki.tsa_url, trust.clone());
     let state = AppState {
-        trust,
+        ca: trust,
         timestamps,
         outside_cas: Arc::new(outside),
         db,

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use crate::adapters::identity::IdentityVerifier;
 use crate::adapters::sms::{DevSms, SmsSender};
 use crate::auth::JwtKeys;
+use crate::builtin_ca::BuiltinCa;
 use crate::config::Settings;
 use crate::problem::{ApiError, ApiResult};
-use crate::trust::Trust;
 
 pub struct AppState {
     pub settings: Settings,
@@ -23,7 +23,7 @@ pub struct AppState {
     pub identity: Arc<dyn IdentityVerifier>,
     pub blobs: Arc<dyn BlobStore>,
     /// The built-in PKI; `None` until `signet pki init` has run.
-    pub trust: Option<Arc<Trust>>,
+    pub ca: Option<Arc<BuiltinCa>>,
     /// Where signature and document timestamps come from: `pki.tsa_url`, else the built-in
     /// TSAs; `None` without either. Decided once at start.
     pub timestamps: Option<crate::app::signing::Timestamps>,
@@ -41,8 +41,8 @@ pub struct AppState {
 
 impl AppState {
     /// The PKI, or 503 `pki_not_initialised`.
-    pub fn trust(&self) -> ApiResult<&Trust> {
-        self.trust
+    pub fn ca(&self) -> ApiResult<&BuiltinCa> {
+        self.ca
             .as_deref()
             .ok_or_else(|| ApiError::unavailable("pki_not_initialised", 60))
     }

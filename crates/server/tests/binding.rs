@@ -17,44 +17,26 @@ use signet_pki::sign::SigningKey;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use signet_testkit::openssl::{Issue, KeyKind, OpensslCa};
+
+/// An outside (commercial) CA, made by the PKI fixture: `root.pem` and `root.key` in `dir`.
 struct OutsideCa {
-    dir: PathBuf,
+    ca: OpensslCa,
     ca_pem: PathBuf,
 }
 
 impl OutsideCa {
     fn new(dir: &Path) -> Self {
-        let ca_key = dir.join("ca.key");
-        let ca_pem = dir.join("ca.pem");
-        ok(Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-            ])
-            .args([
-                "-subj",
-                "/C=CN/O=Example CA Co./CN=Example Commercial CA",
-                "-days",
-                "365",
-            ])
-            .args([
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ])
-            .arg("-keyout")
-            .arg(&ca_key)
-            .arg("-out")
-            .arg(&ca_pem));
+        let ca = OpensslCa::new_in(
+            dir,
+            KeyKind::P256,
+            "/C=CN/O=Example CA Co./CN=Example Commercial CA",
+            "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+            365,
+        );
         Self {
-            dir: dir.to_path_buf(),
-            ca_pem,
+            ca_pem: ca.file("root.pem"),
+            ca,
         }
     }
 
@@ -69,40 +51,14 @@ impl OutsideCa {
         subject: &str,
         crl_url: Option<&str>,
     ) -> (SigningKey, String) {
-        let p = |f: &str| self.dir.join(format!("{name}.{f}"));
-        ok(Command::new("openssl")
-            .args([
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-            ])
-            .arg(p("key")));
-        ok(Command::new("openssl")
-            .args(["req", "-new", "-utf8", "-subj", subject, "-key"])
-            .arg(p("key"))
-            .arg("-out")
-            .arg(p("csr")));
         let mut ext = "keyUsage=critical,digitalSignature,nonRepudiation\n".to_owned();
         if let Some(url) = crl_url {
             ext.push_str(&format!("crlDistributionPoints=URI:{url}\n"));
         }
-        std::fs::write(p("ext"), ext).unwrap();
-        ok(Command::new("openssl")
-            .args(["x509", "-req", "-days", "100", "-in"])
-            .arg(p("csr"))
-            .arg("-CA")
-            .arg(&self.ca_pem)
-            .arg("-CAkey")
-            .arg(self.dir.join("ca.key"))
-            .args(["-CAcreateserial", "-extfile"])
-            .arg(p("ext"))
-            .arg("-out")
-            .arg(p("pem")));
-        let key = SigningKey::from_pem(&std::fs::read_to_string(p("key")).unwrap()).unwrap();
-        (key, std::fs::read_to_string(p("pem")).unwrap())
+        self.ca.write(&format!("{name}.ext"), ext);
+        let pem = self.ca.issue(Issue::new(name, subject).days(100));
+        let key = SigningKey::from_pem(&self.ca.read_text(&format!("{name}.key"))).unwrap();
+        (key, std::fs::read_to_string(pem).unwrap())
     }
 }
 
@@ -267,7 +223,7 @@ async fn bind_an_outside_certificate_and_log_in_with_it() {
     let signet_roots = dir.path().join("signet-roots.der");
     let root = app
         .state
-        .trust
+        .ca
         .as_ref()
         .unwrap()
         .roots()
@@ -312,8 +268,7 @@ async fn bind_an_outside_certificate_and_log_in_with_it() {
         .port();
     let url = format!("http://127.0.0.1:{port}/ca.crl");
     let (k4, c4) = ca.issue("revoked", "王小明", Some(&url));
-    let ca_key =
-        SigningKey::from_pem(&std::fs::read_to_string(dir.path().join("ca.key")).unwrap()).unwrap();
+    let ca_key = SigningKey::from_pem(&ca.ca.read_text("root.key")).unwrap();
     let ca_cert =
         signet_pki::sign::parse_certificates_pem(&std::fs::read_to_string(&ca.ca_pem).unwrap())
             .unwrap()

@@ -15,6 +15,7 @@ use pdfkit::tools;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use signet_pdf::TimestampSource as _;
 use taskkit::*;
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -137,8 +138,7 @@ async fn lying_anchors_fail_audit_verify(app: TestApp) {
 
     let other = spawn_app(Backend::Sqlite).await.unwrap();
     let stranger =
-        signet_server::app::signing::Timestamps::from_settings("", other.state.trust.clone())
-            .unwrap();
+        signet_server::app::signing::Timestamps::from_settings("", other.state.ca.clone()).unwrap();
     let digest = hex::decode(&a1.head_hash).unwrap();
     let token = tokio::task::spawn_blocking(move || {
         stranger

@@ -21,24 +21,19 @@ use crate::raw;
 use crate::source::{Image, Source, Store, Whole};
 use crate::update::Update;
 
-/// Where the seal of a signature goes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Visible {
-    /// No appearance (an invisible signature).
-    Invisible,
-    /// The seal image in a rectangle of a page: x, y, width, height in points from the
-    /// lower-left corner of the page as displayed.
-    Seal { page: u32, rect: [f64; 4] },
-    /// A cross-page seal (骑缝章): the seal, `size` points high, cut into one vertical slice
-    /// per page of `first..=last`, each slice at the right edge of its page with its bottom at
-    /// `y` (as displayed).
-    CrossPage {
-        first: u32,
-        last: u32,
-        y: f64,
-        size: f64,
-    },
-}
+mod form;
+mod notices;
+mod placement;
+
+use form::{add_annotations, add_field_to_form};
+pub use notices::{Notice, notices, notices_in};
+pub use placement::check_placement;
+use placement::check_rect;
+
+/// Where the seal of a signature goes: the API's placement, one type from the request to the
+/// engine. A cross-page seal (骑缝章) is cut into one vertical slice per page of
+/// `first..=last`, each at the right edge of its page with its bottom at `y` (as displayed).
+pub use signet_domain::placement::Placement as Visible;
 
 /// The signing date as text at a position of its own.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,89 +191,6 @@ fn rect_obj(r: &Rect) -> Object {
     Object::Array(vec![real(r.x0), real(r.y0), real(r.x1), real(r.y1)])
 }
 
-/// Checks that (x, y, w, h) as displayed lies on the page.
-fn check_rect(page_no: u32, page: &PageInfo, rect: [f64; 4]) -> Result<(), PdfError> {
-    let (pw, ph) = page.displayed_size();
-    let [x, y, w, h] = rect;
-    let eps = 0.01;
-    if !rect.iter().all(|v| v.is_finite())
-        || w <= 0.0
-        || h <= 0.0
-        || x < -eps
-        || y < -eps
-        || x + w > pw + eps
-        || y + h > ph + eps
-    {
-        return Err(PdfError::RectOutsidePage {
-            page: page_no,
-            rect,
-            width: pw,
-            height: ph,
-        });
-    }
-    Ok(())
-}
-
-/// Checks where a signature's appearances go against the pages of `src` — before anything is
-/// signed, or any key opened — by the rules signing applies: the seal's rectangle on its page,
-/// each slice of a cross-page seal at the right edge of its page (its width from the seal
-/// image's proportions), and the date stamp's corner and height on its page. (The date stamp's
-/// width needs the font's shaping and is checked when signing.)
-pub fn check_placement(src: &SourcePdf<'_>, spec: &SignatureSpec) -> Result<(), PdfError> {
-    match &spec.visible {
-        Visible::Invisible => {}
-        Visible::Seal { page, rect } => check_rect(*page, src.page(*page)?, *rect)?,
-        Visible::CrossPage {
-            first,
-            last,
-            y,
-            size,
-        } => {
-            if first >= last {
-                return Err(PdfError::BadPlacement(
-                    "a cross-page seal needs at least two pages".into(),
-                ));
-            }
-            // Both ends are pages of the document (page 0 does not exist), so the count below
-            // cannot overflow.
-            src.page(*first)?;
-            src.page(*last)?;
-            let n = f64::from(last - first + 1);
-            let aspect = spec
-                .seal_png
-                .as_deref()
-                .and_then(png_size)
-                .map_or(0.0, |(w, h)| f64::from(w) / f64::from(h));
-            // Without a readable image the slices' height and pages are still checked.
-            let slice_w = if aspect > 0.0 { size * aspect / n } else { 0.5 };
-            for page_no in *first..=*last {
-                let info = src.page(page_no)?;
-                let (pw, _) = info.displayed_size();
-                check_rect(page_no, info, [pw - slice_w, *y, slice_w, *size])?;
-            }
-        }
-    }
-    if let Some(date) = &spec.date {
-        let info = src.page(date.page)?;
-        check_rect(
-            date.page,
-            info,
-            [date.x, date.y, date.size, date.size * 1.3],
-        )?;
-    }
-    Ok(())
-}
-
-/// A PNG's width and height from its header, if it is one.
-fn png_size(png: &[u8]) -> Option<(u32, u32)> {
-    if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
-        return None;
-    }
-    let w = u32::from_be_bytes(png[16..20].try_into().ok()?);
-    let h = u32::from_be_bytes(png[20..24].try_into().ok()?);
-    (w > 0 && h > 0).then_some((w, h))
-}
-
 /// One appearance of a signature: a widget on a page showing a form XObject.
 struct Widget {
     page: u32,
@@ -417,11 +329,11 @@ fn placed(
 }
 
 /// Signs the document in `store` by appending the signed revision to it, with a key held
-/// here: the same revision as [`sign_owned`], but the document is never copied or held
+/// here: the same revision as [`sign`], but the document is never copied or held
 /// whole. Only its structure is read (see [`crate::source`]); the signature's digest is taken
 /// in one streaming pass over the store *after* the revision was appended, so it covers
 /// exactly the bytes the store holds. `complete` sees the CMS signature before it is
-/// embedded (a signature timestamp for B-T, see [`crate::ltv::timestamp_signature`]). On any
+/// embedded (a signature timestamp for B-T, see [`crate::pades`]). On any
 /// failure after the append, the store is cut back to its length before.
 pub fn sign_store<S: Store + ?Sized>(
     store: &mut S,
@@ -744,218 +656,6 @@ fn date_stamp(
     })
 }
 
-/// Adds the new annotations to their pages' /Annots: the page, or its /Annots array when that
-/// is an indirect object, is written again from its own bytes with only the new references
-/// added (see [`crate::raw`]: every other entry keeps its exact bytes).
-fn add_annotations(
-    update: &mut Update,
-    src: &SourcePdf<'_>,
-    annots: &[NewAnnot],
-) -> Result<(), PdfError> {
-    let mut by_page: BTreeMap<u32, Vec<(u32, u16)>> = BTreeMap::new();
-    for a in annots {
-        by_page.entry(a.page).or_default().push(a.id);
-    }
-    // Indirect /Annots arrays (pages may share one), each written once with all its new items.
-    let mut arrays: BTreeMap<(u32, u16), Vec<(u32, u16)>> = BTreeMap::new();
-    for (page_no, ids) in by_page {
-        let info = src.page(page_no)?;
-        let items = raw::ref_items(&ids);
-        let page = src.raw(info.id)?;
-        if !page.node.is_dict() {
-            return Err(PdfError::Unreadable(format!(
-                "page {page_no} is not a dictionary"
-            )));
-        }
-        let splice = match page.node.get(b"Annots").map(|n| (n, n.as_ref())) {
-            Some((_, Some(arr_id))) => {
-                arrays.entry(arr_id).or_default().extend(ids);
-                continue;
-            }
-            Some((n, None)) if n.is_array() => n.push(&items),
-            // Missing (or not an array, which readers ignore): a new array.
-            _ => {
-                let mut arr = b"[".to_vec();
-                arr.extend_from_slice(&items[1..]);
-                arr.push(b']');
-                page.node.set(b"Annots", &arr)
-            }
-        }
-        .map_err(unreadable)?;
-        update.set_raw(info.id, page.spliced(vec![splice]).map_err(unreadable)?);
-    }
-    for (arr_id, ids) in arrays {
-        let arr = src.raw(arr_id)?;
-        let splice = arr
-            .node
-            .push(&raw::ref_items(&ids))
-            .map_err(|_| PdfError::Unreadable("/Annots is not an array".into()))?;
-        update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
-    }
-    Ok(())
-}
-
-fn unreadable(e: raw::RawError) -> PdfError {
-    PdfError::Unreadable(e.to_string())
-}
-
-/// Registers the field in the document's AcroForm with SigFlags 3: the form (or the catalog,
-/// when the form is direct in it; or the /Fields array, when that is an indirect object) is
-/// written again from its own bytes with only those entries changed. A document without a
-/// form gets a new one.
-fn add_field_to_form(
-    update: &mut Update,
-    src: &SourcePdf<'_>,
-    field_id: (u32, u16),
-) -> Result<(), PdfError> {
-    let catalog = src.raw(src.root_id)?;
-    if !catalog.node.is_dict() {
-        return Err(PdfError::Unreadable(
-            "the catalog is not a dictionary".into(),
-        ));
-    }
-    match catalog.node.get(b"AcroForm").map(|f| (f, f.as_ref())) {
-        Some((_, Some(form_id))) => {
-            let form = src.raw(form_id)?;
-            if !form.node.is_dict() {
-                return Err(PdfError::Unreadable("/AcroForm is not a dictionary".into()));
-            }
-            let splices = form_splices(update, src, &form.node, field_id)?;
-            if !splices.is_empty() {
-                update.set_raw(form_id, form.spliced(splices).map_err(unreadable)?);
-            }
-        }
-        Some((f, None)) if f.is_dict() => {
-            let splices = form_splices(update, src, f, field_id)?;
-            if !splices.is_empty() {
-                update.set_raw(src.root_id, catalog.spliced(splices).map_err(unreadable)?);
-            }
-        }
-        _ => {
-            let form_id = update.alloc();
-            let form = dictionary! {
-                "Fields" => vec![Object::Reference(field_id)],
-                "SigFlags" => 3,
-            };
-            update.set(form_id, &Object::Dictionary(form));
-            let splice = catalog
-                .node
-                .set(
-                    b"AcroForm",
-                    format!("{} {} R", form_id.0, form_id.1).as_bytes(),
-                )
-                .map_err(unreadable)?;
-            update.set_raw(
-                src.root_id,
-                catalog.spliced(vec![splice]).map_err(unreadable)?,
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The edits that add `field_id` to a form dictionary (`form` indexes the buffer the returned
-/// splices apply to) and set its SigFlags to include 3. An indirect /Fields array stays
-/// indirect: that array object is written again instead.
-fn form_splices(
-    update: &mut Update,
-    src: &SourcePdf<'_>,
-    form: &raw::Node,
-    field_id: (u32, u16),
-) -> Result<Vec<raw::Splice>, PdfError> {
-    let items = raw::ref_items(&[field_id]);
-    let mut splices = Vec::new();
-    match form.get(b"Fields").map(|f| (f, f.as_ref())) {
-        Some((_, Some(arr_id))) => {
-            let arr = src.raw(arr_id)?;
-            let splice = arr
-                .node
-                .push(&items)
-                .map_err(|_| PdfError::Unreadable("/Fields is not an array".into()))?;
-            update.set_raw(arr_id, arr.spliced(vec![splice]).map_err(unreadable)?);
-        }
-        Some((f, None)) if f.is_array() => splices.push(f.push(&items).map_err(unreadable)?),
-        _ => {
-            let mut arr = b"[".to_vec();
-            arr.extend_from_slice(&items[1..]);
-            arr.push(b']');
-            splices.push(form.set(b"Fields", &arr).map_err(unreadable)?);
-        }
-    }
-    let flags = form.get(b"SigFlags").and_then(|f| match &f.value {
-        raw::Value::Number(d) => d.as_i64(),
-        _ => None,
-    });
-    match flags {
-        Some(v) if v & 3 == 3 => {}
-        Some(v) => splices.push(
-            form.set(b"SigFlags", format!("{}", v | 3).as_bytes())
-                .map_err(unreadable)?,
-        ),
-        None => splices.push(form.set(b"SigFlags", b"3").map_err(unreadable)?),
-    }
-    Ok(splices)
-}
-
-/// Something a caller should tell the user about the signature it adds to a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    /// The document is certified with DocMDP P=2 or P=3: the signature goes into a new, signed
-    /// signature field after the certification. ISO 32000, Acrobat and Signet's validator
-    /// allow it; pyHanko's default policy reports any new visible field after a certification
-    /// as a modification of the certifier's signature (docs/PDF.md).
-    CertifiedNewField { permission: u8 },
-}
-
-impl Notice {
-    /// The stable code (the `Signet-Notice` header, a step's `notices`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Notice::CertifiedNewField { .. } => "certified-new-field",
-        }
-    }
-
-    pub fn message(&self) -> String {
-        match self {
-            Notice::CertifiedNewField { permission } => format!(
-                "the document is certified (DocMDP P={permission}); this signature adds a new signed field after the certification"
-            ),
-        }
-    }
-}
-
-/// What signing `input` will call for telling. Cheap for the common case: the document is
-/// read only when its bytes mention `DocMDP`.
-pub fn notices(input: &[u8]) -> Vec<Notice> {
-    if memchr::memmem::find(input, b"DocMDP").is_none() {
-        return Vec::new();
-    }
-    notices_from(&mut Whole(input))
-}
-
-/// As [`notices`], for a document in a store (only its structure is read).
-pub fn notices_in<S: Store + ?Sized>(store: &S) -> Vec<Notice> {
-    match store.as_slice() {
-        Some(bytes) => notices(bytes),
-        None => match Image::new(store) {
-            Ok(mut image) => notices_from(&mut image),
-            Err(_) => Vec::new(),
-        },
-    }
-}
-
-fn notices_from(src: &mut dyn Source) -> Vec<Notice> {
-    let Ok(src) = SourcePdf::parse_source(src, crate::doc::Streams::Structure, true) else {
-        return Vec::new();
-    };
-    match src.docmdp_permission() {
-        Some(p @ 2..=3) => vec![Notice::CertifiedNewField {
-            permission: p as u8,
-        }],
-        _ => Vec::new(),
-    }
-}
-
 /// Signs with a key held here: prepare, digest, CMS, finish. The room reserved is the
 /// largest possible CMS for this certificate chain plus `spec.reserve`.
 pub fn sign(
@@ -966,33 +666,7 @@ pub fn sign(
     chain: &[Certificate],
     font: Option<&CjkFont>,
 ) -> Result<Vec<u8>, PdfError> {
-    sign_owned(input.to_vec(), spec, key, signer, chain, font)
-}
-
-/// As [`sign`], appending to `buf` in place (see [`prepare_owned`]).
-pub fn sign_owned(
-    buf: Vec<u8>,
-    spec: &SignatureSpec,
-    key: &SigningKey,
-    signer: &Certificate,
-    chain: &[Certificate],
-    font: Option<&CjkFont>,
-) -> Result<Vec<u8>, PdfError> {
-    sign_owned_with(buf, spec, key, signer, chain, font, &mut Ok)
-}
-
-/// As [`sign_owned`], passing the CMS signature through `complete` (which adds a signature
-/// timestamp for B-T, see [`crate::ltv::sign_owned_timestamped`]) before it is embedded.
-pub(crate) fn sign_owned_with(
-    buf: Vec<u8>,
-    spec: &SignatureSpec,
-    key: &SigningKey,
-    signer: &Certificate,
-    chain: &[Certificate],
-    font: Option<&CjkFont>,
-    complete: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>, PdfError>,
-) -> Result<Vec<u8>, PdfError> {
-    let mut buf = buf;
-    sign_store(&mut buf, spec, key, signer, chain, font, complete)?;
+    let mut buf = input.to_vec();
+    sign_store(&mut buf, spec, key, signer, chain, font, &mut Ok)?;
     Ok(buf)
 }

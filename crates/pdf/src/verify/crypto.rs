@@ -7,12 +7,10 @@ impl<'a> Validator<'a> {
     pub(super) fn cms_signature(
         &self,
         sig: &mut Sig,
-        contents: &[u8],
-        covered: &Option<[&[u8]; 2]>,
-        integrity: &mut Integrity,
+        signed: &Signed<'_>,
         problems: &mut Vec<String>,
-        material: &RevocationMaterial,
     ) {
+        let (contents, covered, material) = (signed.contents, &signed.covered, signed.material);
         let cms = match CmsSignature::parse(contents) {
             Ok(c) => c,
             Err(e) => {
@@ -27,13 +25,13 @@ impl<'a> Validator<'a> {
                 return;
             }
         };
-        integrity.digest_algorithm = Some(digest_alg.name().to_string());
+        sig.report.integrity.digest_algorithm = Some(digest_alg.name().to_string());
         let digest = covered.map(|parts| digest_of(digest_alg, parts));
         let check = cms.verify_detached(
             digest.as_deref().unwrap_or_default(),
             &material.certificates,
         );
-        apply_check(&check, integrity, problems);
+        apply_check(&check, &mut sig.report.integrity, problems);
         sig.report.signer = check.signer_certificate.as_ref().map(cert_info);
         let claimed = cms.signing_time().or(sig.report.claimed_time);
         sig.report.claimed_time = claimed;
@@ -83,12 +81,12 @@ impl<'a> Validator<'a> {
                         trust,
                     });
                     if !valid {
-                        integrity.signature_valid = false;
+                        sig.report.integrity.signature_valid = false;
                     }
                 }
                 Err(e) => {
                     problems.push(format!("the signature timestamp cannot be read: {e}"));
-                    integrity.signature_valid = false;
+                    sig.report.integrity.signature_valid = false;
                 }
             }
         }
@@ -127,12 +125,10 @@ impl<'a> Validator<'a> {
     pub(super) fn document_timestamp(
         &self,
         sig: &mut Sig,
-        contents: &[u8],
-        covered: &Option<[&[u8]; 2]>,
-        integrity: &mut Integrity,
+        signed: &Signed<'_>,
         problems: &mut Vec<String>,
-        material: &RevocationMaterial,
     ) {
+        let (contents, covered, material) = (signed.contents, &signed.covered, signed.material);
         let token = match TimestampToken::parse(contents) {
             Ok(t) => t,
             Err(e) => {
@@ -144,13 +140,13 @@ impl<'a> Validator<'a> {
             problems.push("the timestamp's imprint uses an unknown hash".into());
             return;
         };
-        integrity.digest_algorithm = Some(alg.name().to_string());
+        sig.report.integrity.digest_algorithm = Some(alg.name().to_string());
         let digest = covered.map(|parts| digest_of(alg, parts));
         let imprint =
             digest.as_deref() == Some(token.info().message_imprint.hashed_message.as_bytes());
         let check = token.verify(&material.certificates);
-        apply_check(&check, integrity, problems);
-        integrity.digest_matches = imprint && integrity.digest_matches;
+        apply_check(&check, &mut sig.report.integrity, problems);
+        sig.report.integrity.digest_matches = imprint && sig.report.integrity.digest_matches;
         if !imprint {
             problems
                 .push("the document timestamp's imprint does not match the covered bytes".into());

@@ -224,6 +224,14 @@ struct Validator<'a> {
 }
 
 /// Work in progress for one signature.
+/// What a signature's cryptography is checked on: its `/Contents`, the bytes its ByteRange
+/// covers (`None` when the range is unusable) and the revocation material at hand.
+struct Signed<'c> {
+    contents: &'c [u8],
+    covered: Option<[&'c [u8]; 2]>,
+    material: &'c RevocationMaterial,
+}
+
 struct Sig {
     report: SignatureReport,
     revision: Option<usize>,

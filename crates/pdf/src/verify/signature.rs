@@ -37,7 +37,7 @@ impl<'a> Validator<'a> {
             problems.push("the field's value is not a readable signature dictionary".to_string());
         }
         let (coverage, revision, structure_ok) = self.coverage(found, d, &mut problems);
-        let mut integrity = Integrity {
+        let integrity = Integrity {
             structure_ok,
             digest_matches: false,
             signature_valid: false,
@@ -91,29 +91,20 @@ impl<'a> Validator<'a> {
         let ranges = sig.report.coverage.byte_range.clone();
         let covered = covered_slices(self.bytes, &ranges);
 
-        if is_doc_ts {
-            self.document_timestamp(
-                &mut sig,
-                contents,
-                &covered,
-                &mut integrity,
-                &mut problems,
-                material,
-            );
-        } else {
-            self.cms_signature(
-                &mut sig,
-                contents,
-                &covered,
-                &mut integrity,
-                &mut problems,
-                material,
-            );
-        }
-        if covered.is_none() {
-            integrity.digest_matches = false;
-        }
+        let signed = Signed {
+            contents,
+            covered,
+            material,
+        };
         sig.report.integrity = integrity;
+        if is_doc_ts {
+            self.document_timestamp(&mut sig, &signed, &mut problems);
+        } else {
+            self.cms_signature(&mut sig, &signed, &mut problems);
+        }
+        if signed.covered.is_none() {
+            sig.report.integrity.digest_matches = false;
+        }
         sig.report.problems = problems;
         sig
     }

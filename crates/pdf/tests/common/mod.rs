@@ -4,12 +4,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::{DateTime, Utc};
-use signet_pdf::ltv::{self, DssMaterial};
+use signet_pdf::ltv::DssMaterial;
 use signet_pdf::verify::{VerifyOptions, anchors_from};
-use signet_pdf::{PdfError, SignatureSpec, Visible};
+use signet_pdf::{Level, Pades, PdfError, Signature, SignatureSpec, Visible};
+use signet_pki::sign::KeyAlgorithm;
 use signet_pki::sign::{SigningKey, parse_certificates_pem};
 use signet_pki::verify::ocsp_request_der;
 use x509_cert::Certificate;
@@ -136,31 +136,10 @@ pub fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-pub fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
-}
-
-pub fn openssl(dir: &Path, args: &[&str]) {
-    let out = run(dir, "openssl", args);
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-pub const DISTID: &str = "distid:1234567812345678";
+use signet_testkit::openssl::{Issue, KeyKind, OpensslCa};
+pub use signet_testkit::openssl::{openssl, run};
 
 pub const EXTENSIONS: &[(&str, &str)] = &[
-    (
-        "root.ext",
-        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
-    ),
     (
         "signer.ext",
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nauthorityInfoAccess=OCSP;URI:http://ocsp.signet.test/\n",
@@ -175,6 +154,8 @@ pub const EXTENSIONS: &[(&str, &str)] = &[
     ),
 ];
 
+const ROOT_EXT: &str = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n";
+
 pub const CA_CNF: &str = "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndir = .\ndatabase = ./index.txt\nnew_certs_dir = ./newcerts\nserial = ./serial\ncrlnumber = ./crlnumber\ncertificate = ./root.pem\nprivate_key = ./root.key\ndefault_md = sha256\ndefault_crl_days = 30\npolicy = policy_any\nunique_subject = no\n[ policy_any ]\ncommonName = supplied\n";
 
 /// `openssl ts` signs with PKCS#7, which has no SM2: the TSA key is P-256 in both PKIs.
@@ -182,58 +163,29 @@ pub fn ts_cnf() -> &'static str {
     "[ tsa ]\ndefault_tsa = tsa_config1\n[ tsa_config1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\nsigner_cert = ./tsa.pem\ncerts = ./root.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\nother_policies = 1.2.3.4.5\ndigests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
 }
 
-/// Root CA, signer, TSA and OCSP responder, all issued by the root; P-256 or SM2.
+/// Root CA, signer, TSA and OCSP responder, all issued by the root; P-256 or SM2 (the TSA is
+/// P-256 in both), made by the PKI fixture ([`signet_testkit::openssl`]). The root is also an
+/// `openssl ca` database, for `openssl ocsp` and `openssl ca -gencrl`.
 pub struct Pki {
-    pub dir: tempfile::TempDir,
+    pub ca: OpensslCa,
     pub sm2: bool,
 }
 
 impl Pki {
     pub fn new(sm2: bool) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pki = Self { dir, sm2 };
-        let d = pki.path();
+        let kind = if sm2 { KeyKind::Sm2 } else { KeyKind::P256 };
+        let ca = OpensslCa::new(kind, "/O=Signet/CN=Signet LTV Test Root", ROOT_EXT);
         for (name, text) in EXTENSIONS {
-            std::fs::write(d.join(name), text).unwrap();
+            ca.write(name, text);
         }
-        std::fs::create_dir_all(d.join("newcerts")).unwrap();
-        std::fs::write(d.join("index.txt"), "").unwrap();
-        std::fs::write(d.join("serial"), "1000\n").unwrap();
-        std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
-        std::fs::write(d.join("tsaserial"), "01\n").unwrap();
-        std::fs::write(d.join("ca.cnf"), CA_CNF).unwrap();
-        std::fs::write(d.join("ts.cnf"), ts_cnf()).unwrap();
-        pki.genkey("root", sm2);
-        let mut req = vec![
-            "req",
-            "-new",
-            "-key",
-            "root.key",
-            "-subj",
-            "/O=Signet/CN=Signet LTV Test Root",
-            "-out",
-            "root.csr",
-        ];
-        req.extend(pki.sig_args());
-        openssl(d, &req);
-        let mut x509 = vec![
-            "x509",
-            "-req",
-            "-in",
-            "root.csr",
-            "-key",
-            "root.key",
-            "-days",
-            "30",
-            "-extfile",
-            "root.ext",
-            "-set_serial",
-            "1",
-            "-out",
-            "root.pem",
-        ];
-        x509.extend(pki.x509_args());
-        openssl(d, &x509);
+        std::fs::create_dir_all(ca.file("newcerts")).unwrap();
+        ca.write("index.txt", "");
+        ca.write("serial", "1000\n");
+        ca.write("crlnumber", "1000\n");
+        ca.write("tsaserial", "01\n");
+        ca.write("ca.cnf", CA_CNF);
+        ca.write("ts.cnf", ts_cnf());
+        let pki = Self { ca, sm2 };
         pki.issue("signer", "/O=Signet/CN=Signet LTV Test Signer", "4242", sm2);
         pki.issue("tsa", "/O=Signet/CN=Signet LTV Test TSA", "4243", false);
         pki.issue("ocsp", "/O=Signet/CN=Signet LTV Test OCSP", "4244", sm2);
@@ -241,89 +193,19 @@ impl Pki {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn sig_args(&self) -> Vec<&'static str> {
-        if self.sm2 {
-            vec!["-sm3", "-sigopt", DISTID]
-        } else {
-            vec!["-sha256"]
-        }
-    }
-
-    pub fn x509_args(&self) -> Vec<&'static str> {
-        if self.sm2 {
-            vec!["-sm3", "-sigopt", DISTID, "-vfyopt", DISTID]
-        } else {
-            vec!["-sha256"]
-        }
-    }
-
-    pub fn genkey(&self, name: &str, sm2: bool) {
-        let out = format!("{name}.key");
-        if sm2 {
-            openssl(self.path(), &["genpkey", "-algorithm", "SM2", "-out", &out]);
-        } else {
-            openssl(
-                self.path(),
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                    &out,
-                ],
-            );
-        }
+        self.ca.path()
     }
 
     /// `<name>.key` (SM2 or P-256) and `<name>.pem` (extensions `<name>.ext`), issued by the
     /// root and registered in the CA database for `openssl ocsp` and `openssl ca -gencrl`.
     pub fn issue(&self, name: &str, subject: &str, serial: &str, sm2: bool) {
-        let d = self.path();
-        self.genkey(name, sm2);
-        let (key, csr, pem, ext) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-            format!("{name}.ext"),
-        );
-        let mut req = vec!["req", "-new", "-key", &key, "-subj", subject, "-out", &csr];
-        req.extend(if sm2 {
-            vec!["-sm3", "-sigopt", DISTID]
-        } else {
-            vec!["-sha256"]
-        });
-        openssl(d, &req);
-        let mut x509 = vec![
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-set_serial",
-            serial,
-            "-days",
-            "30",
-            "-extfile",
-            &ext,
-            "-out",
-            &pem,
-        ];
-        // The root signs (SM2 in the SM2 PKI); the request is checked with its own key type.
-        x509.extend(self.sig_args());
-        if sm2 {
-            x509.extend(["-vfyopt", DISTID]);
-        }
-        openssl(d, &x509);
+        let kind = if sm2 { KeyKind::Sm2 } else { KeyKind::P256 };
+        let pem = self
+            .ca
+            .issue(Issue::new(name, subject).serial(serial).kind(kind));
         if !self.sm2 {
-            openssl(d, &["ca", "-config", "ca.cnf", "-valid", &pem]);
+            let pem = pem.display().to_string();
+            openssl(self.path(), &["ca", "-config", "ca.cnf", "-valid", &pem]);
         }
     }
 
@@ -456,15 +338,14 @@ impl Pki {
 
     pub fn sign_bt(&self, input: Vec<u8>) -> Result<Vec<u8>, PdfError> {
         let spec = SignatureSpec::new(Visible::Invisible, Utc::now());
-        ltv::sign_owned_timestamped(
-            input,
-            &spec,
-            &self.key("signer"),
-            &self.cert("signer"),
-            &[self.cert("root")],
-            None,
-            &mut |digest: &[u8]| self.timestamp(digest),
-        )
+        let signature = Signature {
+            spec,
+            key: self.key("signer"),
+            signer: self.cert("signer"),
+            chain: vec![self.cert("root")],
+        };
+        let tsa = |_: KeyAlgorithm, digest: &[u8]| self.timestamp(digest);
+        Pades::new(Level::BT, Some(&tsa)).sign(input, &[signature])
     }
 }
 

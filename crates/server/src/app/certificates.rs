@@ -2,9 +2,9 @@
 
 use crate::app::keys::MAX_PIN_ATTEMPTS;
 use crate::auth::AuthUser;
+use crate::builtin_ca::{self, BuiltinCa, Holder};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::trust::{self, Holder, Trust};
 use base64::Engine as _;
 use chrono::Utc;
 use signet_api::CertificateView;
@@ -25,7 +25,7 @@ pub(crate) fn certificate_owner(row: &signet_store::repo::pki::Certificate) -> O
 }
 
 /// The API view of a stored certificate.
-pub fn view(trust: &Trust, row: &repo::Certificate) -> CertificateView {
+pub fn view(trust: &BuiltinCa, row: &repo::Certificate) -> CertificateView {
     let now = Utc::now();
     let status = if row.revoked_at.is_some() {
         "revoked"
@@ -127,7 +127,7 @@ pub async fn holder_for<'a>(
                 purpose: CertPurpose::Org,
                 user_id: &user.user_id,
                 org_id: Some(org_id),
-                subject: trust::org_subject(&org),
+                subject: builtin_ca::org_subject(&org),
             })
         }
         _ => Err(ApiError::bad_request("invalid_certificate_kind").field("kind")),

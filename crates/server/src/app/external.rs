@@ -3,9 +3,9 @@
 
 use crate::app::keys::{self, CertRef};
 use crate::app::signing::{self, Level, Pipeline};
+use crate::builtin_ca;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::trust;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use base64::Engine as _;
@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, Utc};
 use der::Decode;
 use signet_api::ExternalPrepared;
+use signet_pdf::TimestampSource as _;
 use signet_pki::sign::KeyAlgorithm;
 use signet_store::repo::external;
 use x509_cert::Certificate;
@@ -39,7 +40,7 @@ pub async fn client_certificate(state: &AppState, user_id: &str, id: &str) -> Ap
 /// again now: chain, validity, revocation).
 pub async fn external_signer(
     state: &AppState,
-    trust: &crate::trust::Trust,
+    trust: &crate::builtin_ca::BuiltinCa,
     user_id: &str,
     id: &str,
 ) -> ApiResult<(Certificate, Vec<Certificate>)> {
@@ -87,7 +88,7 @@ pub struct StepLink {
 #[allow(clippy::too_many_arguments)]
 pub async fn prepare_session(
     state: &AppState,
-    trust: &crate::trust::Trust,
+    trust: &crate::builtin_ca::BuiltinCa,
     user_id: &str,
     pdf: Vec<u8>,
     spec: signet_pdf::SignatureSpec,
@@ -138,7 +139,7 @@ pub async fn prepare_session(
     Ok(ExternalPrepared {
         id: session.id,
         expires_at: session.expires_at,
-        algorithm: trust::key_alg(prepared.algorithm()),
+        algorithm: builtin_ca::key_alg(prepared.algorithm()),
         signed_attributes: STANDARD.encode(prepared.signed_attributes_der()),
         digest: STANDARD.encode(prepared.to_be_signed_digest()),
     })
@@ -159,7 +160,7 @@ pub async fn session_of(
 /// it, marks the session used (once only) and adds what the level asks for. Returns the PDF.
 pub async fn finish_session(
     state: &AppState,
-    trust: &crate::trust::Trust,
+    trust: &crate::builtin_ca::BuiltinCa,
     user_id: &str,
     session: &external::ExternalSigning,
     signature_b64: &str,

@@ -6,6 +6,7 @@
 //!   and chain), sign in order (B-B, or B-T with the configured timestamps), extend to the
 //!   level (B-LT validation data, B-LTA document timestamp) — configured once at start.
 //!
+//! - [`accounts`]: the row of a person whose identity was verified (registration, demo).
 //! - [`tasks`]: signing tasks — load and views, initiate, start, sign a step (server-held
 //!   keys or external), reject, forward, documents and pages, lists, expiry.
 //! - [`certificates`] and [`keys`]: certificate views and holders; opening a certificate's key
@@ -22,6 +23,7 @@ use signet_api::{DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageQuery};
 
 use crate::problem::{ApiError, ApiResult};
 
+pub mod accounts;
 pub mod binding;
 pub mod certificates;
 pub mod codes;

@@ -1,8 +1,10 @@
-//! The one signing pipeline: [`Pipeline`] plans each signature, signs them in order and
-//! extends the result to the PAdES level. `POST /api/v1/sign`, task steps and the evidence
-//! report sign through it; external signing finishes a client's signature with its
-//! [`Pipeline::extend`]; the command line (`signet pdf sign|extend`) uses the same engine
-//! calls with files and remote services.
+//! The server's adapter of the PAdES pipeline ([`signet_pdf::pades`]): [`Pipeline`] plans
+//! each signature with a key opened by its PIN and the built-in CA's chain, signs them in
+//! order and extends the result to the level, with the configured [`Timestamps`] as the
+//! timestamp source and the built-in PKI's validation data. `POST /api/v1/sign`, task steps
+//! and the evidence report sign through it; external signing finishes a client's signature
+//! with its [`Pipeline::extend`]. The command line (`signet pdf sign|extend`) is the other
+//! adapter, with a TSA URL and revocation data fetched from the certificates' URLs.
 //!
 //! - B-B: one CMS signature per placement, each its own incremental revision.
 //! - B-T: each signature gets an RFC 3161 timestamp on its signature value (unsigned
@@ -14,9 +16,9 @@
 use chrono::Utc;
 use rand::RngCore;
 use signet_api::Placement;
+use signet_pdf::DateStamp;
 use signet_pdf::ltv::{self, DssMaterial};
-use signet_pdf::{CjkFont, PdfError, SignatureSpec};
-use signet_pdf::{DateStamp, Visible};
+use signet_pdf::{CjkFont, Pades, PdfError, SignatureSpec, TimestampSource};
 use signet_pki::sign::{KeyAlgorithm, SigningKey};
 use signet_pki::tsa;
 use signet_pki::verify::DigestAlgorithm;
@@ -25,15 +27,15 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use x509_cert::Certificate;
 
+use crate::builtin_ca::BuiltinCa;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::trust::Trust;
 
 /// Signs with the platform's PKI and timestamp source, configured once at start
 /// ([`AppState::timestamps`]). Borrowed per request: `Pipeline::new(&state)?`.
 pub struct Pipeline<'a> {
     state: &'a AppState,
-    trust: &'a Trust,
+    ca: &'a BuiltinCa,
 }
 
 impl<'a> Pipeline<'a> {
@@ -41,12 +43,12 @@ impl<'a> Pipeline<'a> {
     pub fn new(state: &'a AppState) -> ApiResult<Self> {
         Ok(Self {
             state,
-            trust: state.trust()?,
+            ca: state.ca()?,
         })
     }
 
-    pub fn trust(&self) -> &'a Trust {
-        self.trust
+    pub fn ca(&self) -> &'a BuiltinCa {
+        self.ca
     }
 
     /// One signature with a server-held key: the key as opened by its PIN (PKCS#8), the
@@ -65,7 +67,7 @@ impl<'a> Pipeline<'a> {
             spec,
             key,
             signer,
-            chain: self.trust.chain_of(ca_id),
+            chain: self.ca.chain_of(ca_id),
         })
     }
 
@@ -112,7 +114,7 @@ impl<'a> Pipeline<'a> {
         alg: KeyAlgorithm,
     ) -> ApiResult<Vec<u8>> {
         extend(
-            self.trust,
+            self.ca,
             &self.state.db,
             pdf,
             level,
@@ -123,12 +125,10 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-pub use signet_domain::pades::Level;
+pub use signet_pdf::Level;
 
 /// Most certificates a file may carry for B-LT / B-LTA validation data.
 const MAX_DSS_CERTIFICATES: usize = 200;
-/// Room reserved in a document timestamp's `/Contents`.
-const DOC_TIMESTAMP_ROOM: usize = 16 * 1024;
 /// Largest TSA answer read from an outside TSA.
 const TSA_RESPONSE_LIMIT: u64 = 256 * 1024;
 
@@ -136,23 +136,25 @@ const TSA_RESPONSE_LIMIT: u64 = 256 * 1024;
 #[derive(Clone)]
 pub enum Timestamps {
     /// The built-in TSAs (in-process, no HTTP round trip).
-    Builtin(Arc<Trust>),
+    Builtin(Arc<BuiltinCa>),
     /// An outside RFC 3161 TSA.
     Remote(String),
 }
 
 impl Timestamps {
     /// The configured source: `pki.tsa_url` when set, else the built-in TSA.
-    pub fn from_settings(tsa_url: &str, trust: Option<Arc<Trust>>) -> Option<Self> {
+    pub fn from_settings(tsa_url: &str, trust: Option<Arc<BuiltinCa>>) -> Option<Self> {
         if !tsa_url.trim().is_empty() {
             return Some(Self::Remote(tsa_url.trim().to_owned()));
         }
         trust.map(Self::Builtin)
     }
+}
 
-    /// A timestamp token over `digest` (SHA-256), for a signature or document of `alg`.
+/// A timestamp token over `digest` (SHA-256), for a signature or document of `alg`.
+impl TimestampSource for Timestamps {
     /// Blocking: call it off the async executor.
-    pub fn token(&self, alg: KeyAlgorithm, digest: &[u8]) -> Result<Vec<u8>, String> {
+    fn token(&self, alg: KeyAlgorithm, digest: &[u8]) -> Result<Vec<u8>, String> {
         let nonce = rand::rngs::OsRng.next_u64() >> 1;
         let request = tsa::timestamp_request(DigestAlgorithm::Sha256, digest, Some(nonce), true)
             .map_err(|e| e.to_string())?;
@@ -190,12 +192,7 @@ pub fn remote_timestamp(url: &str, request: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// One signature to apply: what it looks like and the opened key.
-pub struct Planned {
-    pub spec: SignatureSpec,
-    pub key: SigningKey,
-    pub signer: Certificate,
-    pub chain: Vec<Certificate>,
-}
+pub type Planned = signet_pdf::Signature;
 
 /// The CJK font embedded at build time (WenQuanYi Micro Hei; see `build.rs`).
 #[cfg(embedded_cjk_font)]
@@ -234,37 +231,20 @@ pub fn date_font() -> Option<&'static CjkFont> {
 
 /// Applies every signature in order (B-B, or B-T with `timestamps`). Blocking.
 fn sign_all(
-    mut pdf: Vec<u8>,
+    pdf: Vec<u8>,
     planned: Vec<Planned>,
     level: Level,
     timestamps: Option<&Timestamps>,
 ) -> Result<Vec<u8>, PdfError> {
-    let font = date_font();
-    for p in planned {
-        let font = if p.spec.date.is_some() { font } else { None };
-        if p.spec.date.is_some() && font.is_none() {
-            return Err(PdfError::BadFont(
-                "no CJK font for date stamps is installed (fonts-wqy-microhei)".into(),
-            ));
-        }
-        pdf = if level >= Level::BT {
-            let source = timestamps.ok_or_else(|| {
-                PdfError::Timestamp("no timestamp authority is configured".into())
-            })?;
-            let alg = p.key.algorithm();
-            let mut tsa = |digest: &[u8]| source.token(alg, digest);
-            ltv::sign_owned_timestamped(pdf, &p.spec, &p.key, &p.signer, &p.chain, font, &mut tsa)?
-        } else {
-            signet_pdf::sign_owned(pdf, &p.spec, &p.key, &p.signer, &p.chain, font)?
-        };
-    }
-    Ok(pdf)
+    Pades::new(level, timestamps.map(|t| t as &dyn TimestampSource))
+        .with_font(date_font())
+        .sign(pdf, &planned)
 }
 
 /// Validation data for every certificate embedded in `pdf`: the chains (from the built-in
 /// PKI) and an OCSP response for each certificate a built-in CA issued.
 pub async fn validation_data(
-    trust: &Trust,
+    trust: &BuiltinCa,
     db: &impl signet_store::sea_orm::ConnectionTrait,
     pdf: &[u8],
 ) -> Result<DssMaterial, ApiError> {
@@ -281,7 +261,7 @@ pub async fn validation_data(
     // a root); the built-in chain of each is added, so the DSS is complete even if a CMS
     // carried only the signer.
     let mut queue: Vec<Certificate> = embedded;
-    let mut certs: Vec<(Certificate, Vec<u8>, Option<&crate::trust::CaHandle>)> = Vec::new();
+    let mut certs: Vec<(Certificate, Vec<u8>, Option<&crate::builtin_ca::CaHandle>)> = Vec::new();
     let mut next = 0;
     while let Some(cert) = queue.get(next).cloned() {
         next += 1;
@@ -327,7 +307,7 @@ pub async fn validation_data(
 /// Adds what B-LT and B-LTA need on top of signed `pdf`. `alg` picks the built-in TSA of the
 /// document timestamp.
 async fn extend(
-    trust: &Trust,
+    trust: &BuiltinCa,
     db: &impl signet_store::sea_orm::ConnectionTrait,
     pdf: Vec<u8>,
     level: Level,
@@ -345,17 +325,15 @@ async fn extend(
         u64::from(1000 - into_second.min(999)) + 5,
     ))
     .await;
+    // The material is gathered here, where the database is; the pipeline adds it and the
+    // document timestamp.
     let material = validation_data(trust, db, &pdf).await?;
-    let pdf = actix_web::web::block(move || ltv::add_dss(pdf, &material))
-        .await?
-        .map_err(pdf_error)?;
-    if level < Level::BLta {
-        return Ok(pdf);
-    }
-    let source = timestamps.ok_or_else(|| ApiError::unavailable("tsa_unavailable", 30))?;
     actix_web::web::block(move || {
-        let mut tsa = |digest: &[u8]| source.token(alg, digest);
-        ltv::add_document_timestamp(pdf, DOC_TIMESTAMP_ROOM, &mut tsa)
+        Pades::new(
+            level,
+            timestamps.as_ref().map(|t| t as &dyn TimestampSource),
+        )
+        .extend(pdf, &material, alg)
     })
     .await?
     .map_err(pdf_error)
@@ -466,22 +444,7 @@ pub(crate) fn signature_spec(
     date: Option<&signet_api::SignDate>,
     reason: Option<&str>,
 ) -> SignatureSpec {
-    let visible = match *placement {
-        Placement::Seal { page, rect } => Visible::Seal { page, rect },
-        Placement::CrossPage {
-            first,
-            last,
-            y,
-            size,
-        } => Visible::CrossPage {
-            first,
-            last,
-            y,
-            size,
-        },
-        Placement::Invisible => Visible::Invisible,
-    };
-    let mut spec = SignatureSpec::new(visible, chrono::Utc::now());
+    let mut spec = SignatureSpec::new(placement.clone(), chrono::Utc::now());
     if placement.is_visible() {
         spec.seal_png = seal_png;
     }

@@ -6,8 +6,8 @@ use secrecy::ExposeSecret;
 use signet_pki::MasterKey;
 use signet_store::sea_orm::DatabaseConnection;
 
+use crate::builtin_ca::BuiltinCa;
 use crate::config::Settings;
-use crate::trust::Trust;
 
 #[derive(Subcommand)]
 pub(super) enum DbCommand {
@@ -35,9 +35,9 @@ pub(super) async fn open(settings: &Settings) -> anyhow::Result<(DatabaseConnect
 /// The database and the loaded PKI (`None` before `signet pki init`).
 pub(super) async fn trust(
     settings: &Settings,
-) -> anyhow::Result<(DatabaseConnection, Option<Trust>)> {
+) -> anyhow::Result<(DatabaseConnection, Option<BuiltinCa>)> {
     let (db, master) = open(settings).await?;
-    let trust = Trust::load(&db, &master, &settings.http.public_base_url).await?;
+    let trust = BuiltinCa::load(&db, &master, &settings.http.public_base_url).await?;
     Ok((db, trust))
 }
 

@@ -7,8 +7,8 @@ use clap::Subcommand;
 use signet_store::repo::pki as repo;
 
 use super::db::open;
+use crate::builtin_ca;
 use crate::config::Settings;
-use crate::trust;
 
 #[derive(Subcommand)]
 pub(super) enum PkiCommand {
@@ -45,7 +45,8 @@ pub(super) async fn run(settings: &Settings, command: PkiCommand) -> anyhow::Res
 
 async fn init(settings: &Settings) -> anyhow::Result<()> {
     let (db, master) = open(settings).await?;
-    let created = trust::init(&db, &master, &settings.http.public_base_url, Utc::now()).await?;
+    let created =
+        builtin_ca::init(&db, &master, &settings.http.public_base_url, Utc::now()).await?;
     if created.lines.is_empty() {
         println!("the PKI is initialised already (see `signet pki show`)");
     }
@@ -97,10 +98,10 @@ async fn show(settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn rotate(settings: &Settings, algorithm: &str) -> anyhow::Result<()> {
-    let alg = trust::parse_alg(algorithm)
+    let alg = builtin_ca::parse_alg(algorithm)
         .ok_or_else(|| anyhow::anyhow!("the algorithm must be p256 or sm2"))?;
     let (db, master) = open(settings).await?;
-    let created = trust::rotate(
+    let created = builtin_ca::rotate(
         &db,
         &master,
         &settings.http.public_base_url,
@@ -118,7 +119,7 @@ async fn rotate(settings: &Settings, algorithm: &str) -> anyhow::Result<()> {
 }
 
 async fn revoke(settings: &Settings, serial: &str, reason: &str) -> anyhow::Result<()> {
-    if trust::parse_reason(reason).is_none() || reason == "certificateHold" {
+    if builtin_ca::parse_reason(reason).is_none() || reason == "certificateHold" {
         anyhow::bail!(
             "unknown reason {reason:?} (keyCompromise, superseded, cessationOfOperation, affiliationChanged, privilegeWithdrawn, unspecified)"
         );

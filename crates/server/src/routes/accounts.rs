@@ -77,9 +77,7 @@ pub async fn register(
     // The code first: whether an ID number, phone or account name is taken is told only to
     // someone who proved they hold the phone (each check uses one of the code's attempts).
     let code_id = check_sms_code(&state, &phone, SmsPurpose::Register, &code).await?;
-    let id_index = state
-        .master
-        .blind_index("id_card", id_card.expose().as_bytes());
+    let id_index = crate::app::accounts::id_card_index(&state, &id_card);
     if let Some(field) =
         users::taken(&state.db, account.as_str(), phone.as_str(), &id_index).await?
     {
@@ -103,26 +101,18 @@ pub async fn register(
 
     let password_hash = auth::hash_password(password.expose().to_owned()).await?;
     let user_id = signet_store::new_id("usr");
-    let user = users::User {
-        id: user_id.clone(),
-        account_name: account.as_str().to_owned(),
-        real_name: real_name.as_str().to_owned(),
-        id_card_sealed: state.master.seal(
-            "id_card",
-            user_id.as_bytes(),
-            id_card.expose().as_bytes(),
-        ),
-        id_card_index: id_index,
-        id_card_masked: id_card.masked(),
-        phone: phone.as_str().to_owned(),
-        password_hash,
-        real_name_verified_at: Some(now),
-        failed_logins: 0,
-        failure_window_start: None,
-        locked_until: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let user = crate::app::accounts::verified_user(
+        &state,
+        user_id.clone(),
+        crate::app::accounts::Person {
+            account_name: account.as_str(),
+            real_name: real_name.as_str(),
+            id_card: &id_card,
+            phone: phone.as_str(),
+            password_hash,
+        },
+        now,
+    );
 
     let txn = state.db.begin().await?;
     if !sms_codes::consume(&txn, &code_id, now).await? {

@@ -27,9 +27,9 @@ use crate::app::certificates::{holder_for, view};
 use crate::app::codes::check_sms_code;
 use crate::app::keys::{self};
 use crate::auth::AuthUser;
+use crate::builtin_ca::{self, Holder};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::trust::{self, Holder};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/certificates", web::post().to(create))
@@ -58,8 +58,8 @@ pub async fn create(
     user: AuthUser,
     body: web::Json<CreateCertificate>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
-    let alg = trust::parse_alg(&body.algorithm)
+    let trust = state.ca()?;
+    let alg = builtin_ca::parse_alg(&body.algorithm)
         .ok_or_else(|| ApiError::bad_request("invalid_algorithm").field("algorithm"))?;
     let pin = pin_field(body.pin.expose(), "pin")?;
     let holder = holder_for(&state, &user, &body.kind, body.org_id.as_deref()).await?;
@@ -86,7 +86,7 @@ pub async fn create(
     security(("bearer" = [])),
     responses((status = 200, body = CertificateList)))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let mut rows: Vec<repo::Certificate> = repo::held_by(&state.db, &user.user_id)
         .await?
         .into_iter()
@@ -115,7 +115,7 @@ pub async fn get(
     user: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let row = keys::for_action(&state, &user.user_id, &id, CertAction::View).await?;
     Ok(HttpResponse::Ok().json(view(trust, &row)))
 }
@@ -134,7 +134,7 @@ pub async fn renew(
     id: web::Path<String>,
     body: web::Json<PinProof>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let pin = pin_field(body.pin.expose(), "pin")?;
     let row = keys::for_action(&state, &user.user_id, &id, CertAction::Renew).await?;
     if row.revoked_at.is_some() {
@@ -143,7 +143,7 @@ pub async fn renew(
     let key = keys::open(&state, &row, &pin).await?;
     let spki = key.public_key_spki_der().map_err(ApiError::internal)?;
     drop(key);
-    let alg = Some(trust::key_algorithm(row.algorithm))
+    let alg = Some(builtin_ca::key_algorithm(row.algorithm))
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
     let holder = renewal_holder(&state, &user, &row).await?;
     let txn = state.db.begin().await?;
@@ -196,7 +196,7 @@ pub async fn revoke(
     id: web::Path<String>,
     body: web::Json<RevokeCertificate>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let reason = match body.reason.as_str() {
         r @ ("unspecified"
         | "keyCompromise"
@@ -270,7 +270,7 @@ pub async fn reset_pin(
     id: web::Path<String>,
     body: web::Json<PinReset>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let code = SmsCode::parse(&body.sms_code)?;
     let new_pin = body
         .new_pin
@@ -300,7 +300,7 @@ pub async fn reset_pin(
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
-    let alg = Some(trust::key_algorithm(row.algorithm))
+    let alg = Some(builtin_ca::key_algorithm(row.algorithm))
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored algorithm")))?;
     let holder = renewal_holder(&state, &user, &row).await?;
     let txn = state.db.begin().await?;

@@ -69,7 +69,7 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<CertLogin>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let now = Utc::now();
     let cert = proof_of_possession(&state, &body, refused).await?;
     // Issued by one of the built-in CAs, and exactly the certificate stored for a user; or an

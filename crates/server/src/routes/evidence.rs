@@ -41,7 +41,7 @@ pub async fn events(
     let l = load_visible(&state, &id, &user.user_id).await?;
     let rows = audit::chain(&state.db, &l.task.id).await?;
     let anchors = audit::anchors(&state.db, &l.task.id).await?;
-    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
+    let checker = evidence::tsa_trust(state.ca.as_deref(), &state.settings);
     let check = evidence::check_loaded(&l.task.id, &rows, &anchors, &checker);
     let names = evidence::actor_names(&state.db, &rows).await?;
     // Participants do not see each other's addresses and browsers; the initiator (and the
@@ -110,7 +110,7 @@ pub async fn evidence_report(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     // The report is signed by the platform: without a PKI, 503 before any work.
-    state.trust()?;
+    state.ca()?;
     let l = load_visible(&state, &id, &user.user_id).await?;
     l.standing(&user.user_id).may_download()?;
     let _slot = slot().await?;
@@ -127,7 +127,7 @@ pub async fn evidence_report(
         tracing::warn!(error = %e, "anchoring the audit chain failed");
         ApiError::unavailable("tsa_unavailable", 30)
     })?;
-    let checker = evidence::tsa_trust(state.trust.as_deref(), &state.settings);
+    let checker = evidence::tsa_trust(state.ca.as_deref(), &state.settings);
     let events = audit::chain(&state.db, &l.task.id).await?;
     let anchors = audit::anchors(&state.db, &l.task.id).await?;
     let check = evidence::check_loaded(&l.task.id, &events, &anchors, &checker);

@@ -65,7 +65,7 @@ pub async fn create_from_csr(
     user: AuthUser,
     body: web::Json<CreateCertificateFromCsr>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let der = decode_csr(&body.csr)?;
     let (alg, spki) = signet_pki::ca::check_csr(&der).map_err(|e| {
         ApiError::bad_request("invalid_csr")
@@ -106,7 +106,7 @@ pub async fn prepare(
     user: AuthUser,
     form: actix_multipart::Multipart,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let _slot = slot().await?;
     let form: Form<ExternalSignRequest> = read_form(form).await?;
     let req = &form.request;
@@ -158,7 +158,7 @@ pub async fn finish(
     id: web::Path<String>,
     body: web::Json<ExternalFinish>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     // Sessions of a task step finish through the task (which stores the revision).
     let session = session_of(&state, &user.user_id, &id)
         .await?

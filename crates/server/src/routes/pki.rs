@@ -71,7 +71,7 @@ pub async fn ca_certificate(
     state: web::Data<AppState>,
     file: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let not_found = || ApiError::not_found("ca_not_found");
     let (id, pem) = match (file.strip_suffix(".pem"), file.strip_suffix(".crt")) {
         (Some(id), _) => (id, true),
@@ -106,7 +106,7 @@ pub async fn crl(
     file: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     limited(&state, &meta)?;
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let id = file
         .strip_suffix(".crl")
         .ok_or_else(|| ApiError::not_found("ca_not_found"))?;
@@ -115,10 +115,7 @@ pub async fn crl(
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("ca_not_found"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CACHE_CONTROL, "no-cache"))
-        .content_type("application/pkix-crl")
-        .body(der))
+    Ok(fresh("application/pkix-crl", der))
 }
 
 /// OCSP over POST (RFC 6960 §A.1). Malformed requests get an OCSP `malformedRequest`
@@ -184,16 +181,13 @@ fn percent_decode(s: &str) -> String {
 }
 
 async fn ocsp_answer(state: &AppState, der: &[u8]) -> ApiResult<HttpResponse> {
-    let answer = match state.trust.as_deref() {
+    let answer = match state.ca.as_deref() {
         Some(trust) => trust.ocsp(&state.db, der, Utc::now()).await,
         None => signet_pki::responder::error_response(
             signet_pki::verify::ocsp::OcspResponseStatus::TryLater,
         ),
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((CACHE_CONTROL, "no-cache"))
-        .content_type("application/ocsp-response")
-        .body(answer))
+    Ok(fresh("application/ocsp-response", answer))
 }
 
 /// The P-256 timestamp authority (RFC 3161 over HTTP, §3.4).
@@ -236,12 +230,21 @@ fn tsa(
 ) -> ApiResult<HttpResponse> {
     require_type(req, "application/timestamp-query")?;
     let answer = state
-        .trust()?
+        .ca()?
         .timestamp(alg, body, Utc::now())
         .ok_or_else(|| ApiError::unavailable("pki_not_initialised", 60))?;
     Ok(HttpResponse::Ok()
         .content_type("application/timestamp-reply")
         .body(answer))
+}
+
+/// A DER answer made for this request (CRLs and OCSP responses are signed fresh): not to be
+/// cached by the client beyond revalidation.
+fn fresh(content_type: &'static str, der: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-cache"))
+        .content_type(content_type)
+        .body(der)
 }
 
 #[cfg(test)]

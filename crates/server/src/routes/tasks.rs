@@ -111,7 +111,7 @@ pub async fn create(
     // the organisation the request names is checked once the request part is read.
     tasks::check_initiate_anywhere(&state, &user.user_id).await?;
     let (req, files) = read_task_form(&state, form).await?;
-    let view = tasks::create(&state, &user.user_id, &meta, req, files).await?;
+    let view = tasks::create(&state, caller(&user, &meta), req, files).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -159,7 +159,7 @@ pub async fn start(
     meta: ClientMeta,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tasks::start(&state, &user.user_id, &meta, &id).await?))
+    Ok(HttpResponse::Ok().json(tasks::start(&state, caller(&user, &meta), &id).await?))
 }
 
 /// Cancels a task in progress. Initiator only.
@@ -174,7 +174,7 @@ pub async fn cancel(
     meta: ClientMeta,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tasks::cancel(&state, &user.user_id, &meta, &id).await?))
+    Ok(HttpResponse::Ok().json(tasks::cancel(&state, caller(&user, &meta), &id).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +320,7 @@ pub async fn forward(
     body: web::Json<ForwardTask>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created()
-        .json(tasks::forward(&state, &user.user_id, &meta, &id, &body).await?))
+        .json(tasks::forward(&state, caller(&user, &meta), &id, &body).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,4 +462,12 @@ pub async fn list(
 pub async fn count_to_sign(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let count = tasks::count_to_sign(&state, &user.user_id).await?;
     Ok(HttpResponse::Ok().json(CountView { count }))
+}
+
+/// The signed-in caller and their request's origin, as the use cases take them.
+fn caller<'a>(user: &'a AuthUser, meta: &'a ClientMeta) -> tasks::Caller<'a> {
+    tasks::Caller {
+        user: &user.user_id,
+        meta,
+    }
 }

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use signet_testkit::openssl::{Issue, KeyKind, OpensslCa};
+
 pub fn in_ci() -> bool {
     signet_testkit::in_ci()
 }
@@ -74,80 +76,25 @@ pub struct Pki {
 }
 
 pub fn make_pki(dir: &Path, sm2: bool) -> Pki {
-    let p = |n: &str| dir.join(n);
-    let keygen = |out: &Path| {
-        if sm2 {
-            ok(Command::new("openssl")
-                .args(["genpkey", "-algorithm", "SM2", "-out"])
-                .arg(out));
-        } else {
-            ok(Command::new("openssl")
-                .args([
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                ])
-                .arg(out));
-        }
-    };
-    let sm: &[&str] = if sm2 {
-        &["-sm3", "-sigopt", "distid:1234567812345678"]
-    } else {
-        &["-sha256"]
-    };
-    keygen(&p("ca.key"));
-    std::fs::write(p("ca.ext"), "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n").unwrap();
-    std::fs::write(p("leaf.ext"), "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n").unwrap();
-    ok(Command::new("openssl")
-        .args(["req", "-new", "-utf8", "-key"])
-        .arg(p("ca.key"))
-        .args(sm)
-        .args(["-subj", "/CN=Signet Test Root/O=Signet", "-out"])
-        .arg(p("ca.csr")));
-    let mut ca = Command::new("openssl");
-    ca.args(["x509", "-req", "-days", "3650", "-in"])
-        .arg(p("ca.csr"))
-        .arg("-signkey")
-        .arg(p("ca.key"))
-        .args(sm);
-    if sm2 {
-        ca.args(["-vfyopt", "distid:1234567812345678"]);
-    }
-    ok(ca
-        .arg("-extfile")
-        .arg(p("ca.ext"))
-        .arg("-out")
-        .arg(p("ca.pem")));
-    keygen(&p("signer.key"));
-    ok(Command::new("openssl")
-        .args(["req", "-new", "-utf8", "-key"])
-        .arg(p("signer.key"))
-        .args(sm)
-        .args(["-subj", "/CN=张三/O=示例科技有限公司", "-out"])
-        .arg(p("signer.csr")));
-    let mut x = Command::new("openssl");
-    x.args(["x509", "-req", "-days", "365", "-in"])
-        .arg(p("signer.csr"))
-        .arg("-CA")
-        .arg(p("ca.pem"))
-        .arg("-CAkey")
-        .arg(p("ca.key"))
-        .args(["-set_serial", "4242"])
-        .args(sm);
-    if sm2 {
-        x.args(["-vfyopt", "distid:1234567812345678"]);
-    }
-    ok(x.arg("-extfile")
-        .arg(p("leaf.ext"))
-        .arg("-out")
-        .arg(p("signer.pem")));
+    let kind = if sm2 { KeyKind::Sm2 } else { KeyKind::P256 };
+    let ca = OpensslCa::new_in(
+        dir,
+        kind,
+        "/CN=Signet Test Root/O=Signet",
+        "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+        3650,
+    );
+    ca.write("leaf.ext", "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+    let cert = ca.issue(
+        Issue::new("signer", "/CN=张三/O=示例科技有限公司")
+            .ext("leaf.ext")
+            .days(365)
+            .serial("4242"),
+    );
     Pki {
-        ca: p("ca.pem"),
-        key: p("signer.key"),
-        cert: p("signer.pem"),
+        ca: ca.file("root.pem"),
+        key: ca.file("signer.key"),
+        cert,
     }
 }
 

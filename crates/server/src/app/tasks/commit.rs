@@ -17,6 +17,24 @@ use crate::state::AppState;
 /// The job that expires a task after its deadline.
 pub const EXPIRE_JOB: &str = "task.expire";
 
+/// Who asks: the signed-in user and where the request came from (for audit events).
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub user: &'a str,
+    pub meta: &'a ClientMeta,
+}
+
+impl<'a> Caller<'a> {
+    /// The actor of audit events recorded at `now`.
+    pub fn at(self, now: DateTime<Utc>) -> Actor<'a> {
+        Actor {
+            user: Some(self.user),
+            meta: Some(self.meta),
+            now,
+        }
+    }
+}
+
 /// Who did something, from where, and when: what every audit event carries.
 #[derive(Clone, Copy)]
 pub struct Actor<'a> {

@@ -17,10 +17,9 @@ use signet_store::sea_orm::TransactionTrait;
 use signet_store::tasks::{self, Document, Step, Task, TaskChange};
 use std::collections::BTreeMap;
 
-use super::commit::{Actor, commit_plain, start_in, task_changed};
+use super::commit::{Actor, Caller, commit_plain, start_in, task_changed};
 use super::{Loaded, current_view, load, load_visible, require_initiator};
 use crate::app::signing;
-use crate::auth::ClientMeta;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -247,7 +246,6 @@ fn document_name(given: Option<&str>, file_name: Option<&str>, part: &str) -> Ap
 
 /// Inserts a new task (with a `task_created` event) and, if asked, starts it — one
 /// transaction.
-#[allow(clippy::too_many_arguments)]
 async fn insert_and_maybe_start(
     state: &AppState,
     task: Task,
@@ -255,20 +253,13 @@ async fn insert_and_maybe_start(
     steps: Vec<Step>,
     start_now: bool,
     forwarded_from: Option<&Loaded>,
-    user: &str,
-    meta: &ClientMeta,
-    now: DateTime<Utc>,
+    actor: Actor<'_>,
 ) -> ApiResult<()> {
     let txn = state.db.begin().await?;
     let id = task.id.clone();
     tasks::insert(&txn, task, docs, steps).await?;
     let l = load(&txn, &id).await?;
     let hashes = l.hashes();
-    let actor = Actor {
-        user: Some(user),
-        meta: Some(meta),
-        now,
-    };
     let detail = match &l.task.forwarded_from {
         Some(from) => serde_json::json!({ "forwarded_from": from }),
         None => serde_json::json!({}),
@@ -364,12 +355,8 @@ pub async fn update(
 
 /// Starts a draft: the steps of the lowest order become active. Initiator only, and only
 /// while the initiator may still initiate.
-pub async fn start(
-    state: &AppState,
-    user: &str,
-    meta: &ClientMeta,
-    id: &str,
-) -> ApiResult<TaskView> {
+pub async fn start(state: &AppState, caller: Caller<'_>, id: &str) -> ApiResult<TaskView> {
+    let user = caller.user;
     let l = load_visible(state, id, user).await?;
     require_initiator(&l, user)?;
     // The grant may have been withdrawn since the draft was made.
@@ -381,26 +368,17 @@ pub async fn start(
         return Err(ApiError::bad_request("invalid_deadline").field("deadline"));
     }
     let txn = state.db.begin().await?;
-    let actor = Actor {
-        user: Some(user),
-        meta: Some(meta),
-        now,
-    };
-    start_in(state, &txn, &l, actor).await?;
+    start_in(state, &txn, &l, caller.at(now)).await?;
     txn.commit().await?;
     current_view(state, id, user).await
 }
 
 /// Cancels a task in progress. Initiator only.
-pub async fn cancel(
-    state: &AppState,
-    user: &str,
-    meta: &ClientMeta,
-    id: &str,
-) -> ApiResult<TaskView> {
+pub async fn cancel(state: &AppState, caller: Caller<'_>, id: &str) -> ApiResult<TaskView> {
+    let user = caller.user;
     let l = load_visible(state, id, user).await?;
     require_initiator(&l, user)?;
-    commit_plain(state, &l, l.workflow().cancel()?, user, meta).await
+    commit_plain(state, &l, l.workflow().cancel()?, user, caller.meta).await
 }
 
 /// Sends the documents on to further signers (转发) as a new task of their current signed
@@ -408,11 +386,11 @@ pub async fn cancel(
 /// [`access::forward_keeps_org`].
 pub async fn forward(
     state: &AppState,
-    user: &str,
-    meta: &ClientMeta,
+    caller: Caller<'_>,
     id: &str,
     body: &ForwardTask,
 ) -> ApiResult<TaskView> {
+    let user = caller.user;
     let l = load_visible(state, id, user).await?;
     l.standing(user).may_forward()?;
     if body.steps.is_empty() {
@@ -466,7 +444,7 @@ pub async fn forward(
         finished_at: None,
         updated_at: now,
     };
-    insert_and_maybe_start(state, task, docs, steps, true, Some(&l), user, meta, now).await?;
+    insert_and_maybe_start(state, task, docs, steps, true, Some(&l), caller.at(now)).await?;
     current_view(state, &task_id, user).await
 }
 
@@ -475,11 +453,11 @@ pub async fn forward(
 /// request names (or personally).
 pub async fn create(
     state: &AppState,
-    user: &str,
-    meta: &ClientMeta,
+    caller: Caller<'_>,
     req: CreateTask,
     mut files: BTreeMap<String, Upload>,
 ) -> ApiResult<TaskView> {
+    let user = caller.user;
     check_initiate(state, user, req.org_id.as_deref()).await?;
     if req.documents.is_empty() {
         return Err(ApiError::bad_request("no_documents").field("documents"));
@@ -540,6 +518,6 @@ pub async fn create(
         finished_at: None,
         updated_at: now,
     };
-    insert_and_maybe_start(state, task, docs, steps, req.start, None, user, meta, now).await?;
+    insert_and_maybe_start(state, task, docs, steps, req.start, None, caller.at(now)).await?;
     current_view(state, &task_id, user).await
 }

@@ -28,7 +28,7 @@ pub mod documents;
 pub mod initiate;
 pub mod step;
 
-pub use commit::{Actor, EXPIRE_JOB, expire, note};
+pub use commit::{Actor, Caller, EXPIRE_JOB, expire, note};
 pub use initiate::{
     Upload, cancel, check_initiate_anywhere, create, forward, start, store_upload, update,
 };

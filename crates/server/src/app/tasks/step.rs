@@ -301,7 +301,7 @@ pub async fn external_prepare(
     step_id: &str,
     p: StepPlacement,
 ) -> ApiResult<ExternalPrepared> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let l = load_visible(state, id, user).await?;
     let step = own_active_step(&l, step_id, user)?.clone();
     check_mode(&step, meta)?;
@@ -359,7 +359,7 @@ pub async fn external_finish(
     session_id: &str,
     body: &ExternalFinish,
 ) -> ApiResult<TaskView> {
-    let trust = state.trust()?;
+    let trust = state.ca()?;
     let l = load_visible(state, id, user).await?;
     let step = own_active_step(&l, step_id, user)?.clone();
     let session = external::session_of(state, user, session_id)

@@ -2,7 +2,13 @@
 
 use std::path::PathBuf;
 
-use crate::app::signing::{Level, Timestamps};
+use signet_pdf::ltv::DssMaterial;
+use signet_pdf::{Level, Pades, TimestampSource, ValidationSource};
+use signet_pki::sign::KeyAlgorithm;
+use signet_pki::verify::TrustAnchors;
+use x509_cert::Certificate;
+
+use crate::app::signing::Timestamps;
 
 #[derive(clap::Args)]
 pub(crate) struct ExtendArgs {
@@ -39,39 +45,42 @@ pub(super) fn extend(
     pdf: Vec<u8>,
     level: Level,
     tsa: Option<&Timestamps>,
-    trust: &signet_pki::verify::TrustAnchors,
+    trust: &TrustAnchors,
 ) -> anyhow::Result<Vec<u8>> {
-    if level < Level::BLt {
-        return Ok(pdf);
+    if level >= Level::BLta && tsa.is_none() {
+        anyhow::bail!("b-lta needs --tsa URL");
     }
-    let embedded = signet_pdf::ltv::embedded_certificates(&pdf)?;
-    let fetched = crate::revocation::fetch_revocation(
-        &embedded,
-        trust,
-        crate::revocation::FetchPolicy::ANY_ADDRESS,
-    );
-    let mut material = signet_pdf::ltv::DssMaterial::default();
-    for cert in embedded
-        .iter()
-        .chain(fetched.certificates.iter())
-        .chain(trust.certificates().iter())
-    {
-        let der = der::Encode::to_der(cert)?;
-        if !material.certs.contains(&der) {
-            material.certs.push(der);
+    let pades = Pades::new(level, tsa.map(|t| t as &dyn TimestampSource));
+    Ok(pades.extend(pdf, &Fetched { trust }, KeyAlgorithm::EcdsaP256)?)
+}
+
+/// Validation data fetched over the network: OCSP responses and CRLs from the URLs the
+/// certificates name (any address: the command line runs where its user decides), and the
+/// certificates with the issuers `trust` adds.
+struct Fetched<'a> {
+    trust: &'a TrustAnchors,
+}
+
+impl ValidationSource for Fetched<'_> {
+    fn material(&self, embedded: &[Certificate]) -> Result<DssMaterial, String> {
+        let fetched = crate::revocation::fetch_revocation(
+            embedded,
+            self.trust,
+            crate::revocation::FetchPolicy::ANY_ADDRESS,
+        );
+        let mut material = DssMaterial::default();
+        for cert in embedded
+            .iter()
+            .chain(fetched.certificates.iter())
+            .chain(self.trust.certificates().iter())
+        {
+            let der = der::Encode::to_der(cert).map_err(|e| e.to_string())?;
+            if !material.certs.contains(&der) {
+                material.certs.push(der);
+            }
         }
+        material.ocsps = fetched.ocsp_responses;
+        material.crls = fetched.crls;
+        Ok(material)
     }
-    material.ocsps = fetched.ocsp_responses;
-    material.crls = fetched.crls;
-    let pdf = signet_pdf::ltv::add_dss(pdf, &material)?;
-    if level < Level::BLta {
-        return Ok(pdf);
-    }
-    let source = tsa.ok_or_else(|| anyhow::anyhow!("b-lta needs --tsa URL"))?;
-    let mut stamp = |digest: &[u8]| source.token(signet_pki::sign::KeyAlgorithm::EcdsaP256, digest);
-    Ok(signet_pdf::ltv::add_document_timestamp(
-        pdf,
-        16 * 1024,
-        &mut stamp,
-    )?)
 }

@@ -3,7 +3,9 @@
 //! its own incremental revision.
 
 use chrono::Utc;
-use signet_pdf::{CjkFont, DateStamp, SignatureSpec, Store, Visible};
+use signet_pdf::{
+    CjkFont, DateStamp, Level, Pades, Signature, SignatureSpec, Store, TimestampSource, Visible,
+};
 use signet_pki::sign::{SigningKey, parse_certificates_pem};
 use std::path::{Path, PathBuf};
 
@@ -176,21 +178,13 @@ pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
         }
     };
     let level = super::parse_level(&args.level)?;
-    let tsa = args
-        .tsa
-        .clone()
-        .map(crate::app::signing::Timestamps::Remote);
-    if level >= crate::app::signing::Level::BT && tsa.is_none() {
+    let tsa = args.tsa.clone().map(Timestamps::Remote);
+    if level >= Level::BT && tsa.is_none() {
         anyhow::bail!("--level {} needs --tsa URL", args.level);
     }
-    let stamped = if level >= crate::app::signing::Level::BT {
-        tsa.as_ref()
-    } else {
-        None
-    };
     let notices = signet_pdf::notices_in(&store);
-    run(&mut store, &job, stamped)?;
-    if level >= crate::app::signing::Level::BLt {
+    run(&mut store, &job, level, tsa.as_ref())?;
+    if level >= Level::BLt {
         // Validation data needs every signature's CMS: this step reads the signed file whole.
         let mut signed = vec![0; usize::try_from(signet_pdf::Store::len(&store))?];
         signet_pdf::Store::read_exact_at(&store, &mut signed, 0)?;
@@ -265,7 +259,12 @@ impl Store for FileStore {
 
 /// Applies every signature of the job to the document in `doc`, in order, each appended as
 /// its own revision. With `tsa`, each signature gets a signature timestamp (B-T).
-fn run<S: Store + ?Sized>(doc: &mut S, job: &Job, tsa: Option<&Timestamps>) -> anyhow::Result<()> {
+fn run<S: Store + ?Sized>(
+    doc: &mut S,
+    job: &Job,
+    level: Level,
+    tsa: Option<&Timestamps>,
+) -> anyhow::Result<()> {
     let needs_font = job.signatures.iter().any(|s| s.date.is_some());
     let font = if needs_font {
         let bytes = match &job.font {
@@ -283,6 +282,7 @@ fn run<S: Store + ?Sized>(doc: &mut S, job: &Job, tsa: Option<&Timestamps>) -> a
     } else {
         None
     };
+    let pades = Pades::new(level, tsa.map(|t| t as &dyn TimestampSource)).with_font(font.as_ref());
     for (i, s) in job.signatures.iter().enumerate() {
         let key = SigningKey::from_pem(&String::from_utf8_lossy(&read(&s.key)?))?;
         let certs = parse_certificates_pem(&String::from_utf8_lossy(&read(&s.cert)?))?;
@@ -322,24 +322,15 @@ fn run<S: Store + ?Sized>(doc: &mut S, job: &Job, tsa: Option<&Timestamps>) -> a
                 .clone()
                 .unwrap_or_else(|| DateStamp::DEFAULT_FORMAT.into()),
         });
-        let alg = key.algorithm();
-        let mut complete = |cms: Vec<u8>| match tsa {
-            Some(source) => {
-                let mut stamp = |digest: &[u8]| source.token(alg, digest);
-                signet_pdf::ltv::timestamp_signature(&cms, &mut stamp)
-            }
-            None => Ok(cms),
+        let signature = Signature {
+            spec,
+            key,
+            signer: signer.clone(),
+            chain,
         };
-        signet_pdf::sign_store(
-            doc,
-            &spec,
-            &key,
-            signer,
-            &chain,
-            font.as_ref(),
-            &mut complete,
-        )
-        .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
+        pades
+            .sign_store(doc, std::slice::from_ref(&signature))
+            .map_err(|e| anyhow::anyhow!("signature {}: {e}", i + 1))?;
     }
     Ok(())
 }
