@@ -12,8 +12,7 @@
 //! `BENCH_ONLY=sign` or `BENCH_ONLY=list` runs one part.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use signet_server_testkit as common;
 
 use common::{Backend, Person, TestApp, spawn_with};
 use lopdf::{Document, Object, Stream, dictionary};

@@ -1,7 +1,8 @@
 //! Registration, verification codes and login, over HTTP, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
 
 use chrono::{Duration, Utc};
 use common::{Person, TestApp, assert_problem, id_number};

@@ -4,8 +4,8 @@
 //! a PDF signed through agent + external path that pyHanko validates.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
+use signet_server_testkit as common;
+use signet_server_testkit::pdfkit;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

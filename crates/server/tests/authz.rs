@@ -7,9 +7,9 @@
 //! row fails the test, so no route can be added without deciding who may call it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::pdfkit;
+use signet_server_testkit::taskkit;
 
 use common::{Backend, TestApp, spawn_app};
 use serde_json::{Value, json};

@@ -6,9 +6,10 @@
 //! upload and by code; and, on PostgreSQL, an application role that cannot change events.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
+use signet_server_testkit::pdfkit;
+use signet_server_testkit::taskkit;
 
 use common::{Backend, TestApp, assert_problem, spawn_app};
 use pdfkit::tools;

@@ -3,8 +3,8 @@
 //! through `signet sign-external` and by hand; refusals leave nothing embedded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
+use signet_server_testkit as common;
+use signet_server_testkit::pdfkit;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

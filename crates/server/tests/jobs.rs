@@ -4,9 +4,9 @@
 //! keeps everything a row does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
+use signet_server_testkit::taskkit;
 
 use chrono::{Duration, Utc};
 use common::{Backend, TestApp, spawn_app};

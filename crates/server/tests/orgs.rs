@@ -1,7 +1,8 @@
 //! Organisations: roles, grants, invitations, and isolation between organisations.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
 
 use common::{Person, TestApp, assert_problem};
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //! Outside CI a missing tool skips the test with a printed reason; in CI it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pdfkit;
+use signet_server_testkit::pdfkit;
 
 use pdfkit::*;
 use std::path::Path;

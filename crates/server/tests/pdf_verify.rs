@@ -5,7 +5,7 @@
 //! input never panics or hangs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pdfkit;
+use signet_server_testkit::pdfkit;
 
 use lopdf::{Object, Stream, dictionary};
 use pdfkit::verify_json as verify;

@@ -8,8 +8,9 @@
 //! returned.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
+use signet_server_testkit::pdfkit;
 
 use common::{Backend, Person, TestApp, assert_problem, spawn_public};
 use pdfkit::{corpus_pdf, ok, run, seal_png, signet, tools, verify_json};

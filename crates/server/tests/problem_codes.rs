@@ -3,9 +3,9 @@
 //! `every_documented_code_is_produced_by_a_test` keeps it so.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::pdfkit;
+use signet_server_testkit::taskkit;
 
 use common::{Backend, TestApp, assert_problem, spawn_app, spawn_with};
 use pdfkit::corpus_pdf;

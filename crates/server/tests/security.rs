@@ -5,9 +5,10 @@
 //! cannot overflow.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
+use signet_server_testkit::pdfkit;
+use signet_server_testkit::taskkit;
 
 use common::{Person, TestApp, assert_problem};
 use futures_util::future::join_all;

@@ -6,9 +6,10 @@
 //! job; lists, search and paging; seals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod pdfkit;
-mod taskkit;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
+use signet_server_testkit::pdfkit;
+use signet_server_testkit::taskkit;
 
 use common::{Backend, TestApp, assert_problem, spawn_with};
 use pdfkit::{corpus_pdf, tools};

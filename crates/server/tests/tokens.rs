@@ -1,7 +1,8 @@
 //! Access and refresh tokens: forged, expired and replayed tokens are all rejected.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use signet_server_testkit as common;
+use signet_server_testkit::on_both;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,5 @@
 //! Helpers shared by the PDF tests: tool checks (skip outside CI, fail in CI), the shared
 //! corpus, a test PKI made with the openssl CLI, seal images, and the `signet` binary.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -164,8 +163,19 @@ pub fn sign_command(input: &Path, out: &Path, pki: &Pki, seal: &Path, rect: &str
     cmd
 }
 
+/// The `signet` binary of this build: as nextest names it (`NEXTEST_BIN_EXE_signet`), else
+/// beside the test binary's `deps/` directory (`target/<profile>/signet`).
 pub fn signet() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_signet"))
+    Command::new(signet_bin())
+}
+
+pub fn signet_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("NEXTEST_BIN_EXE_signet") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    profile_dir.join("signet")
 }
 
 pub fn page_count(pdf: &Path) -> u32 {

@@ -1,7 +1,12 @@
 //! Test harness: the real application on port 0 with a fresh database of its own — a SQLite
 //! file in a temporary directory, or a new PostgreSQL database on 127.0.0.1:5432 — spoken to
-//! over HTTP.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! over HTTP. Shared by the server's integration tests (one build instead of one per test
+//! binary), with [`pdfkit`] (PDF tools, the corpus, a test PKI, the `signet` binary) and
+//! [`taskkit`] (signers, tasks and steps).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod pdfkit;
+pub mod taskkit;
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -211,12 +216,12 @@ macro_rules! on_both {
             mod $case {
                 #[tokio::test]
                 async fn sqlite() {
-                    let app = $crate::common::spawn_app($crate::common::Backend::Sqlite).await.unwrap();
+                    let app = $crate::spawn_app($crate::Backend::Sqlite).await.unwrap();
                     super::$case(app).await;
                 }
                 #[tokio::test]
                 async fn postgres() {
-                    if let Some(app) = $crate::common::spawn_app($crate::common::Backend::Postgres).await {
+                    if let Some(app) = $crate::spawn_app($crate::Backend::Postgres).await {
                         super::$case(app).await;
                     }
                 }

@@ -1,9 +1,8 @@
 //! Signing-task helpers shared by the task and evidence tests: signers with a certificate
 //! and a seal, creating tasks, signing steps, and checking files with pyHanko.
-#![allow(dead_code)]
 
-use crate::common::{Person, TestApp};
 use crate::pdfkit::corpus_pdf;
+use crate::{Person, TestApp};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::path::Path;
