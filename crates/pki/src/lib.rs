@@ -7,12 +7,12 @@
 
 pub mod ca;
 pub mod crl;
-pub mod keys;
 pub mod keywrap;
 pub mod master;
 pub mod responder;
 pub mod sign;
 pub mod tlv;
+pub mod token_key;
 pub mod tsa;
 pub mod verify;
 

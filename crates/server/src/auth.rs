@@ -12,7 +12,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use signet_pki::MasterKey;
-use signet_pki::keys::P256KeyPair;
+use signet_pki::token_key::P256KeyPair;
 use signet_store::repo::{server_keys, sessions};
 use signet_store::sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::future::Future;

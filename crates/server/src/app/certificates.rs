@@ -1,6 +1,6 @@
 //! Certificates as the API shows them, their holders (subject names), and who owns one.
 
-use crate::app::keys::MAX_PIN_ATTEMPTS;
+use crate::app::certificate_keys::MAX_PIN_ATTEMPTS;
 use crate::auth::AuthUser;
 use crate::builtin_ca::{self, BuiltinCa, Holder};
 use crate::problem::{ApiError, ApiResult};

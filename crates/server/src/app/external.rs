@@ -1,7 +1,7 @@
 //! External signing sessions: the server prepares a revision and its digest, the caller
 //! signs it with a key the server never sees, the server embeds and checks the signature.
 
-use crate::app::keys::{self, CertRef};
+use crate::app::certificate_keys::{self, CertRef};
 use crate::app::signing::{self, Level, Pipeline};
 use crate::builtin_ca;
 use crate::problem::{ApiError, ApiResult};
@@ -25,12 +25,12 @@ pub const SESSION_TTL: Duration = Duration::minutes(10);
 /// client-held (its key never reached the server) and may sign now, or an active binding of
 /// theirs.
 pub async fn client_certificate(state: &AppState, user_id: &str, id: &str) -> ApiResult<CertRef> {
-    let cert = keys::signing_ref(state, user_id, id).await?;
+    let cert = certificate_keys::signing_ref(state, user_id, id).await?;
     if let CertRef::Issued(row) = &cert {
         if row.pin_protected {
             return Err(ApiError::conflict("certificate_server_held").param("id", &row.id));
         }
-        keys::check_signable(row)?;
+        certificate_keys::check_signable(row)?;
     }
     Ok(cert)
 }

@@ -9,7 +9,7 @@
 //! - [`accounts`]: the row of a person whose identity was verified (registration, demo).
 //! - [`tasks`]: signing tasks — load and views, initiate, start, sign a step (server-held
 //!   keys or external), reject, forward, documents and pages, lists, expiry.
-//! - [`certificates`] and [`keys`]: certificate views and holders; opening a certificate's key
+//! - [`certificates`] and [`certificate_keys`]: certificate views and holders; opening a certificate's key
 //!   with its PIN (lockout counted before the check).
 //! - [`seals`]: which seals a caller may use, and the one seal + certificate rule.
 //! - [`external`]: signing sessions for keys the server never sees.
@@ -25,10 +25,10 @@ use crate::problem::{ApiError, ApiResult};
 
 pub mod accounts;
 pub mod binding;
+pub mod certificate_keys;
 pub mod certificates;
 pub mod codes;
 pub mod external;
-pub mod keys;
 pub mod orgs;
 pub mod seals;
 pub mod signing;

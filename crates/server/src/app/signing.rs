@@ -72,7 +72,7 @@ impl<'a> Pipeline<'a> {
     }
 
     /// As [`plan`](Self::plan), for certificate `id` of the request's certificate `rows`, with
-    /// its key as opened by [`crate::app::keys::open_all`].
+    /// its key as opened by [`crate::app::certificate_keys::open_all`].
     pub fn plan_opened(
         &self,
         spec: SignatureSpec,

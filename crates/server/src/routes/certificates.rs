@@ -23,9 +23,9 @@ use signet_pki::keywrap;
 use signet_store::repo::{orgs, pki as repo, sms_codes, users};
 use signet_store::sea_orm::TransactionTrait;
 
+use crate::app::certificate_keys::{self};
 use crate::app::certificates::{holder_for, view};
 use crate::app::codes::check_sms_code;
-use crate::app::keys::{self};
 use crate::auth::AuthUser;
 use crate::builtin_ca::{self, Holder};
 use crate::problem::{ApiError, ApiResult};
@@ -116,7 +116,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let trust = state.ca()?;
-    let row = keys::for_action(&state, &user.user_id, &id, CertAction::View).await?;
+    let row = certificate_keys::for_action(&state, &user.user_id, &id, CertAction::View).await?;
     Ok(HttpResponse::Ok().json(view(trust, &row)))
 }
 
@@ -136,11 +136,11 @@ pub async fn renew(
 ) -> ApiResult<HttpResponse> {
     let trust = state.ca()?;
     let pin = pin_field(body.pin.expose(), "pin")?;
-    let row = keys::for_action(&state, &user.user_id, &id, CertAction::Renew).await?;
+    let row = certificate_keys::for_action(&state, &user.user_id, &id, CertAction::Renew).await?;
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
-    let key = keys::open(&state, &row, &pin).await?;
+    let key = certificate_keys::open(&state, &row, &pin).await?;
     let spki = key.public_key_spki_der().map_err(ApiError::internal)?;
     drop(key);
     let alg = Some(builtin_ca::key_algorithm(row.algorithm))
@@ -206,7 +206,7 @@ pub async fn revoke(
         | "privilegeWithdrawn") => r,
         _ => return Err(ApiError::bad_request("invalid_revocation_reason").field("reason")),
     };
-    let row = keys::for_action(&state, &user.user_id, &id, CertAction::Revoke).await?;
+    let row = certificate_keys::for_action(&state, &user.user_id, &id, CertAction::Revoke).await?;
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict("certificate_revoked").param("id", &row.id));
     }
@@ -243,8 +243,9 @@ pub async fn change_pin(
 ) -> ApiResult<HttpResponse> {
     let old = pin_field(body.old_pin.expose(), "old_pin")?;
     let new = pin_field(body.new_pin.expose(), "new_pin")?;
-    let row = keys::for_action(&state, &user.user_id, &id, CertAction::ChangePin).await?;
-    let pkcs8 = keys::unwrap(&state, &row, &old).await?;
+    let row =
+        certificate_keys::for_action(&state, &user.user_id, &id, CertAction::ChangePin).await?;
+    let pkcs8 = certificate_keys::unwrap(&state, &row, &old).await?;
     let master = state.master.clone();
     let key_id = row.key_id.clone();
     let new_text = zeroize::Zeroizing::new(new.expose().to_owned());
@@ -277,7 +278,8 @@ pub async fn reset_pin(
         .as_ref()
         .map(|p| pin_field(p.expose(), "new_pin"))
         .transpose()?;
-    let row = keys::for_action(&state, &user.user_id, &id, CertAction::ResetPin).await?;
+    let row =
+        certificate_keys::for_action(&state, &user.user_id, &id, CertAction::ResetPin).await?;
     let me = users::by_id(&state.db, &user.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token"))?;

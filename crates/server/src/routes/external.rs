@@ -23,10 +23,10 @@ use signet_api::{
 };
 use signet_domain::access::Owner;
 
+use crate::app::certificate_keys::CertRef;
 use crate::app::certificates::certificate_owner;
 use crate::app::certificates::{holder_for, view};
 use crate::app::external::{client_certificate, finish_session, prepare_session, session_of};
-use crate::app::keys::CertRef;
 use crate::app::seals::placement_spec;
 use crate::app::signing::{check_pdf_header, requested_level, slot};
 use crate::auth::AuthUser;

@@ -67,7 +67,7 @@ async fn bindable(
     org_id: Option<&str>,
     certificate_id: &str,
 ) -> ApiResult<String> {
-    let row = crate::app::keys::usable(state, user_id, certificate_id).await?;
+    let row = crate::app::certificate_keys::usable(state, user_id, certificate_id).await?;
     let fits = match org_id {
         Some(org) => row.purpose == CertPurpose::Org && row.org_id.as_deref() == Some(org),
         None => row.purpose == CertPurpose::User,

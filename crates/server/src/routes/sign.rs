@@ -8,8 +8,8 @@ use signet_api::SignRequest;
 
 use std::collections::BTreeMap;
 
+use crate::app::certificate_keys;
 use crate::app::certificates::certificate_owner;
-use crate::app::keys;
 use crate::app::seals::placement_spec;
 use crate::app::signing::{Pipeline, check_pdf_header, requested_level, slot};
 use crate::auth::AuthUser;
@@ -60,8 +60,8 @@ pub async fn sign(
     let mut rows = BTreeMap::new();
     for p in &req.signatures {
         if !rows.contains_key(&p.certificate_id) {
-            let row = keys::usable(&state, &user.user_id, &p.certificate_id).await?;
-            keys::check_signable(&row)?;
+            let row = certificate_keys::usable(&state, &user.user_id, &p.certificate_id).await?;
+            certificate_keys::check_signable(&row)?;
             rows.insert(p.certificate_id.clone(), row);
         }
     }
@@ -81,7 +81,7 @@ pub async fn sign(
         .map_err(|e| e.field("signatures"))?;
 
     // Open each key once; a wrong PIN stops here with nothing signed.
-    let opened = keys::open_all(&state, &rows, &req.pins).await?;
+    let opened = certificate_keys::open_all(&state, &rows, &req.pins).await?;
 
     let mut planned = Vec::with_capacity(specs.len());
     for (p, spec) in req.signatures.iter().zip(specs) {

@@ -19,7 +19,7 @@ use super::{Loaded, load_visible};
 use crate::app::certificates::certificate_owner;
 use crate::app::seals::{seal_owner, seal_with_certificate};
 use crate::app::signing::{self, Pipeline, slot};
-use crate::app::{external, keys};
+use crate::app::{certificate_keys, external};
 use crate::auth::ClientMeta;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -126,8 +126,8 @@ pub async fn sign(
                 .param("id", &p.document_id));
         }
         if !rows.contains_key(&p.certificate_id) {
-            let row = keys::usable(state, user, &p.certificate_id).await?;
-            keys::check_signable(&row)?;
+            let row = certificate_keys::usable(state, user, &p.certificate_id).await?;
+            certificate_keys::check_signable(&row)?;
             if !fits(&step, certificate_owner(&row)) {
                 return Err(ApiError::unprocessable("certificate_not_for_step")
                     .field("placements")
@@ -169,7 +169,7 @@ pub async fn sign(
         }
     }
     // Open each key once; a wrong PIN stops here with nothing signed.
-    let opened = keys::open_all(state, &rows, &body.pins).await?;
+    let opened = certificate_keys::open_all(state, &rows, &body.pins).await?;
 
     // One signing pass per document with placements, in the order given.
     let level = state.settings.pki.default_level;
@@ -255,10 +255,10 @@ pub async fn options(
     }
     let mut items = Vec::new();
     for c in candidates {
-        if keys::check_signable(&c).is_err() || !fits(step, certificate_owner(&c)) {
+        if certificate_keys::check_signable(&c).is_err() || !fits(step, certificate_owner(&c)) {
             continue;
         }
-        if keys::usable(state, user, &c.id).await.is_err() {
+        if certificate_keys::usable(state, user, &c.id).await.is_err() {
             continue;
         }
         let owner = certificate_owner(&c);
@@ -311,10 +311,10 @@ pub async fn external_prepare(
         .find(|d| d.id == p.document_id)
         .ok_or_else(|| ApiError::bad_request("unknown_document").field("document_id"))?;
     // A bound outside certificate is the signer's own (personal); a built-in one must fit.
-    let cert = keys::signing_ref(state, user, &p.certificate_id).await?;
+    let cert = certificate_keys::signing_ref(state, user, &p.certificate_id).await?;
     let owner = match &cert {
-        keys::CertRef::Bound(_) => Owner::Person(user),
-        keys::CertRef::Issued(row) => certificate_owner(row),
+        certificate_keys::CertRef::Bound(_) => Owner::Person(user),
+        certificate_keys::CertRef::Issued(row) => certificate_owner(row),
     };
     if !fits(&step, owner) {
         return Err(ApiError::unprocessable("certificate_not_for_step").field("certificate_id"));

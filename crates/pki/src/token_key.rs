@@ -1,4 +1,4 @@
-//! ECDSA P-256 signing keys (used for ES256 access tokens).
+//! The ECDSA P-256 key that signs the server's ES256 access tokens (not a certificate key).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
