@@ -188,6 +188,8 @@ pub async fn sign(
             let spec = spec_of(p, &seal_pngs);
             planned.push(pipeline.plan_opened(spec, &p.certificate_id, &rows, &opened)?);
         }
+        // Read again rather than kept from the placement check: one document in memory at a
+        // time, however many the task holds.
         let pdf = state.blobs.get(&doc.current_blob).await?;
         let signed = pipeline
             .sign(pdf, planned, level)
