@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/signet-target
 export CARGO_TERM_COLOR ?= never
 CARGO ?= cargo
 TARGET := $(CARGO_TARGET_DIR)
-WASM := $(TARGET)/wasm32-unknown-unknown/release/signet-frontend.wasm
+WASM := $(TARGET)/wasm32-unknown-unknown/panel/signet-frontend.wasm
 DIST := frontend/dist
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly; read it from Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
@@ -37,12 +37,15 @@ server:
 agent:
 	$(CARGO) build -p signet-agent --bin signet-agent
 
-## The panel: Leptos compiled to wasm32 (one release profile), bound with wasm-bindgen.
+## The panel: Leptos compiled to wasm32 (one profile, `panel`: size-optimised with LTO), bound
+## with wasm-bindgen; fails when the wasm outgrows its gzip budget.
 panel: deps-build
-	$(CARGO) build -p signet-frontend --target wasm32-unknown-unknown --release
+	$(CARGO) build -p signet-frontend --target wasm32-unknown-unknown --profile panel
 	rm -rf $(DIST) && mkdir -p $(DIST)/pkg
 	wasm-bindgen --target web --no-typescript --out-dir $(DIST)/pkg $(WASM)
 	cp frontend/index.html frontend/boot.js frontend/style.css $(DIST)/
+	@size=$$(gzip -9 -c $(DIST)/pkg/signet-frontend_bg.wasm | wc -c); \
+	 echo "panel wasm: $$size bytes gzip (budget 600000)"; test $$size -le 600000
 
 deps-build:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -99,7 +102,7 @@ fmt:
 
 clippy:
 	$(CARGO) clippy --workspace --exclude signet-frontend --all-targets -- -D warnings
-	$(CARGO) clippy -p signet-frontend --target wasm32-unknown-unknown --release -- -D warnings
+	$(CARGO) clippy -p signet-frontend --target wasm32-unknown-unknown --profile panel -- -D warnings
 
 ## Browser tests: Debian's Chromium driven by playwright-core against a real server.
 e2e: panel server
