@@ -6,6 +6,10 @@ use serde::de::DeserializeOwned;
 use signet_api::Problem;
 
 use crate::i18n::Lang;
+use crate::session::Session;
+use leptos::prelude::GetUntracked;
+use signet_api::{RefreshRequest, TokenPair};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// What the panel shows when a call fails: the server's localised message.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,4 +114,90 @@ pub async fn post_pdf<T: DeserializeOwned>(
         .header("Content-Type", "application/pdf")
         .body(file.clone());
     read(send(req, lang).await?, lang).await
+}
+
+/// Sends a request made with the session's access token; when the token has expired, refreshes
+/// it once and sends again. A session that cannot be refreshed ends (the protected pages then
+/// send the user to the login page).
+async fn authed_send(
+    s: Session,
+    make: impl Fn(Option<&str>) -> Result<Request, gloo_net::Error>,
+) -> Result<Response, ApiErr> {
+    let lang = s.lang.get_untracked();
+    // Signed out (a page leaving after logout): nothing to send.
+    if s.access_token().is_none() {
+        return Err(ApiErr {
+            code: "unauthenticated".into(),
+            message: crate::i18n::t(lang, "session_expired").into(),
+            field: None,
+        });
+    }
+    match send(make(s.access_token().as_deref()), lang).await {
+        Err(e) if e.code == "invalid_token" => {
+            refresh(s).await?;
+            send(make(s.access_token().as_deref()), lang).await
+        }
+        other => other,
+    }
+}
+
+/// Trades the refresh token for a new pair, or ends the session.
+async fn refresh(s: Session) -> Result<(), ApiErr> {
+    let lang = s.lang.get_untracked();
+    let Some(refresh_token) = s.tokens.get_untracked().map(|p| p.refresh_token) else {
+        return Err(ApiErr::network(lang));
+    };
+    match post::<_, TokenPair>(
+        "/api/v1/auth/refresh",
+        &RefreshRequest { refresh_token },
+        lang,
+        None,
+    )
+    .await
+    {
+        Ok(pair) => {
+            s.log_in(pair);
+            Ok(())
+        }
+        Err(e) => {
+            s.log_out();
+            Err(e)
+        }
+    }
+}
+
+/// GET as the signed-in user (see [`authed_send`]).
+pub async fn authed_get<T: DeserializeOwned>(s: Session, path: &str) -> Result<T, ApiErr> {
+    let lang = s.lang.get_untracked();
+    let res = authed_send(s, |token| {
+        with_headers(Request::get(path), lang, token).build()
+    })
+    .await?;
+    read(res, lang).await
+}
+
+/// Downloads a file as the signed-in user and hands it to the browser as `file_name` (a
+/// plain link cannot carry the access token).
+pub async fn authed_download(s: Session, path: &str, file_name: &str) -> Result<(), ApiErr> {
+    let lang = s.lang.get_untracked();
+    let res = authed_send(s, |token| {
+        with_headers(Request::get(path), lang, token).build()
+    })
+    .await?;
+    let bytes = res.binary().await.map_err(|_| ApiErr::network(lang))?;
+    save_file(&bytes, file_name).map_err(|_| ApiErr::network(lang))
+}
+
+fn save_file(bytes: &[u8], name: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)
 }

@@ -138,6 +138,14 @@ pub struct Page<T> {
     pub page_size: u64,
 }
 
+impl<T> Page<T> {
+    /// How many pages the list has at this page size (at least 1: an empty list shows one
+    /// empty page).
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
+}
+
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// The last page a list answers; beyond it, 400 `invalid_page` (no offset can overflow).
@@ -159,6 +167,68 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_query_survives_the_address_bar() {
+        let q = TaskListQuery {
+            list: "initiated".into(),
+            name: Some("反担保 合同&1".into()),
+            initiator: None,
+            created_from: Some("2026-12-01T00:00:00Z".parse().unwrap()),
+            created_to: None,
+            status: Some("completed".into()),
+            page: Some(2),
+            page_size: Some(50),
+        };
+        let text = q.to_query();
+        assert!(
+            !text.contains("initiator"),
+            "absent filters are left out: {text}"
+        );
+        assert!(
+            !text.contains(' ') && !text.contains("&1"),
+            "encoded: {text}"
+        );
+        assert_eq!(TaskListQuery::from_query(&text), Some(q.clone()));
+        assert_eq!(TaskListQuery::from_query(&format!("?{text}")), Some(q));
+        let bare = TaskListQuery::from_query("list=to_sign").unwrap();
+        assert_eq!((bare.page, bare.name), (None, None));
+        assert_eq!(TaskListQuery::from_query("page=two&list=to_sign"), None);
+        assert_eq!(TaskListQuery::from_query(""), None, "a list must be named");
+    }
+
+    #[test]
+    fn date_filters_are_china_days() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut q = TaskListQuery {
+            list: "signed".into(),
+            ..Default::default()
+        };
+        q.set_days(Some(day("2026-12-01")), Some(day("2026-12-31")));
+        assert_eq!(
+            q.created_from,
+            Some("2026-11-30T16:00:00Z".parse().unwrap())
+        );
+        assert_eq!(q.created_to, Some("2026-12-31T16:00:00Z".parse().unwrap()));
+        assert_eq!(q.days(), (Some(day("2026-12-01")), Some(day("2026-12-31"))));
+        q.set_days(None, Some(day("2026-12-05")));
+        assert_eq!(q.days(), (None, Some(day("2026-12-05"))));
+    }
+
+    #[test]
+    fn page_count_rounds_up_and_is_never_zero() {
+        let page = |total, page_size| Page::<()> {
+            items: vec![],
+            total,
+            page: 1,
+            page_size,
+        };
+        assert_eq!(page(0, 20).page_count(), 1);
+        assert_eq!(page(20, 20).page_count(), 1);
+        assert_eq!(page(21, 20).page_count(), 2);
+        assert_eq!(page(30, 10).page_count(), 3);
+        assert_eq!(page(5, 0).page_count(), 5);
+    }
 
     #[test]
     fn secrets_never_show_in_debug() {

@@ -224,6 +224,40 @@ pub struct TaskListQuery {
     pub page_size: Option<u64>,
 }
 
+impl TaskListQuery {
+    /// The query string (without `?`) the API reads: absent filters are left out.
+    pub fn to_query(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+
+    /// The created-time filters as China calendar days (UTC+8, what users mean by a date):
+    /// from the start of `from` to the start of the day after `to`.
+    pub fn set_days(&mut self, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) {
+        self.created_from = from.map(china_day_start);
+        self.created_to = to.and_then(|d| d.succ_opt()).map(china_day_start);
+    }
+
+    /// The days [`set_days`](Self::set_days) was given.
+    pub fn days(&self) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+        let day = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+        (
+            self.created_from.map(day),
+            self.created_to.map(day).and_then(|d| d.pred_opt()),
+        )
+    }
+
+    /// Reads a query string (with or without its `?`), as a shared link or a reload gives it;
+    /// `None` when it is not one.
+    pub fn from_query(query: &str) -> Option<Self> {
+        serde_urlencoded::from_str(query.trim_start_matches('?')).ok()
+    }
+}
+
+/// The instant a calendar day begins in China (UTC+8, no daylight saving).
+pub fn china_day_start(day: chrono::NaiveDate) -> DateTime<Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8)).and_utc()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"count": 2})))]

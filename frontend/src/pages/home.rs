@@ -1,38 +1,31 @@
-//! The logged-in home: who you are and your organisations. Protected: without a session it
-//! sends you to the login page. (The three task lists come with the signing-tasks issue.)
+//! The logged-in home (主页): who you are, your organisations and your task lists. Protected:
+//! without a session it sends you to the login page, and back here afterwards.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use signet_api::{Me, RefreshRequest, TokenPair};
+use leptos_router::hooks::{use_location, use_navigate};
+use signet_api::Me;
 
-use crate::api::{self, ApiErr};
-use crate::i18n::{Lang, t};
-use crate::session::{Session, use_session};
+use crate::api;
+use crate::i18n::t;
+use crate::session::use_session;
 
-/// GET with the access token, refreshing it once when it has expired.
-async fn get_me(s: Session, lang: Lang) -> Result<Me, ApiErr> {
-    let token = s.access_token();
-    match api::get::<Me>("/api/v1/me", lang, token.as_deref()).await {
-        Err(e) if e.code == "invalid_token" => {
-            let refresh = s
-                .tokens
-                .get_untracked()
-                .map(|p| p.refresh_token)
-                .unwrap_or_default();
-            let pair: TokenPair = api::post(
-                "/api/v1/auth/refresh",
-                &RefreshRequest {
-                    refresh_token: refresh,
-                },
-                lang,
-                None,
-            )
-            .await?;
-            s.log_in(pair);
-            api::get::<Me>("/api/v1/me", lang, s.access_token().as_deref()).await
-        }
-        other => other,
+/// Sends the visitor to the login page, and back to this page (path and query) after logging
+/// in: for a signed-out visitor and for a session that could not be refreshed.
+pub fn login_redirect() -> impl Fn() + Clone {
+    let navigate = use_navigate();
+    let location = use_location();
+    move || {
+        let search = location.search.get_untracked();
+        let search = search.trim_start_matches('?');
+        let path = location.pathname.get_untracked();
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        let next = String::from(js_sys::encode_uri_component(&here));
+        navigate(&format!("/login?next={next}"), Default::default());
     }
 }
 
@@ -44,16 +37,16 @@ pub fn Home() -> impl IntoView {
     let me = RwSignal::new(None::<Me>);
     let error = RwSignal::new(None::<String>);
 
+    let to_login = login_redirect();
     if s.tokens.get_untracked().is_none() {
-        navigate("/login", Default::default());
+        to_login();
     } else {
-        let navigate = navigate.clone();
         spawn_local(async move {
-            match get_me(s, lang.get_untracked()).await {
+            match api::authed_get::<Me>(s, "/api/v1/me").await {
                 Ok(m) => me.set(Some(m)),
                 Err(e) if e.code != "network_error" => {
                     s.log_out();
-                    navigate("/login", Default::default());
+                    to_login();
                 }
                 Err(e) => error.set(Some(e.message)),
             }
@@ -119,6 +112,7 @@ pub fn Home() -> impl IntoView {
                 <div class="actions">
                     <button type="button" id="logout" class="secondary" on:click=logout.clone()>{move || t(lang.get(), "logout")}</button>
                 </div>
+                <super::tasks::TaskBoard/>
             </Show>
         </main>
     }

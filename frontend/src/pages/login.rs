@@ -54,7 +54,10 @@ pub fn Login() -> impl IntoView {
             match res {
                 Ok(pair) => {
                     s.log_in(pair);
-                    navigate("/", Default::default());
+                    navigate(
+                        &next_page(query.get_untracked().get("next")),
+                        Default::default(),
+                    );
                 }
                 Err(e) => {
                     notice.set(None);
@@ -94,4 +97,11 @@ pub fn Login() -> impl IntoView {
             <p class="muted"><A href="/register">{move || t(lang.get(), "no_account")}</A></p>
         </main>
     }
+}
+
+/// Where to go after logging in: the protected page that sent the visitor here (a path of
+/// this site only), else the home page.
+fn next_page(next: Option<String>) -> String {
+    next.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or_else(|| "/".into())
 }

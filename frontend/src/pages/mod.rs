@@ -3,6 +3,7 @@
 pub mod home;
 pub mod login;
 pub mod register;
+pub mod tasks;
 pub mod verify;
 
 use leptos::prelude::*;
