@@ -340,6 +340,46 @@ pub struct PageView {
     pub height: f64,
 }
 
+/// The signatures in a task document's current revision, as the validator judges them now
+/// (the whole report: `POST /api/v1/verify` on the downloaded file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"document_id": "doc_0193a0c45b7e7d1a9f1e1c2d3e4f5a6d", "verdict": "valid", "signatures": [{"field": "Signature1", "kind": "approval", "signer": "张三", "issuer": "CN=Signet Issuing CA P-256", "serial": "4f1c", "key_algorithm": "ECDSA P-256", "signed_at": "2026-12-05T08:00:00Z", "timestamped": true, "verdict": "valid", "level": "B-LTA", "problems": []}]})))]
+pub struct DocumentSignatures {
+    pub document_id: String,
+    /// The file's verdict: `valid`, `untrusted`, `modified`, `invalid`, `unsigned` or
+    /// `unreadable` (docs/VERIFY.md).
+    pub verdict: String,
+    /// In the order they were added.
+    pub signatures: Vec<SignatureSummary>,
+}
+
+/// One signature of a document, in brief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignatureSummary {
+    /// The signature field's name.
+    pub field: String,
+    /// `approval`, `certification` or `document_timestamp`.
+    pub kind: String,
+    /// The signer certificate's common name (its subject when it has none); for a document
+    /// timestamp, the timestamp authority's.
+    pub signer: Option<String>,
+    pub issuer: Option<String>,
+    /// The signer certificate's serial number, hex.
+    pub serial: Option<String>,
+    pub key_algorithm: Option<String>,
+    /// The timestamp's time when there is one, else the time the signer's software claimed.
+    pub signed_at: Option<DateTime<Utc>>,
+    /// Whether the time is a timestamp authority's.
+    pub timestamped: bool,
+    /// As the file's verdict, for this signature.
+    pub verdict: String,
+    /// The PAdES level reached: `B-B`, `B-T`, `B-LT` or `B-LTA`.
+    pub level: Option<String>,
+    pub problems: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"items": [{"number": 1, "width": 595.28, "height": 841.89}]})))]

@@ -39,7 +39,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         seals::set_grants,
         tasks::create, tasks::list, tasks::count_to_sign, tasks::get, tasks::update, tasks::start,
         tasks::cancel, tasks::forward, tasks::options, tasks::sign, tasks::reject,
-        tasks::download_one, tasks::download_all, tasks::pages, tasks::page_image,
+        tasks::download_one, tasks::download_all, tasks::pages, tasks::signatures, tasks::page_image,
         tasks::external_prepare, tasks::external_finish,
         evidence::events, evidence::evidence_report, evidence::verify_upload,
         evidence::verify_code,

@@ -29,7 +29,65 @@ on_both!(
     participants_view_page_images,
     a_libreoffice_contract_stays_valid_through_two_steps,
     a_certified_contract_is_signed_and_the_step_says_so,
+    participants_see_a_documents_signatures,
 );
+
+/// The viewer's signature list: nothing before the first signature, then each signer with
+/// its certificate and a verdict; participants only.
+async fn participants_see_a_documents_signatures(app: TestApp) {
+    let a = signer(&app, 881, "张三").await;
+    let b = signer(&app, 882, "李四").await;
+    let c = signer(&app, 883, "王五").await;
+    let outsider = signer(&app, 884, "赵六").await;
+    grant_initiate(&app, &a).await;
+    let task = created(
+        &app,
+        &a.token,
+        json!({"name": "采购合同", "documents": [{"part": "doc1"}],
+               "steps": [step(&b, 1), step(&c, 2)], "start": true}),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/tasks/{}/documents/{}/signatures",
+        task["id"].as_str().unwrap(),
+        doc(&task)
+    );
+    let before: Value = app.get_json(&path, Some(&b.token)).await;
+    assert_eq!(before["verdict"], "unsigned", "{before}");
+    assert_eq!(before["signatures"], json!([]));
+
+    sign_ok(&app, &task, &b, 100.0).await;
+    sign_ok(&app, &task, &c, 300.0).await;
+    for token in [&a.token, &b.token, &c.token] {
+        let after: Value = app.get_json(&path, Some(token)).await;
+        assert_eq!(after["document_id"], doc(&task));
+        assert_eq!(after["verdict"], "valid", "{after}");
+        let sigs = after["signatures"].as_array().unwrap();
+        let signers: Vec<&str> = sigs
+            .iter()
+            .filter(|s| s["kind"] == "approval")
+            .map(|s| s["signer"].as_str().unwrap())
+            .collect();
+        assert_eq!(signers, ["李四", "王五"], "{after}");
+        for s in sigs {
+            assert_eq!(s["verdict"], "valid", "{s}");
+            assert!(s["serial"].as_str().is_some_and(|x| !x.is_empty()), "{s}");
+            assert!(s["signed_at"].is_string(), "{s}");
+        }
+    }
+    let r = app.get(&path, Some(&outsider.token)).await;
+    assert_problem(r, 404, "task_not_found").await;
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/tasks/{}/documents/doc_unknown/signatures",
+                task["id"].as_str().unwrap()
+            ),
+            Some(&a.token),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+}
 
 async fn participants_view_page_images(app: TestApp) {
     let a = signer(&app, 871, "张三").await;

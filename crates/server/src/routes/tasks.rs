@@ -38,6 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/tasks/{id}/documents/{doc}/pages", web::get().to(pages))
         .route(
+            "/tasks/{id}/documents/{doc}/signatures",
+            web::get().to(signatures),
+        )
+        .route(
             "/tasks/{id}/documents/{doc}/pages/{number}",
             web::get().to(page_image),
         )
@@ -385,6 +389,23 @@ pub async fn pages(
 ) -> ApiResult<HttpResponse> {
     let (id, doc) = path.into_inner();
     Ok(HttpResponse::Ok().json(documents::page_sizes(&state, &user.user_id, &id, &doc).await?))
+}
+
+/// The signatures of a document's current revision (who, when, certificate, verdict), as
+/// the validator judges them now with Signet's roots. Initiator and signers.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/documents/{doc}/signatures", tag = "tasks",
+    security(("bearer" = [])), params(("id" = String, Path), ("doc" = String, Path)),
+    responses((status = 200, body = signet_api::DocumentSignatures),
+        (status = 404),
+        (status = 503, description = "Too many signing or validation requests at once (`signing_busy`)")))]
+pub async fn signatures(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, doc) = path.into_inner();
+    let view = documents::signatures(&state, &user.user_id, &id, &doc).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Page `number` (from 1) of a document's current revision as a PNG `width` pixels wide

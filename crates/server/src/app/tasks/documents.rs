@@ -39,6 +39,65 @@ pub async fn document(
     Ok((doc.name.clone(), pdf))
 }
 
+/// The signatures of a document's current revision as the validator judges them now.
+/// Initiator and signers.
+pub async fn signatures(
+    state: &AppState,
+    user: &str,
+    id: &str,
+    doc_id: &str,
+) -> ApiResult<signet_api::DocumentSignatures> {
+    let l = load_visible(state, id, user).await?;
+    let doc = visible_doc(&l, doc_id)?;
+    let pdf = state.blobs.get(&doc.current_blob).await?;
+    let _slot = crate::app::signing::slot().await?;
+    let report = crate::report::validate(state, pdf).await?;
+    Ok(summary(&doc.id, &report))
+}
+
+/// The report in brief: one line per signature.
+fn summary(
+    document_id: &str,
+    report: &signet_pdf::verify::Report,
+) -> signet_api::DocumentSignatures {
+    signet_api::DocumentSignatures {
+        document_id: document_id.to_owned(),
+        verdict: snake(&report.verdict),
+        signatures: report
+            .signatures
+            .iter()
+            .map(|s| {
+                let cert = s
+                    .signer
+                    .as_ref()
+                    .or(s.timestamp.as_ref().and_then(|t| t.authority.as_ref()));
+                signet_api::SignatureSummary {
+                    field: s.field.clone(),
+                    kind: snake(&s.kind),
+                    signer: cert
+                        .map(|c| c.common_name.clone().unwrap_or_else(|| c.subject.clone())),
+                    issuer: cert.map(|c| c.issuer.clone()),
+                    serial: cert.map(|c| c.serial.clone()),
+                    key_algorithm: cert.map(|c| c.key_algorithm.clone()),
+                    signed_at: s.timestamp.as_ref().map(|t| t.time).or(s.claimed_time),
+                    timestamped: s.timestamp.is_some(),
+                    verdict: snake(&s.verdict),
+                    level: s.level.map(|l| l.as_str().to_owned()),
+                    problems: s.problems.clone(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A report enum as its JSON string (`valid`, `document_timestamp`, …).
+fn snake(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Every document of a completed task in one zip (for its initiator), in an unnamed temporary
 /// file positioned at its start, with the task's name; the download is recorded.
 pub async fn zip(
