@@ -62,6 +62,8 @@ deps-build:
 
 test: deps-test lint panel server agent postgres
 	$(CARGO) nextest run --workspace --exclude signet-frontend --no-fail-fast
+	# The panel's pure logic, on the host (no browser).
+	$(CARGO) test -p signet-frontend --bins
 	$(MAKE) e2e
 	$(MAKE) schemathesis
 

@@ -111,7 +111,7 @@ test("the task lists of the home page", async (t) => {
 
     // A task's steps and signing history.
     const first = page.locator("tbody.task").first();
-    await first.locator(".op-view").click();
+    await first.locator(".op-details").click();
     await first.locator("tr.step").waitFor();
     assert.match(await first.locator("tr.step").innerText(), /李四[\s\S]*待签署[\s\S]*PC签署[\s\S]*请盖章/);
     await first.locator("ol.history li").first().waitFor();

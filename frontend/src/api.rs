@@ -188,10 +188,26 @@ pub async fn authed_download(s: Session, path: &str, file_name: &str) -> Result<
     save_file(&bytes, file_name).map_err(|_| ApiErr::network(lang))
 }
 
-fn save_file(bytes: &[u8], name: &str) -> Result<(), JsValue> {
+/// Fetches an image as the signed-in user; its address for an `<img>` (an object URL: an
+/// image tag cannot carry the access token).
+pub async fn authed_image(s: Session, path: &str) -> Result<String, ApiErr> {
+    let lang = s.lang.get_untracked();
+    let res = authed_send(s, |token| {
+        with_headers(Request::get(path), lang, token).build()
+    })
+    .await?;
+    let bytes = res.binary().await.map_err(|_| ApiErr::network(lang))?;
+    object_url(&bytes).map_err(|_| ApiErr::network(lang))
+}
+
+fn object_url(bytes: &[u8]) -> Result<String, JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
+fn save_file(bytes: &[u8], name: &str) -> Result<(), JsValue> {
+    let url = object_url(bytes)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(JsValue::NULL)?;

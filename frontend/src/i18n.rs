@@ -166,6 +166,11 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "ev_document_downloaded" => ("下载文件", "Downloaded"),
         "ev_documents_downloaded" => ("下载全部文件", "Downloaded all"),
         "ev_evidence_exported" => ("导出证据报告", "Evidence exported"),
+        "op_details" => ("详情", "Details"),
+        "fit_width" => ("适应宽度", "Fit width"),
+        "signatures_title" => ("文件签名", "Signatures"),
+        "no_signatures" => ("文件尚未签署", "Not signed yet"),
+        "doc_timestamp" => ("（文档时间戳）", "(document timestamp)"),
         "session_expired" => ("登录已过期，请重新登录", "Your session ended; log in again"),
         _ => (key, key),
     };

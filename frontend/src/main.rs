@@ -29,6 +29,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::Home/>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/register") view=pages::register::Register/>
+                <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
                 <Route path=path!("/verify") view=pages::verify::Verify/>
                 <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>

@@ -5,6 +5,7 @@ pub mod login;
 pub mod register;
 pub mod tasks;
 pub mod verify;
+pub mod viewer;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -331,10 +331,11 @@ fn TaskRow(n: u64, task: TaskView, initiated: bool) -> impl IntoView {
                 {initiated.then(|| view! { <td class="state">{move || t(lang.get(), state)}</td> })}
                 <td class="ops">
                     {view_op.then(|| view! {
-                        <button type="button" class="link op-view" on:click=move |_| open.update(|o| *o = !*o)>
-                            {move || t(lang.get(), if open.get() { "op_hide" } else { "op_view" })}
-                        </button>
+                        <a class="link op-view" href=format!("/tasks/{}", task.id)>{move || t(lang.get(), "op_view")}</a>
                     })}
+                    <button type="button" class="link op-details" on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || t(lang.get(), if open.get() { "op_hide" } else { "op_details" })}
+                    </button>
                     {sign_op.then(|| view! {
                         <a class="button op-sign" href=format!("/tasks/{}/sign", task.id)>{move || t(lang.get(), "op_sign")}</a>
                     })}
