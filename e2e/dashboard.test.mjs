@@ -126,7 +126,21 @@ test("the task lists of the home page", async (t) => {
     await page.locator("#no-tasks").waitFor();
 
     // The initiator's 我发起: every task in progress, 查看 only (no 下载 or 发起 before completion).
-    await page.click("#logout");
+    // The account menu: change the password (the session goes on), then log out.
+    await page.click("#account-menu");
+    await page.click("#menu-password");
+    await page.waitForURL(/\/account\/password$/);
+    await page.locator("nav.breadcrumbs", { hasText: "主页 / 修改密码" }).waitFor();
+    await page.fill("#current_password", "Signet-demo-2026");
+    await page.fill("#new_password", "Changed-pass-2026");
+    await page.fill("#new_password2", "Changed-pass-2026");
+    await page.click("#password-submit");
+    await page.getByText("密码已修改").waitFor();
+    await page.screenshot({ path: `${SHOTS}/change-password-zh.png` }).catch(() => {});
+    await page.goto(`${server.base}/`);
+    await page.locator("#task-table").waitFor();
+    await page.click("#account-menu");
+    await page.click("#menu-logout");
     await page.waitForURL(/\/login$/);
     await logInThroughPanel(page, "demoadmin");
     await page.waitForURL(`${server.base}/`);

@@ -171,6 +171,17 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "signatures_title" => ("文件签名", "Signatures"),
         "no_signatures" => ("文件尚未签署", "Not signed yet"),
         "doc_timestamp" => ("（文档时间戳）", "(document timestamp)"),
+        "my_account" => ("我的账户", "My account"),
+        "change_password" => ("修改密码", "Change password"),
+        "current_password" => ("当前密码", "Current password"),
+        "current_password_ph" => ("请输入当前密码", "Your current password"),
+        "new_password" => ("新密码", "New password"),
+        "password_change_hint" => (
+            "修改后，其他设备上的登录将全部退出。",
+            "Every other login of your account ends after the change.",
+        ),
+        "password_changed" => ("密码已修改", "Password changed"),
+        "support" => ("客服电话", "Support"),
         "session_expired" => ("登录已过期，请重新登录", "Your session ended; log in again"),
         _ => (key, key),
     };

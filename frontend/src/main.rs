@@ -30,6 +30,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/register") view=pages::register::Register/>
                 <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
+                <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>
                 <Route path=path!("/verify") view=pages::verify::Verify/>
                 <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>
@@ -55,6 +56,9 @@ fn TopBar() -> impl IntoView {
             <A href="/" attr:class="brand">{move || t(lang.get(), "app_name")}</A>
             <nav>
                 <A href="/verify" attr:id="nav-verify">{move || t(lang.get(), "verify_nav")}</A>
+                <Show when=move || s.tokens.with(Option::is_some)>
+                    <pages::account::AccountMenu/>
+                </Show>
                 <button class="secondary" id="lang-switch" on:click=toggle>
                     {move || t(lang.get(), "lang_switch")}
                 </button>

@@ -1,5 +1,6 @@
 //! The panel's pages and the widgets they share.
 
+pub mod account;
 pub mod home;
 pub mod login;
 pub mod register;

@@ -67,7 +67,10 @@ fn TaskDocuments(task: TaskView, doc: String) -> impl IntoView {
     let current = RwSignal::new(doc);
     let docs = task.documents.clone();
     let id = task.id.clone();
+    let name = task.name.clone();
+    let here = Signal::derive(move || name.clone());
     view! {
+        <super::account::Breadcrumbs steps=vec![(None, here)]/>
         <h1 id="viewer-title">{task.name.clone()}</h1>
         <div class="tabs" role="tablist">
             {docs.into_iter().map(|d| {
