@@ -176,6 +176,53 @@ pub async fn authed_get<T: DeserializeOwned>(s: Session, path: &str) -> Result<T
     read(res, lang).await
 }
 
+/// Sends `body` as JSON with `method` as the signed-in user; the answer's body, if any, is
+/// read as `T` (use `()` for 204 answers through [`authed_json_empty`]).
+pub async fn authed_json<B: Serialize, T: DeserializeOwned>(
+    s: Session,
+    method: Method,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiErr> {
+    let lang = s.lang.get_untracked();
+    let res = authed_send(s, |token| json_request(method, path, body, lang, token)).await?;
+    read(res, lang).await
+}
+
+/// As [`authed_json`], for calls answered without a body.
+pub async fn authed_json_empty<B: Serialize>(
+    s: Session,
+    method: Method,
+    path: &str,
+    body: &B,
+) -> Result<(), ApiErr> {
+    let lang = s.lang.get_untracked();
+    authed_send(s, |token| json_request(method, path, body, lang, token))
+        .await
+        .map(|_| ())
+}
+
+/// The methods a JSON body goes with.
+#[derive(Clone, Copy)]
+pub enum Method {
+    Post,
+    Put,
+}
+
+fn json_request<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: &B,
+    lang: Lang,
+    token: Option<&str>,
+) -> Result<Request, gloo_net::Error> {
+    let b = match method {
+        Method::Post => Request::post(path),
+        Method::Put => Request::put(path),
+    };
+    with_headers(b, lang, token).json(body)
+}
+
 /// Downloads a file as the signed-in user and hands it to the browser as `file_name` (a
 /// plain link cannot carry the access token).
 pub async fn authed_download(s: Session, path: &str, file_name: &str) -> Result<(), ApiErr> {

@@ -31,6 +31,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/register") view=pages::register::Register/>
                 <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
                 <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>
+                <Route path=path!("/certificates") view=pages::certificates::CertificatesPage/>
                 <Route path=path!("/verify") view=pages::verify::Verify/>
                 <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>

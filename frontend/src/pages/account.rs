@@ -62,6 +62,7 @@ pub fn AccountMenu() -> impl IntoView {
             <Show when=move || open.get()>
                 <div class="menu" role="menu">
                     <A href="/" attr:role="menuitem" on:click=move |_| open.set(false)>{move || t(lang.get(), "home")}</A>
+                    <A href="/certificates" attr:role="menuitem" attr:id="menu-certificates" on:click=move |_| open.set(false)>{move || t(lang.get(), "certificates")}</A>
                     <A href="/account/password" attr:role="menuitem" attr:id="menu-password" on:click=move |_| open.set(false)>{move || t(lang.get(), "change_password")}</A>
                     <button type="button" role="menuitem" class="link" id="menu-logout" on:click=logout.clone()>{move || t(lang.get(), "logout")}</button>
                 </div>

@@ -1,0 +1,288 @@
+//! 我的证书: the certificates the user holds or may use — algorithm, holder, validity, status
+//! and PIN attempts left — with issuing a personal certificate (P-256 or SM2, PIN twice),
+//! changing a PIN, renewing (with the PIN) and revoking with a reason.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use signet_api::{
+    CertificateList, CertificateView, ChangePin, CreateCertificate, PinProof, PinText,
+    RevokeCertificate,
+};
+
+use super::Messages;
+use super::account::Breadcrumbs;
+use crate::api::{self, Method};
+use crate::i18n::t;
+use crate::session::use_session;
+
+const REASONS: [&str; 6] = [
+    "unspecified",
+    "keyCompromise",
+    "affiliationChanged",
+    "superseded",
+    "cessationOfOperation",
+    "privilegeWithdrawn",
+];
+
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[component]
+pub fn CertificatesPage() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let to_login = super::home::login_redirect();
+    if s.tokens.get_untracked().is_none() {
+        to_login();
+    }
+    let version = RwSignal::new(0u32);
+    let list = LocalResource::new(move || {
+        version.track();
+        async move { api::authed_get::<CertificateList>(s, "/api/v1/certificates").await }
+    });
+    let error = RwSignal::new(None::<String>);
+    // The notice is kept as its text's key, so it follows the language switch.
+    let done = RwSignal::new(None::<&'static str>);
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| notice.set(done.get().map(|k| t(lang.get(), k).to_owned())));
+    let reload = move |message: &'static str| {
+        error.set(None);
+        done.set(Some(message));
+        version.update(|v| *v += 1);
+    };
+    let failed = move |message: String| {
+        done.set(None);
+        error.set(Some(message));
+    };
+
+    // Issuing a personal certificate.
+    let algorithm = RwSignal::new("p256".to_owned());
+    let pin = RwSignal::new(String::new());
+    let pin2 = RwSignal::new(String::new());
+    let issue = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pin.get_untracked() != pin2.get_untracked() {
+            failed(t(lang.get_untracked(), "pins_differ").into());
+            return;
+        }
+        let body = CreateCertificate {
+            kind: "personal".into(),
+            org_id: None,
+            algorithm: algorithm.get_untracked(),
+            pin: PinText(pin.get_untracked()),
+        };
+        spawn_local(async move {
+            match api::authed_json::<_, CertificateView>(
+                s,
+                Method::Post,
+                "/api/v1/certificates",
+                &body,
+            )
+            .await
+            {
+                Ok(_) => {
+                    pin.set(String::new());
+                    pin2.set(String::new());
+                    reload("cert_issued");
+                }
+                Err(e) => failed(e.message),
+            }
+        });
+    };
+    let title = Signal::derive(move || t(lang.get(), "certificates").to_owned());
+    view! {
+        <main class="wide">
+            <Breadcrumbs steps=vec![(None, title)]/>
+            <h1>{move || t(lang.get(), "certificates")}</h1>
+            <Messages error=error notice=notice/>
+            <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
+                        Ok(list) if list.items.is_empty() => view! {
+                            <p class="muted" id="no-certificates">{move || t(lang.get(), "no_certificates")}</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <table class="certificates" id="certificate-table">
+                                <thead><tr>
+                                    <th>{move || t(lang.get(), "cert_subject")}</th>
+                                    <th>{move || t(lang.get(), "cert_kind")}</th>
+                                    <th>{move || t(lang.get(), "cert_algorithm")}</th>
+                                    <th>{move || t(lang.get(), "cert_issuer")}</th>
+                                    <th>{move || t(lang.get(), "cert_validity")}</th>
+                                    <th>{move || t(lang.get(), "cert_status")}</th>
+                                    <th>{move || t(lang.get(), "cert_pin_left")}</th>
+                                    <th>{move || t(lang.get(), "col_actions")}</th>
+                                </tr></thead>
+                                {list.items.into_iter().map(|c| view! {
+                                    <CertificateRow cert=c on_done=reload on_error=failed/>
+                                }).collect_view()}
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <h2>{move || t(lang.get(), "cert_issue_title")}</h2>
+            <form class="inline" id="issue-form" on:submit=issue>
+                <label>{move || t(lang.get(), "cert_algorithm")}
+                    <select id="issue-algorithm" on:change=move |ev| algorithm.set(event_target_value(&ev))>
+                        <option value="p256">"ECDSA P-256"</option>
+                        <option value="sm2">"SM2"</option>
+                    </select></label>
+                <label>{move || t(lang.get(), "pin")}
+                    <input type="password" id="issue-pin" inputmode="numeric" autocomplete="new-password" bind:value=pin/></label>
+                <label>{move || t(lang.get(), "pin_again")}
+                    <input type="password" id="issue-pin2" inputmode="numeric" autocomplete="new-password" bind:value=pin2/></label>
+                <button type="submit" id="issue-submit">{move || t(lang.get(), "cert_issue")}</button>
+            </form>
+            <p class="muted">{move || t(lang.get(), "pin_hint")}</p>
+        </main>
+    }
+}
+
+/// What a row's action form asks for.
+#[derive(Clone, Copy, PartialEq)]
+enum Action {
+    ChangePin,
+    Renew,
+    Revoke,
+}
+
+#[component]
+fn CertificateRow(
+    cert: CertificateView,
+    on_done: impl Fn(&'static str) + Copy + Send + Sync + 'static,
+    on_error: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let action = RwSignal::new(None::<Action>);
+    let old_pin = RwSignal::new(String::new());
+    let new_pin = RwSignal::new(String::new());
+    let new_pin2 = RwSignal::new(String::new());
+    let reason = RwSignal::new("unspecified".to_owned());
+    let id = cert.id.clone();
+    let status = cert.status.clone();
+    // A renewed certificate stays valid until it expires, but its successor is the one used.
+    let replaced = cert.replaced_by.is_some();
+    let usable = status == "valid" && cert.key_location == "server" && !replaced;
+    let revocable = status != "revoked";
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.clone();
+        let Some(act) = action.get_untracked() else {
+            return;
+        };
+        let l = lang.get_untracked();
+        if act == Action::ChangePin && new_pin.get_untracked() != new_pin2.get_untracked() {
+            on_error(t(l, "pins_differ").into());
+            return;
+        }
+        let (old, new, why) = (
+            old_pin.get_untracked(),
+            new_pin.get_untracked(),
+            reason.get_untracked(),
+        );
+        spawn_local(async move {
+            let base = format!("/api/v1/certificates/{id}");
+            let result = match act {
+                Action::ChangePin => api::authed_json_empty(
+                    s,
+                    Method::Put,
+                    &format!("{base}/pin"),
+                    &ChangePin {
+                        old_pin: PinText(old),
+                        new_pin: PinText(new),
+                    },
+                )
+                .await
+                .map(|()| "pin_changed"),
+                Action::Renew => api::authed_json::<_, CertificateView>(
+                    s,
+                    Method::Post,
+                    &format!("{base}/renew"),
+                    &PinProof { pin: PinText(old) },
+                )
+                .await
+                .map(|_| "cert_renewed"),
+                Action::Revoke => api::authed_json::<_, CertificateView>(
+                    s,
+                    Method::Post,
+                    &format!("{base}/revoke"),
+                    &RevokeCertificate { reason: why },
+                )
+                .await
+                .map(|_| "cert_revoked"),
+            };
+            match result {
+                Ok(message) => {
+                    action.set(None);
+                    on_done(message);
+                }
+                Err(e) => on_error(e.message),
+            }
+        });
+    };
+    let status_key: &'static str = match status.as_str() {
+        "valid" => "cert_valid",
+        "locked" => "cert_locked",
+        "revoked" => "cert_revoked_status",
+        _ => "cert_expired",
+    };
+    let kind_key: &'static str = if cert.kind == "personal" {
+        "cert_personal"
+    } else {
+        "cert_organization"
+    };
+    let algorithm = cert.algorithm.as_str();
+    view! {
+        <tbody class="certificate" data-status=cert.status.clone()>
+            <tr>
+                <td class="subject">{cert.subject.clone()}</td>
+                <td>{move || t(lang.get(), kind_key)}</td>
+                <td>{if algorithm == "sm2" { "SM2" } else { "ECDSA P-256" }}</td>
+                <td>{cert.issuer.clone()}</td>
+                <td>{format!("{} – {}", day(cert.not_before), day(cert.not_after))}</td>
+                <td class="status">{move || t(lang.get(), status_key)}
+                    {replaced.then(|| view! { <div class="muted">{move || t(lang.get(), "cert_replaced")}</div> })}</td>
+                <td class="pin-left">{cert.pin_attempts_left}</td>
+                <td class="ops">
+                    {usable.then(|| view! {
+                        <button type="button" class="link op-pin" on:click=move |_| action.set(Some(Action::ChangePin))>{move || t(lang.get(), "change_pin")}</button>
+                        <button type="button" class="link op-renew" on:click=move |_| action.set(Some(Action::Renew))>{move || t(lang.get(), "renew")}</button>
+                    })}
+                    {revocable.then(|| view! {
+                        <button type="button" class="link op-revoke" on:click=move |_| action.set(Some(Action::Revoke))>{move || t(lang.get(), "revoke")}</button>
+                    })}
+                </td>
+            </tr>
+            <Show when=move || action.get().is_some()>
+                <tr class="details"><td colspan="8">
+                    <form class="inline cert-action" on:submit=submit.clone()>
+                        <Show when=move || matches!(action.get(), Some(Action::ChangePin | Action::Renew))>
+                            <label>{move || t(lang.get(), "current_pin")}
+                                <input type="password" class="old-pin" inputmode="numeric" bind:value=old_pin/></label>
+                        </Show>
+                        <Show when=move || action.get() == Some(Action::ChangePin)>
+                            <label>{move || t(lang.get(), "new_pin")}
+                                <input type="password" class="new-pin" inputmode="numeric" bind:value=new_pin/></label>
+                            <label>{move || t(lang.get(), "pin_again")}
+                                <input type="password" class="new-pin2" inputmode="numeric" bind:value=new_pin2/></label>
+                        </Show>
+                        <Show when=move || action.get() == Some(Action::Revoke)>
+                            <label>{move || t(lang.get(), "revoke_reason")}
+                                <select class="reason" on:change=move |ev| reason.set(event_target_value(&ev))>
+                                    {REASONS.iter().map(|r| view! { <option value=*r>{move || t(lang.get(), r)}</option> }).collect_view()}
+                                </select></label>
+                        </Show>
+                        <button type="submit" class="action-submit">{move || t(lang.get(), "confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| action.set(None)>{move || t(lang.get(), "cancel")}</button>
+                    </form>
+                </td></tr>
+            </Show>
+        </tbody>
+    }
+}
