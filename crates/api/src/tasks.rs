@@ -357,6 +357,7 @@ pub struct DocumentSignatures {
 /// One signature of a document, in brief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"field": "Signature1", "kind": "approval", "signer": "张三", "issuer": "CN=Signet Issuing CA P-256", "serial": "4f1c", "key_algorithm": "ECDSA P-256", "signed_at": "2026-12-05T08:00:00Z", "timestamped": true, "verdict": "valid", "level": "B-LTA", "problems": []})))]
 pub struct SignatureSummary {
     /// The signature field's name.
     pub field: String,

@@ -95,6 +95,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/tasks/{id}/evidence", "-"),
     ("GET /api/v1/tasks/{id}/documents/{doc}/file", "-"),
     ("GET /api/v1/tasks/{id}/documents/{doc}/pages", "MD"),
+    ("GET /api/v1/tasks/{id}/documents/{doc}/signatures", "MD"),
     (
         "GET /api/v1/tasks/{id}/documents/{doc}/pages/{number}",
         "MD",

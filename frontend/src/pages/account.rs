@@ -29,17 +29,14 @@ pub fn Breadcrumbs(#[prop(into)] steps: Vec<(Option<String>, Signal<String>)>) -
     }
 }
 
-/// The signed-in user's menu: home, change password, log out.
-#[component]
-pub fn AccountMenu() -> impl IntoView {
+/// Ends the login on the server (its tokens stop working), forgets it here and goes to the
+/// login page.
+pub fn logout() -> impl Fn() + Clone {
     let s = use_session();
-    let lang = s.lang;
-    let open = RwSignal::new(false);
     let navigate = use_navigate();
-    let logout = move |_| {
-        open.set(false);
+    move || {
         let token = s.access_token();
-        let l = lang.get_untracked();
+        let l = s.lang.get_untracked();
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = api::post_empty(
@@ -52,6 +49,19 @@ pub fn AccountMenu() -> impl IntoView {
             s.log_out();
             navigate("/login", Default::default());
         });
+    }
+}
+
+/// The signed-in user's menu: home, change password, log out.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let open = RwSignal::new(false);
+    let log_out = logout();
+    let logout = move |_| {
+        open.set(false);
+        log_out();
     };
     view! {
         <div class="account-menu">

@@ -33,7 +33,6 @@ pub fn login_redirect() -> impl Fn() + Clone {
 pub fn Home() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let navigate = use_navigate();
     let me = RwSignal::new(None::<Me>);
     let error = RwSignal::new(None::<String>);
 
@@ -53,22 +52,8 @@ pub fn Home() -> impl IntoView {
         });
     }
 
-    let logout = move |_| {
-        let token = s.access_token();
-        let l = lang.get_untracked();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let _ = api::post_empty(
-                "/api/v1/auth/logout",
-                &serde_json::json!({}),
-                l,
-                token.as_deref(),
-            )
-            .await;
-            s.log_out();
-            navigate("/login", Default::default());
-        });
-    };
+    let log_out = super::account::logout();
+    let logout = move |_| log_out();
 
     view! {
         <main class="wide">

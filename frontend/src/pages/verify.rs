@@ -13,7 +13,8 @@ use crate::api;
 use crate::i18n::{Lang, t};
 use crate::session::use_session;
 
-fn verdict_key(v: &str) -> &'static str {
+/// The text key of a validator's verdict.
+pub fn verdict_key(v: &str) -> &'static str {
     match v {
         "valid" => "verdict_valid",
         "untrusted" => "verdict_untrusted",

@@ -13,6 +13,7 @@ use signet_api::{DocumentSignatures, PageList, TaskView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+use super::verify::verdict_key;
 use crate::api;
 use crate::i18n::t;
 use crate::session::use_session;
@@ -179,17 +180,6 @@ fn SignatureList(sigs: DocumentSignatures) -> impl IntoView {
         </ol>
     }
     .into_any()
-}
-
-fn verdict_key(v: &str) -> &'static str {
-    match v {
-        "valid" => "verdict_valid",
-        "untrusted" => "verdict_untrusted",
-        "modified" => "verdict_modified",
-        "invalid" => "verdict_invalid",
-        "unsigned" => "verdict_unsigned",
-        _ => "verdict_unreadable",
-    }
 }
 
 /// The pages of a document: placeholders of each page's shape; a page's image is fetched
