@@ -193,7 +193,7 @@ fn Pages(base: String, list: PageList, zoom: RwSignal<u32>) -> impl IntoView {
 
     // Which pages are in (or near) the view (the viewport, clipped by the page column that
     // scrolls them).
-    let observer = StoredValue::new_local(None::<web_sys::IntersectionObserver>);
+    let observer = StoredValue::new_local(None::<Watch>);
     Effect::new(move |_| {
         let Some(col) = column.get() else {
             return;
@@ -202,9 +202,15 @@ fn Pages(base: String, list: PageList, zoom: RwSignal<u32>) -> impl IntoView {
         // before that counts as in view.
         request_animation_frame(move || observe(col, wanted, observer));
     });
+    // Leaving the document: stop watching, and free the images fetched.
     on_cleanup(move || {
-        if let Some(obs) = observer.try_get_value().flatten() {
-            obs.disconnect();
+        if let Some(watch) = observer.try_update_value(Option::take).flatten() {
+            watch.observer.disconnect();
+        }
+        if let Some(urls) = images.try_get_untracked() {
+            for url in urls.values() {
+                let _ = web_sys::Url::revoke_object_url(url);
+            }
         }
     });
 
@@ -279,11 +285,17 @@ fn Pages(base: String, list: PageList, zoom: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// An observer and the callback it calls (kept alive as long as the observer is).
+struct Watch {
+    observer: web_sys::IntersectionObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
 /// Watches the pages of `col`: a page near its view joins `wanted`.
 fn observe(
     col: web_sys::HtmlDivElement,
     wanted: RwSignal<BTreeSet<u32>>,
-    observer: StoredValue<Option<web_sys::IntersectionObserver>, LocalStorage>,
+    observer: StoredValue<Option<Watch>, LocalStorage>,
 ) {
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         for entry in entries.iter() {
@@ -296,7 +308,7 @@ fn observe(
                     .get_attribute("data-page")
                     .and_then(|v| v.parse::<u32>().ok())
             {
-                wanted.update(|w| {
+                wanted.try_update(|w| {
                     w.insert(n);
                 });
             }
@@ -309,7 +321,6 @@ fn observe(
     else {
         return;
     };
-    callback.forget();
     if let Ok(nodes) = col.query_selector_all(".page") {
         for i in 0..nodes.length() {
             if let Some(el) = nodes
@@ -320,7 +331,14 @@ fn observe(
             }
         }
     }
-    observer.set_value(Some(obs));
+    // The page may have been left before this frame: then nothing is kept watching.
+    let watch = Watch {
+        observer: obs,
+        _callback: callback,
+    };
+    if let Some(unkept) = observer.try_set_value(Some(watch)).flatten() {
+        unkept.observer.disconnect();
+    }
 }
 
 #[cfg(test)]
