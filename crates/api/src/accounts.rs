@@ -198,13 +198,16 @@ pub struct ResetPassword {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "role": "admin", "grants": ["initiate"]})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"org_id": "org_0193a0c4…", "org_name": "示例科技有限公司", "role": "admin", "grants": ["initiate"], "may_initiate": true})))]
 pub struct MembershipSummary {
     pub org_id: String,
     pub org_name: String,
     pub role: Role,
     /// Granted rights, e.g. `initiate`.
     pub grants: Vec<String>,
+    /// May the user initiate tasks for this organisation (an admin, or granted `initiate`)?
+    #[serde(default)]
+    pub may_initiate: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,7 +215,8 @@ pub struct MembershipSummary {
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "id": "usr_0193a0c45b7e7d1a9f1e1c2d3e4f5a6b", "account_name": "zhangsan01", "real_name": "张三",
     "id_card_masked": "1101**********002X", "phone_masked": "138****8000",
-    "real_name_verified": true, "created_at": "2026-11-23T08:00:00Z", "organizations": []
+    "real_name_verified": true, "created_at": "2026-11-23T08:00:00Z", "organizations": [],
+    "may_initiate_personally": false
 })))]
 pub struct Me {
     pub id: String,
@@ -224,4 +228,8 @@ pub struct Me {
     pub real_name_verified: bool,
     pub created_at: DateTime<Utc>,
     pub organizations: Vec<MembershipSummary>,
+    /// May the user initiate tasks of their own (the operator's personal grant)? For an
+    /// organisation, see its membership's `may_initiate`.
+    #[serde(default)]
+    pub may_initiate_personally: bool,
 }

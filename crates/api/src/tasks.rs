@@ -12,6 +12,35 @@ pub struct SignerRef {
     pub phone: String,
 }
 
+/// Someone found by `POST /api/v1/signers/lookup`: the real name, the masked phone and the
+/// organisations (单位) they belong to, to pick the one they sign for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "李四", "phone_masked": "139****0002", "organizations": [{"org_id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6c", "org_name": "示例科技有限公司"}]})))]
+pub struct SignerMatch {
+    pub name: String,
+    pub phone_masked: String,
+    pub organizations: Vec<OrgRef>,
+}
+
+/// An organisation by id and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"org_id": "org_0193a0c45b7e7d1a9f1e1c2d3e4f5a6c", "org_name": "示例科技有限公司"})))]
+pub struct OrgRef {
+    pub org_id: String,
+    pub org_name: String,
+}
+
+/// The answer of a signer lookup: `signer` is null unless both the name and the phone match
+/// a real-name verified user exactly (a partial match says nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"signer": {"name": "李四", "phone_masked": "139****0002", "organizations": []}})))]
+pub struct SignerLookup {
+    pub signer: Option<SignerMatch>,
+}
+
 /// One step as the initiator describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -92,6 +92,9 @@ pub struct HttpSettings {
     /// Registrations (`POST /api/v1/auth/register`) allowed per client IP and minute.
     #[serde(default = "default_register_per_minute")]
     pub register_per_minute: u32,
+    /// Signer lookups (`POST /api/v1/signers/lookup`) allowed per signed-in caller and minute.
+    #[serde(default = "default_signer_lookups_per_minute")]
+    pub signer_lookups_per_minute: u32,
     /// Who may embed the panel in a frame: the CSP `frame-ancestors` sources, e.g.
     /// `https://portal.example.com`; empty: nobody (`'none'`).
     #[serde(default)]
@@ -112,6 +115,10 @@ fn default_pki_per_minute() -> u32 {
 
 fn default_register_per_minute() -> u32 {
     10
+}
+
+fn default_signer_lookups_per_minute() -> u32 {
+    30
 }
 
 fn default_agent_origin() -> String {

@@ -447,6 +447,10 @@ fn catalog(code: &str) -> (&'static str, &'static str) {
             "登录尝试过于频繁，请稍后再试",
             "Too many login attempts from this address; try again later",
         ),
+        "lookup_rate_limited" => (
+            "查询签署人过于频繁，请稍后再试",
+            "Too many signer lookups; try again in a minute",
+        ),
         "register_rate_limited" => (
             "注册请求过于频繁，请稍后再试",
             "Too many registrations from this address; try again later",

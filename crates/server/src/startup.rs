@@ -173,6 +173,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             settings.http.register_per_minute,
         ),
         pki_limiter: crate::ratelimit::RateLimiter::per_minute(settings.http.pki_per_minute),
+        lookup_limiter: crate::ratelimit::RateLimiter::per_minute(
+            settings.http.signer_lookups_per_minute,
+        ),
         settings,
     };
     if state.settings.demo {

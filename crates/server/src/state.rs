@@ -37,6 +37,8 @@ pub struct AppState {
     pub register_limiter: crate::ratelimit::RateLimiter,
     /// Per-IP limit of the PKI's signing services (CRLs, OCSP, timestamps).
     pub pki_limiter: crate::ratelimit::RateLimiter,
+    /// Per-caller limit of signer lookups (添加签署人 by name and phone).
+    pub lookup_limiter: crate::ratelimit::RateLimiter,
 }
 
 impl AppState {

@@ -79,6 +79,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/sign/external/{id}/finish", "-"),
     // The organisation's task: initiated by the admin, the member signs step 1.
     ("GET /api/v1/tasks", "UMGD"),
+    // Those who may initiate anywhere. Here everyone signed in: the demo users have the
+    // personal grant, the grantee administers its own organisation, and the unrelated user
+    // has made one by then (`POST /api/v1/orgs`). A user without any right is refused in
+    // `tasks.rs::signers_are_looked_up_by_exact_name_and_phone`.
+    ("POST /api/v1/signers/lookup", "UMGD"),
     ("POST /api/v1/tasks", "MD"),
     ("GET /api/v1/tasks/to_sign/count", "UMGD"),
     ("GET /api/v1/tasks/{id}", "MD"),

@@ -110,6 +110,38 @@ async fn registrations_are_limited_per_address() {
     .await;
 }
 
+/// Signer lookups per caller: over the limit, 429 with Retry-After; another caller keeps
+/// their own budget.
+#[tokio::test]
+async fn signer_lookups_are_limited_per_caller() {
+    let app = common::spawn_with(common::Backend::Sqlite, |s| {
+        s.http.signer_lookups_per_minute = 3
+    })
+    .await
+    .unwrap();
+    let a = signer(&app, 706, "张三").await;
+    let b = signer(&app, 707, "李四").await;
+    for s in [&a, &b] {
+        taskkit::grant_initiate(&app, s).await;
+    }
+    let body = json!({"name": "李四", "phone": b.person.phone});
+    for _ in 0..3 {
+        let r = app
+            .post("/api/v1/signers/lookup", &body, Some(&a.token))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let r = app
+        .post("/api/v1/signers/lookup", &body, Some(&a.token))
+        .await;
+    assert!(r.headers().contains_key("retry-after"));
+    assert_problem(r, 429, "lookup_rate_limited").await;
+    let r = app
+        .post("/api/v1/signers/lookup", &body, Some(&b.token))
+        .await;
+    assert_eq!(r.status(), 200);
+}
+
 /// Registration checks the SMS code before saying that an ID number, phone or account name
 /// is taken.
 async fn registration_checks_the_code_first(app: TestApp) {

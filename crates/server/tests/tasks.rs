@@ -30,7 +30,92 @@ on_both!(
     a_libreoffice_contract_stays_valid_through_two_steps,
     a_certified_contract_is_signed_and_the_step_says_so,
     participants_see_a_documents_signatures,
+    signers_are_looked_up_by_exact_name_and_phone,
 );
+
+/// 添加签署人 by "姓名 手机号": an exact match gives the name, the masked phone and the
+/// organisations; anything less gives nothing; only for callers who may initiate, and `/me`
+/// says who may.
+async fn signers_are_looked_up_by_exact_name_and_phone(app: TestApp) {
+    let a = signer(&app, 891, "张三").await;
+    let b = signer(&app, 892, "李四").await;
+    let lookup = |name: &str, phone: &str| json!({"name": name, "phone": phone});
+    let exact = lookup("李四", &b.person.phone);
+
+    // Nobody without a right to initiate may ask.
+    let me: Value = app.get_json("/api/v1/me", Some(&a.token)).await;
+    assert_eq!(me["may_initiate_personally"], false);
+    let r = app
+        .post("/api/v1/signers/lookup", &exact, Some(&a.token))
+        .await;
+    assert_problem(r, 403, "initiate_not_granted").await;
+    grant_initiate(&app, &a).await;
+    let me: Value = app.get_json("/api/v1/me", Some(&a.token)).await;
+    assert_eq!(me["may_initiate_personally"], true);
+
+    // The signer's organisation is among what an exact match returns; the admin who made it
+    // may initiate for it.
+    let r = app
+        .post(
+            "/api/v1/orgs",
+            &json!({"name": "李四贸易有限公司"}),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let org: Value = r.json().await.unwrap();
+    let me: Value = app.get_json("/api/v1/me", Some(&b.token)).await;
+    assert_eq!(me["organizations"][0]["may_initiate"], true, "{me}");
+
+    let found: Value = app
+        .post("/api/v1/signers/lookup", &exact, Some(&a.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let phone = &b.person.phone;
+    assert_eq!(
+        found,
+        json!({"signer": {
+            "name": "李四",
+            "phone_masked": format!("{}****{}", &phone[..3], &phone[7..]),
+            "organizations": [{"org_id": org["id"], "org_name": "李四贸易有限公司"}],
+        }})
+    );
+    // Spaces around the name are the typist's, not the name's.
+    let padded: Value = app
+        .post(
+            "/api/v1/signers/lookup",
+            &lookup(" 李四 ", phone),
+            Some(&a.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(padded["signer"]["name"], "李四");
+
+    // A partial name, another's name, a wrong or malformed phone: nothing.
+    for (name, phone) in [
+        ("李", phone.as_str()),
+        ("张三", phone.as_str()),
+        ("李四", "13999999999"),
+        ("李四", "1390000"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/signers/lookup",
+                &lookup(name, phone),
+                Some(&a.token),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v, json!({"signer": null}), "{name} {phone}");
+    }
+    let r = app.post("/api/v1/signers/lookup", &exact, None).await;
+    assert_eq!(r.status(), 401);
+}
 
 /// The viewer's signature list: nothing before the first signature, then each signer with
 /// its certificate and a verdict; participants only.
@@ -252,6 +337,16 @@ async fn two_signers_in_sequence_then_pyhanko(app: TestApp) {
             .as_array()
             .unwrap()
             .contains(&json!("download"))
+    );
+    // The verification code of a completed task's document: in the task and in the lists.
+    let code = &a_view["documents"][0]["verification_code"];
+    assert!(code.is_string(), "{a_view}");
+    let listed: Value = app
+        .get_json("/api/v1/tasks?list=initiated", Some(&a.token))
+        .await;
+    assert_eq!(
+        &listed["items"][0]["documents"][0]["verification_code"],
+        code
     );
 
     // Every state change is an event with actor, address and document hashes.

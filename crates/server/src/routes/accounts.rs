@@ -358,6 +358,8 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
 
 pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
     let memberships = orgs::memberships_of(&state.db, &u.id).await?;
+    let may_initiate_personally =
+        signet_store::tasks::may_initiate_personally(&state.db, &u.id).await?;
     Ok(Me {
         id: u.id.clone(),
         account_name: u.account_name.clone(),
@@ -374,9 +376,19 @@ pub async fn me_of(state: &AppState, u: &users::User) -> ApiResult<Me> {
                 org_id: o.id,
                 org_name: o.name,
                 grants: crate::app::orgs::grants_of(&m),
+                may_initiate: signet_domain::access::may_initiate(
+                    true,
+                    Some(signet_domain::access::Membership {
+                        admin: m.role == signet_domain::org::Role::Admin,
+                        can_initiate: m.can_initiate,
+                    }),
+                    false,
+                )
+                .is_ok(),
                 role: m.role,
             })
             .collect(),
+        may_initiate_personally,
     })
 }
 

@@ -6,8 +6,8 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{self, CONTENT_DISPOSITION};
 use actix_web::{HttpResponse, web};
 use signet_api::{
-    CountView, CreateTask, ForwardTask, RejectStep, SignStep, SigningOptions, TaskListQuery,
-    TaskView, UpdateTask,
+    CountView, CreateTask, ForwardTask, RejectStep, SignStep, SignerLookup, SignerRef,
+    SigningOptions, TaskListQuery, TaskView, UpdateTask,
 };
 use signet_domain::workflow::MAX_DOCUMENTS;
 use std::collections::BTreeMap;
@@ -23,7 +23,8 @@ use crate::state::AppState;
 const MAX_REQUEST_JSON: usize = 64 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tasks", web::post().to(create))
+    cfg.route("/signers/lookup", web::post().to(lookup_signer))
+        .route("/tasks", web::post().to(create))
         .route("/tasks", web::get().to(list))
         .route("/tasks/to_sign/count", web::get().to(count_to_sign))
         .route("/tasks/{id}", web::get().to(get))
@@ -117,6 +118,29 @@ pub async fn create(
     let (req, files) = read_task_form(&state, form).await?;
     let view = tasks::create(&state, caller(&user, &meta), req, files).await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// 添加签署人 by "姓名 手机号": the real-name verified user whose name and phone both match
+/// exactly, with the masked phone and the organisations (单位) they may sign for; `signer`
+/// is null for anything less than an exact match. For callers who may initiate; limited per
+/// caller (`http.signer_lookups_per_minute`, 429 `lookup_rate_limited`).
+#[utoipa::path(post, path = "/api/v1/signers/lookup", tag = "tasks",
+    security(("bearer" = [])),
+    request_body = SignerRef,
+    responses((status = 200, body = SignerLookup),
+        (status = 403, description = "Not granted `initiate` anywhere"),
+        (status = 429, description = "Over the caller's budget (`lookup_rate_limited`)")))]
+pub async fn lookup_signer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<SignerRef>,
+) -> ApiResult<HttpResponse> {
+    state
+        .lookup_limiter
+        .check(&user.user_id)
+        .map_err(|wait| ApiError::too_many("lookup_rate_limited", wait.as_secs().max(1)))?;
+    let found = tasks::lookup_signer(&state, &user.user_id, &body).await?;
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// The task, its documents and steps (步骤信息) and what the caller may do. Initiator and

@@ -3,7 +3,10 @@
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use signet_api::{CreateTask, ForwardTask, StepInput, TaskView, UpdateTask};
+use signet_api::{
+    CreateTask, ForwardTask, OrgRef, SignerLookup, SignerMatch, SignerRef, StepInput, TaskView,
+    UpdateTask,
+};
 use signet_domain::access;
 use signet_domain::identity::PhoneNumber;
 use signet_domain::org::Role;
@@ -88,6 +91,44 @@ pub async fn check_initiate_anywhere(state: &AppState, user: &str) -> ApiResult<
     Err(ApiError::forbidden("initiate_not_granted"))
 }
 
+/// The real-name verified user with exactly this name and phone. Both must match: a phone
+/// alone never reveals whose it is, nor a name whose phone it is.
+async fn find_signer(state: &AppState, r: &SignerRef) -> ApiResult<Option<users::User>> {
+    let Ok(phone) = PhoneNumber::parse(&r.phone) else {
+        return Ok(None);
+    };
+    Ok(users::by_phone(&state.db, phone.as_str())
+        .await?
+        .filter(|u| u.real_name == r.name.trim() && u.real_name_verified_at.is_some()))
+}
+
+/// 添加签署人 by "姓名 手机号": the person with exactly this name and phone, with their masked
+/// phone and organisations, or nothing. Only for callers who may initiate (the routes limit
+/// how often one caller asks).
+pub async fn lookup_signer(state: &AppState, user: &str, r: &SignerRef) -> ApiResult<SignerLookup> {
+    check_initiate_anywhere(state, user).await?;
+    let Some(u) = find_signer(state, r).await? else {
+        return Ok(SignerLookup { signer: None });
+    };
+    let organizations = orgs::memberships_of(&state.db, &u.id)
+        .await?
+        .into_iter()
+        .map(|(_, o)| OrgRef {
+            org_id: o.id,
+            org_name: o.name,
+        })
+        .collect();
+    Ok(SignerLookup {
+        signer: Some(SignerMatch {
+            phone_masked: PhoneNumber::parse(&u.phone)
+                .map(|p| p.masked())
+                .unwrap_or_default(),
+            name: u.real_name,
+            organizations,
+        }),
+    })
+}
+
 /// Resolves the initiator's step descriptions to step rows (signers by exact name + phone).
 async fn resolve_steps(
     state: &AppState,
@@ -113,18 +154,9 @@ async fn resolve_steps(
         }
         let signer = match (&s.signer, s.myself) {
             (None, true) => initiator.clone(),
-            (Some(r), false) => {
-                let not_found = || ApiError::unprocessable("signer_not_found").field("steps");
-                let phone = PhoneNumber::parse(&r.phone).map_err(|_| not_found())?;
-                let u = users::by_phone(&state.db, phone.as_str())
-                    .await?
-                    .ok_or_else(not_found)?;
-                // Both must match: a phone alone never reveals whose it is.
-                if u.real_name != r.name.trim() || u.real_name_verified_at.is_none() {
-                    return Err(not_found());
-                }
-                u
-            }
+            (Some(r), false) => find_signer(state, r)
+                .await?
+                .ok_or_else(|| ApiError::unprocessable("signer_not_found").field("steps"))?,
             _ => return Err(bad("give either signer or myself")),
         };
         if out.iter().any(|o: &Step| o.signer_id == signer.id) {

@@ -30,7 +30,8 @@ pub mod step;
 
 pub use commit::{Actor, Caller, EXPIRE_JOB, expire, note};
 pub use initiate::{
-    Upload, cancel, check_initiate_anywhere, create, forward, start, store_upload, update,
+    Upload, cancel, check_initiate_anywhere, create, forward, lookup_signer, start, store_upload,
+    update,
 };
 
 /// A task with its documents and steps, as read at `task.version`.
@@ -224,14 +225,25 @@ pub async fn task_view(state: &AppState, l: &Loaded, user: &str) -> ApiResult<Ta
         .filter_map(|s| s.org_id.clone())
         .chain(l.task.org_id.clone());
     let names = org_names(&state.db, ids).await?;
-    let mut v = view(l, user, &names);
+    Ok(view_with_codes(state, l, user, &names))
+}
+
+/// The task's view with, once it is completed, each document's public verification code
+/// (the task view and the lists show the same).
+fn view_with_codes(
+    state: &AppState,
+    l: &Loaded,
+    user: &str,
+    names: &BTreeMap<String, String>,
+) -> TaskView {
+    let mut v = view(l, user, names);
     if l.state() == TaskState::Completed {
         for d in &mut v.documents {
             let code = crate::evidence::verification_code(&state.master, &d.id, &d.sha256);
             d.verification_code = Some(code.grouped());
         }
     }
-    Ok(v)
+    v
 }
 
 pub fn visible_doc<'a>(l: &'a Loaded, doc_id: &str) -> ApiResult<&'a Document> {
@@ -300,7 +312,7 @@ pub async fn list(state: &AppState, user: &str, q: &TaskListQuery) -> ApiResult<
             docs: mine,
             steps: my_steps,
         };
-        items.push(view(&l, user, &names));
+        items.push(view_with_codes(state, &l, user, &names));
     }
     Ok(TaskList {
         items,
