@@ -38,11 +38,13 @@ agent:
 	$(CARGO) build -p signet-agent --bin signet-agent
 
 ## The panel: Leptos compiled to wasm32 (one profile, `panel`: size-optimised with LTO), bound
-## with wasm-bindgen; fails when the wasm outgrows its gzip budget.
+## with wasm-bindgen without the name section (debug names: more than half the bytes); fails
+## when the wasm outgrows its gzip budget.
 panel: deps-build
 	$(CARGO) build -p signet-frontend --target wasm32-unknown-unknown --profile panel
 	rm -rf $(DIST) && mkdir -p $(DIST)/pkg
-	wasm-bindgen --target web --no-typescript --out-dir $(DIST)/pkg $(WASM)
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+	  --out-dir $(DIST)/pkg $(WASM)
 	cp frontend/index.html frontend/boot.js frontend/style.css $(DIST)/
 	@size=$$(gzip -9 -c $(DIST)/pkg/signet-frontend_bg.wasm | wc -c); \
 	 echo "panel wasm: $$size bytes gzip (budget 600000)"; test $$size -le 600000

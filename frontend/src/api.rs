@@ -51,12 +51,18 @@ async fn send(req: Result<Request, gloo_net::Error>, lang: Lang) -> Result<Respo
         return Ok(res);
     }
     match res.json::<Problem>().await {
-        Ok(p) => Err(ApiErr {
+        Ok(p) => Err(p.into()),
+        Err(_) => Err(ApiErr::network(lang)),
+    }
+}
+
+impl From<Problem> for ApiErr {
+    fn from(p: Problem) -> Self {
+        Self {
             code: p.code,
             message: p.detail,
             field: p.field,
-        }),
-        Err(_) => Err(ApiErr::network(lang)),
+        }
     }
 }
 
@@ -124,20 +130,95 @@ async fn authed_send(
     make: impl Fn(Option<&str>) -> Result<Request, gloo_net::Error>,
 ) -> Result<Response, ApiErr> {
     let lang = s.lang.get_untracked();
-    // Signed out (a page leaving after logout): nothing to send.
-    if s.access_token().is_none() {
-        return Err(ApiErr {
-            code: "unauthenticated".into(),
-            message: crate::i18n::t(lang, "session_expired").into(),
-            field: None,
-        });
-    }
+    signed_in(s)?;
     match send(make(s.access_token().as_deref()), lang).await {
         Err(e) if e.code == "invalid_token" => {
             refresh(s).await?;
             send(make(s.access_token().as_deref()), lang).await
         }
         other => other,
+    }
+}
+
+/// Signed out (a page leaving after logout): nothing to send.
+fn signed_in(s: Session) -> Result<(), ApiErr> {
+    if s.access_token().is_some() {
+        return Ok(());
+    }
+    Err(ApiErr {
+        code: "unauthenticated".into(),
+        message: crate::i18n::t(s.lang.get_untracked(), "session_expired").into(),
+        field: None,
+    })
+}
+
+/// POSTs a multipart form as the signed-in user, calling `progress(sent, total)` as the body
+/// goes out (through XMLHttpRequest: `fetch` cannot report upload progress). Refreshes an
+/// expired token once, as [`authed_send`] does, and sends the form again.
+pub async fn authed_upload<T: DeserializeOwned>(
+    s: Session,
+    path: &str,
+    form: &web_sys::FormData,
+    progress: std::rc::Rc<dyn Fn(f64, f64)>,
+) -> Result<T, ApiErr> {
+    let lang = s.lang.get_untracked();
+    signed_in(s)?;
+    let body = match xhr_post(path, form, lang, s.access_token(), progress.clone()).await {
+        Err(e) if e.code == "invalid_token" => {
+            refresh(s).await?;
+            xhr_post(path, form, lang, s.access_token(), progress).await?
+        }
+        other => other?,
+    };
+    serde_json::from_str(&body).map_err(|_| ApiErr::network(lang))
+}
+
+/// One XMLHttpRequest POST: the body of a 2xx answer, else its problem.
+async fn xhr_post(
+    path: &str,
+    form: &web_sys::FormData,
+    lang: Lang,
+    token: Option<String>,
+    progress: std::rc::Rc<dyn Fn(f64, f64)>,
+) -> Result<String, ApiErr> {
+    use wasm_bindgen::closure::Closure;
+    let fail = |_| ApiErr::network(lang);
+    let xhr = web_sys::XmlHttpRequest::new().map_err(fail)?;
+    xhr.open("POST", path).map_err(fail)?;
+    xhr.set_request_header("Accept-Language", lang.code())
+        .map_err(fail)?;
+    xhr.set_request_header("Accept", "application/json")
+        .map_err(fail)?;
+    if let Some(t) = token {
+        xhr.set_request_header("Authorization", &format!("Bearer {t}"))
+            .map_err(fail)?;
+    }
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() {
+                progress(e.loaded(), e.total());
+            }
+        });
+    xhr.upload()
+        .map_err(fail)?
+        .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    // Settles when the request has ended, however it ended.
+    let ended = js_sys::Promise::new(&mut |resolve, _reject| xhr.set_onloadend(Some(&resolve)));
+    xhr.send_with_opt_form_data(Some(form)).map_err(fail)?;
+    wasm_bindgen_futures::JsFuture::from(ended)
+        .await
+        .map_err(fail)?;
+    // The listener lives until the request has ended.
+    drop(on_progress);
+    let status = xhr.status().map_err(fail)?;
+    let body = xhr.response_text().map_err(fail)?.unwrap_or_default();
+    match status {
+        200..=299 => Ok(body),
+        // 0: the request never got an answer (network down, aborted).
+        0 => Err(ApiErr::network(lang)),
+        _ => Err(serde_json::from_str::<Problem>(&body)
+            .map(ApiErr::from)
+            .unwrap_or_else(|_| ApiErr::network(lang))),
     }
 }
 

@@ -5,6 +5,7 @@ mod api;
 mod i18n;
 mod pages;
 mod session;
+mod wizard;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -29,6 +30,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::Home/>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/register") view=pages::register::Register/>
+                <Route path=path!("/initiate") view=pages::initiate::InitiatePage/>
                 <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
                 <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>
                 <Route path=path!("/certificates") view=pages::certificates::CertificatesPage/>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use signet_api::Me;
 
@@ -95,6 +96,11 @@ pub fn Home() -> impl IntoView {
                     }}
                 })}
                 <div class="actions">
+                    <Show when=move || me.with(|m| m.as_ref().is_some_and(|m| {
+                        m.may_initiate_personally || m.organizations.iter().any(|o| o.may_initiate)
+                    }))>
+                        <A href="/initiate" attr:class="button" attr:id="start-initiate">{move || t(lang.get(), "start_initiate")}</A>
+                    </Show>
                     <button type="button" id="logout" class="secondary" on:click=logout.clone()>{move || t(lang.get(), "logout")}</button>
                 </div>
                 <super::tasks::TaskBoard/>

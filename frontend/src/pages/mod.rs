@@ -3,6 +3,7 @@
 pub mod account;
 pub mod certificates;
 pub mod home;
+pub mod initiate;
 pub mod login;
 pub mod register;
 pub mod tasks;

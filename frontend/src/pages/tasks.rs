@@ -325,7 +325,11 @@ fn TaskRow(n: u64, task: TaskView, initiated: bool) -> impl IntoView {
                 <td>{n}</td>
                 <td class="task-name">{task.name.clone()}</td>
                 <td class="files">{files}</td>
-                <td>{task.org_name.clone().unwrap_or_default()}</td>
+                <td>{match task.org_name.clone() {
+                    Some(org) => org.into_any(),
+                    // The seed's 所属公司 of a personal task: 无.
+                    None => (move || t(lang.get(), "none")).into_any(),
+                }}</td>
                 <td>{task.initiator_name.clone()}</td>
                 <td>{local_time(task.created_at)}</td>
                 {initiated.then(|| view! { <td class="state">{move || t(lang.get(), state)}</td> })}
@@ -369,7 +373,39 @@ fn TaskDetails(task: TaskView) -> impl IntoView {
     });
     let mut steps = task.steps.clone();
     steps.sort_by_key(|st| st.order);
+    // A completed task: each document's public verification code, and for whoever may
+    // download it, the signed evidence report (证据报告).
+    let codes: Vec<(String, String)> = task
+        .documents
+        .iter()
+        .filter_map(|d| d.verification_code.clone().map(|c| (d.name.clone(), c)))
+        .collect();
+    let may_download = task.operations.contains(&Operation::Download);
+    let evidence_failed = RwSignal::new(None::<String>);
+    let (task_id, task_name) = (task.id.clone(), task.name.clone());
+    let evidence = move |_| {
+        let (id, name) = (task_id.clone(), task_name.clone());
+        let file = format!("{}-{name}.pdf", t(lang.get_untracked(), "evidence_report"));
+        spawn_local(async move {
+            let path = format!("/api/v1/tasks/{id}/evidence");
+            let result = api::authed_download(s, &path, &file).await;
+            evidence_failed.set(result.err().map(|e| e.message));
+        });
+    };
     view! {
+        {(!codes.is_empty() || may_download).then(|| view! {
+            <h3>{move || t(lang.get(), "evidence_title")}</h3>
+            <ul class="codes">
+                {codes.into_iter().map(|(name, code)| view! {
+                    <li>{name}" · "{move || t(lang.get(), "verification_code")}": "
+                        <a class="link verification-code" href=format!("/verify/{code}")>{code.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+            {may_download.then(|| view! {
+                <button type="button" class="secondary op-evidence" on:click=evidence.clone()>{move || t(lang.get(), "evidence_download")}</button>
+            })}
+            {move || evidence_failed.get().map(|m| view! { <div class="error" role="alert">{m}</div> })}
+        })}
         <h3>{move || t(lang.get(), "steps_title")}</h3>
         <table class="steps">
             <thead><tr>
