@@ -288,6 +288,8 @@ pub async fn authed_json_empty<B: Serialize>(
 pub enum Method {
     Post,
     Put,
+    Patch,
+    Delete,
 }
 
 fn json_request<B: Serialize>(
@@ -300,6 +302,8 @@ fn json_request<B: Serialize>(
     let b = match method {
         Method::Post => Request::post(path),
         Method::Put => Request::put(path),
+        Method::Patch => Request::patch(path),
+        Method::Delete => Request::delete(path),
     };
     with_headers(b, lang, token).json(body)
 }

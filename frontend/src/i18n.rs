@@ -2,6 +2,22 @@
 
 pub use signet_api::Lang;
 
+/// The text for `key` in the panel's current language, as a view that follows the language
+/// switch. Every label of the panel is this one closure type: a `tr(key)`
+/// written in place would be a type of its own, and its rendering code compiled once more
+/// into the wasm for each.
+pub fn tr(key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use leptos::prelude::Get;
+    let lang = crate::session::use_session().lang;
+    move || t(lang.get(), key)
+}
+
+/// As [`tr`], as a signal of owned text (for props that take one).
+pub fn label(key: &'static str) -> leptos::prelude::Signal<String> {
+    let text = tr(key);
+    leptos::prelude::Signal::derive(move || text().to_owned())
+}
+
 /// The text for `key` in `lang`; the key itself if unknown (visible in review, never blank).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
     let (zh, en) = match key {
@@ -296,6 +312,49 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "evidence_report" => ("证据报告", "evidence-report"),
         "evidence_download" => ("下载证据报告", "Download the evidence report"),
         "verification_code" => ("验证码", "Verification code"),
+        "seals" => ("印章管理", "Seals"),
+        "no_seals" => (
+            "暂无印章，请在下方生成或上传",
+            "No seals yet: generate or upload one below",
+        ),
+        "seal_kind_personal" => ("个人章", "Personal seal"),
+        "seal_kind_company" => ("公章", "Company seal"),
+        "seal_kind_contract" => ("合同专用章", "Contract seal"),
+        "seal_certificate" => ("绑定证书", "Certificate"),
+        "seal_unbound" => ("未绑定", "Not bound"),
+        "rename" => ("重命名", "Rename"),
+        "seal_bind" => ("绑定证书", "Bind certificate"),
+        "seal_grants" => ("授权成员", "Grant to members"),
+        "seal_disable" => ("停用", "Disable"),
+        "seal_disable_confirm" => (
+            "停用后该印章不能再使用，且不可恢复。确定停用？",
+            "A disabled seal cannot be used again. Disable it?",
+        ),
+        "seal_saved" => ("印章已保存", "Seal saved"),
+        "seal_disabled" => ("印章已停用", "Seal disabled"),
+        "seal_grants_saved" => ("授权已保存", "Grants saved"),
+        "seal_grants_hint" => (
+            "勾选的成员可在签署时使用该印章；管理员始终可以使用",
+            "Ticked members may sign with this seal; admins always may",
+        ),
+        "seal_created" => ("印章已创建", "Seal created"),
+        "seal_choose_image" => ("请选择印章图片", "Choose the seal's image"),
+        "seal_generate_title" => ("生成签名章", "Generate a signature seal"),
+        "seal_generate_hint" => (
+            "按您的实名生成个人签名章",
+            "A personal signature seal drawn from your real name",
+        ),
+        "seal_name_ph" => ("印章名称", "Seal name"),
+        "seal_generate" => ("生成", "Generate"),
+        "seal_upload_title" => ("上传印章", "Upload a seal"),
+        "seal_upload_hint" => (
+            "PNG 或 JPEG，不超过 2 MB；扫描件的白色背景会自动变为透明",
+            "PNG or JPEG up to 2 MB; a scan's white background becomes transparent",
+        ),
+        "seal_owner" => ("所属", "Owner"),
+        "seal_name" => ("印章名称", "Seal name"),
+        "seal_image" => ("印章图片", "Image"),
+        "seal_upload" => ("上传", "Upload"),
         _ => (key, key),
     };
     match lang {

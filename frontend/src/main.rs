@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, tr};
 use crate::session::{Session, use_session};
 
 fn main() {
@@ -34,6 +34,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
                 <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>
                 <Route path=path!("/certificates") view=pages::certificates::CertificatesPage/>
+                <Route path=path!("/seals") view=pages::seals::SealsPage/>
                 <Route path=path!("/verify") view=pages::verify::Verify/>
                 <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>
@@ -56,14 +57,14 @@ fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <A href="/" attr:class="brand">{move || t(lang.get(), "app_name")}</A>
+            <A href="/" attr:class="brand">{tr("app_name")}</A>
             <nav>
-                <A href="/verify" attr:id="nav-verify">{move || t(lang.get(), "verify_nav")}</A>
+                <A href="/verify" attr:id="nav-verify">{tr("verify_nav")}</A>
                 <Show when=move || s.tokens.with(Option::is_some)>
                     <pages::account::AccountMenu/>
                 </Show>
                 <button class="secondary" id="lang-switch" on:click=toggle>
-                    {move || t(lang.get(), "lang_switch")}
+                    {tr("lang_switch")}
                 </button>
             </nav>
         </header>
@@ -72,12 +73,10 @@ fn TopBar() -> impl IntoView {
 
 #[component]
 fn Footer() -> impl IntoView {
-    let lang = use_session().lang;
-    view! { <footer>{move || t(lang.get(), "copyright")}</footer> }
+    view! { <footer>{tr("copyright")}</footer> }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let lang = use_session().lang;
-    view! { <main><h1>{move || t(lang.get(), "not_found")}</h1></main> }
+    view! { <main><h1>{tr("not_found")}</h1></main> }
 }

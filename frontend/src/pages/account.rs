@@ -8,16 +8,15 @@ use signet_api::{ChangePassword, TokenPair};
 
 use super::{Field, Messages};
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{label, t, tr};
 use crate::session::use_session;
 
 /// Where the visitor is: 主页 first, then the given steps (the last one is the current page).
 #[component]
 pub fn Breadcrumbs(#[prop(into)] steps: Vec<(Option<String>, Signal<String>)>) -> impl IntoView {
-    let lang = use_session().lang;
     view! {
         <nav class="breadcrumbs" aria-label="breadcrumbs">
-            <A href="/">{move || t(lang.get(), "home")}</A>
+            <A href="/">{tr("home")}</A>
             {steps.into_iter().map(|(href, label)| view! {
                 " / "
                 {match href {
@@ -55,8 +54,6 @@ pub fn logout() -> impl Fn() + Clone {
 /// The signed-in user's menu: home, change password, log out.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
-    let s = use_session();
-    let lang = s.lang;
     let open = RwSignal::new(false);
     let log_out = logout();
     let logout = move |_| {
@@ -67,14 +64,15 @@ pub fn AccountMenu() -> impl IntoView {
         <div class="account-menu">
             <button type="button" class="secondary" id="account-menu" aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
-                {move || t(lang.get(), "my_account")}
+                {tr("my_account")}
             </button>
             <Show when=move || open.get()>
                 <div class="menu" role="menu">
-                    <A href="/" attr:role="menuitem" on:click=move |_| open.set(false)>{move || t(lang.get(), "home")}</A>
-                    <A href="/certificates" attr:role="menuitem" attr:id="menu-certificates" on:click=move |_| open.set(false)>{move || t(lang.get(), "certificates")}</A>
-                    <A href="/account/password" attr:role="menuitem" attr:id="menu-password" on:click=move |_| open.set(false)>{move || t(lang.get(), "change_password")}</A>
-                    <button type="button" role="menuitem" class="link" id="menu-logout" on:click=logout.clone()>{move || t(lang.get(), "logout")}</button>
+                    <A href="/" attr:role="menuitem" on:click=move |_| open.set(false)>{tr("home")}</A>
+                    <A href="/certificates" attr:role="menuitem" attr:id="menu-certificates" on:click=move |_| open.set(false)>{tr("certificates")}</A>
+                    <A href="/seals" attr:role="menuitem" attr:id="menu-seals" on:click=move |_| open.set(false)>{tr("seals")}</A>
+                    <A href="/account/password" attr:role="menuitem" attr:id="menu-password" on:click=move |_| open.set(false)>{tr("change_password")}</A>
+                    <button type="button" role="menuitem" class="link" id="menu-logout" on:click=logout.clone()>{tr("logout")}</button>
                 </div>
             </Show>
         </div>
@@ -129,19 +127,19 @@ pub fn ChangePasswordPage() -> impl IntoView {
             }
         });
     };
-    let title = Signal::derive(move || t(lang.get(), "change_password").to_owned());
+    let title = label("change_password");
     view! {
         <main>
             <Breadcrumbs steps=vec![(None, title)]/>
-            <h1>{move || t(lang.get(), "change_password")}</h1>
+            <h1>{tr("change_password")}</h1>
             <form on:submit=submit>
                 <Field id="current_password" label="current_password" placeholder="current_password_ph" value=current kind="password"/>
                 <Field id="new_password" label="new_password" placeholder="password_ph" value=new kind="password"/>
                 <Field id="new_password2" label="password2" placeholder="password2_ph" value=again kind="password"/>
-                <p class="muted">{move || t(lang.get(), "password_change_hint")}</p>
+                <p class="muted">{tr("password_change_hint")}</p>
                 <Messages error=error notice=notice/>
                 <div class="actions">
-                    <button type="submit" id="password-submit" disabled=move || busy.get()>{move || t(lang.get(), "confirm")}</button>
+                    <button type="submit" id="password-submit" disabled=move || busy.get()>{tr("confirm")}</button>
                 </div>
             </form>
         </main>

@@ -12,7 +12,7 @@ use signet_api::{
 use super::Messages;
 use super::account::Breadcrumbs;
 use crate::api::{self, Method};
-use crate::i18n::t;
+use crate::i18n::{label, t, tr};
 use crate::session::use_session;
 
 const REASONS: [&str; 6] = [
@@ -92,30 +92,30 @@ pub fn CertificatesPage() -> impl IntoView {
             }
         });
     };
-    let title = Signal::derive(move || t(lang.get(), "certificates").to_owned());
+    let title = label("certificates");
     view! {
         <main class="wide">
             <Breadcrumbs steps=vec![(None, title)]/>
-            <h1>{move || t(lang.get(), "certificates")}</h1>
+            <h1>{tr("certificates")}</h1>
             <Messages error=error notice=notice/>
-            <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
                         Ok(list) if list.items.is_empty() => view! {
-                            <p class="muted" id="no-certificates">{move || t(lang.get(), "no_certificates")}</p>
+                            <p class="muted" id="no-certificates">{tr("no_certificates")}</p>
                         }.into_any(),
                         Ok(list) => view! {
                             <table class="certificates" id="certificate-table">
                                 <thead><tr>
-                                    <th>{move || t(lang.get(), "cert_subject")}</th>
-                                    <th>{move || t(lang.get(), "cert_kind")}</th>
-                                    <th>{move || t(lang.get(), "cert_algorithm")}</th>
-                                    <th>{move || t(lang.get(), "cert_issuer")}</th>
-                                    <th>{move || t(lang.get(), "cert_validity")}</th>
-                                    <th>{move || t(lang.get(), "cert_status")}</th>
-                                    <th>{move || t(lang.get(), "cert_pin_left")}</th>
-                                    <th>{move || t(lang.get(), "col_actions")}</th>
+                                    <th>{tr("cert_subject")}</th>
+                                    <th>{tr("cert_kind")}</th>
+                                    <th>{tr("cert_algorithm")}</th>
+                                    <th>{tr("cert_issuer")}</th>
+                                    <th>{tr("cert_validity")}</th>
+                                    <th>{tr("cert_status")}</th>
+                                    <th>{tr("cert_pin_left")}</th>
+                                    <th>{tr("col_actions")}</th>
                                 </tr></thead>
                                 {list.items.into_iter().map(|c| view! {
                                     <CertificateRow cert=c on_done=reload on_error=failed/>
@@ -125,20 +125,20 @@ pub fn CertificatesPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h2>{move || t(lang.get(), "cert_issue_title")}</h2>
+            <h2>{tr("cert_issue_title")}</h2>
             <form class="inline" id="issue-form" on:submit=issue>
-                <label>{move || t(lang.get(), "cert_algorithm")}
+                <label>{tr("cert_algorithm")}
                     <select id="issue-algorithm" on:change=move |ev| algorithm.set(event_target_value(&ev))>
                         <option value="p256">"ECDSA P-256"</option>
                         <option value="sm2">"SM2"</option>
                     </select></label>
-                <label>{move || t(lang.get(), "pin")}
+                <label>{tr("pin")}
                     <input type="password" id="issue-pin" inputmode="numeric" autocomplete="new-password" bind:value=pin/></label>
-                <label>{move || t(lang.get(), "pin_again")}
+                <label>{tr("pin_again")}
                     <input type="password" id="issue-pin2" inputmode="numeric" autocomplete="new-password" bind:value=pin2/></label>
-                <button type="submit" id="issue-submit">{move || t(lang.get(), "cert_issue")}</button>
+                <button type="submit" id="issue-submit">{tr("cert_issue")}</button>
             </form>
-            <p class="muted">{move || t(lang.get(), "pin_hint")}</p>
+            <p class="muted">{tr("pin_hint")}</p>
         </main>
     }
 }
@@ -242,20 +242,20 @@ fn CertificateRow(
         <tbody class="certificate" data-status=cert.status.clone()>
             <tr>
                 <td class="subject">{cert.subject.clone()}</td>
-                <td>{move || t(lang.get(), kind_key)}</td>
+                <td>{tr(kind_key)}</td>
                 <td>{if algorithm == "sm2" { "SM2" } else { "ECDSA P-256" }}</td>
                 <td>{cert.issuer.clone()}</td>
                 <td>{format!("{} – {}", day(cert.not_before), day(cert.not_after))}</td>
-                <td class="status">{move || t(lang.get(), status_key)}
-                    {replaced.then(|| view! { <div class="muted">{move || t(lang.get(), "cert_replaced")}</div> })}</td>
+                <td class="status">{tr(status_key)}
+                    {replaced.then(|| view! { <div class="muted">{tr("cert_replaced")}</div> })}</td>
                 <td class="pin-left">{cert.pin_attempts_left}</td>
                 <td class="ops">
                     {usable.then(|| view! {
-                        <button type="button" class="link op-pin" on:click=move |_| action.set(Some(Action::ChangePin))>{move || t(lang.get(), "change_pin")}</button>
-                        <button type="button" class="link op-renew" on:click=move |_| action.set(Some(Action::Renew))>{move || t(lang.get(), "renew")}</button>
+                        <button type="button" class="link op-pin" on:click=move |_| action.set(Some(Action::ChangePin))>{tr("change_pin")}</button>
+                        <button type="button" class="link op-renew" on:click=move |_| action.set(Some(Action::Renew))>{tr("renew")}</button>
                     })}
                     {revocable.then(|| view! {
-                        <button type="button" class="link op-revoke" on:click=move |_| action.set(Some(Action::Revoke))>{move || t(lang.get(), "revoke")}</button>
+                        <button type="button" class="link op-revoke" on:click=move |_| action.set(Some(Action::Revoke))>{tr("revoke")}</button>
                     })}
                 </td>
             </tr>
@@ -263,23 +263,23 @@ fn CertificateRow(
                 <tr class="details"><td colspan="8">
                     <form class="inline cert-action" on:submit=submit.clone()>
                         <Show when=move || matches!(action.get(), Some(Action::ChangePin | Action::Renew))>
-                            <label>{move || t(lang.get(), "current_pin")}
+                            <label>{tr("current_pin")}
                                 <input type="password" class="old-pin" inputmode="numeric" bind:value=old_pin/></label>
                         </Show>
                         <Show when=move || action.get() == Some(Action::ChangePin)>
-                            <label>{move || t(lang.get(), "new_pin")}
+                            <label>{tr("new_pin")}
                                 <input type="password" class="new-pin" inputmode="numeric" bind:value=new_pin/></label>
-                            <label>{move || t(lang.get(), "pin_again")}
+                            <label>{tr("pin_again")}
                                 <input type="password" class="new-pin2" inputmode="numeric" bind:value=new_pin2/></label>
                         </Show>
                         <Show when=move || action.get() == Some(Action::Revoke)>
-                            <label>{move || t(lang.get(), "revoke_reason")}
+                            <label>{tr("revoke_reason")}
                                 <select class="reason" on:change=move |ev| reason.set(event_target_value(&ev))>
-                                    {REASONS.iter().map(|r| view! { <option value=*r>{move || t(lang.get(), r)}</option> }).collect_view()}
+                                    {REASONS.iter().map(|r| view! { <option value=*r>{tr(r)}</option> }).collect_view()}
                                 </select></label>
                         </Show>
-                        <button type="submit" class="action-submit">{move || t(lang.get(), "confirm")}</button>
-                        <button type="button" class="secondary" on:click=move |_| action.set(None)>{move || t(lang.get(), "cancel")}</button>
+                        <button type="submit" class="action-submit">{tr("confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| action.set(None)>{tr("cancel")}</button>
                     </form>
                 </td></tr>
             </Show>

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use signet_api::Me;
 
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::use_session;
 
 /// Sends the visitor to the login page, and back to this page (path and query) after logging
@@ -62,23 +62,23 @@ pub fn Home() -> impl IntoView {
                 <p class="muted">{move || error.get().unwrap_or_else(|| t(lang.get(), "loading").into())}</p>
             }>
                 {move || me.get().map(|m| view! {
-                    <h1 id="welcome">{move || t(lang.get(), "welcome")}", "{m.real_name.clone()}</h1>
+                    <h1 id="welcome">{tr("welcome")}", "{m.real_name.clone()}</h1>
                     <p>
                         <span id="account">{m.account_name.clone()}</span>" · "
                         <span id="id-card">{m.id_card_masked.clone()}</span>" · "
                         <span>{m.phone_masked.clone()}</span>" · "
                         <span>{move || t(lang.get(), if m.real_name_verified { "verified" } else { "not_verified" })}</span>
                     </p>
-                    <h2>{move || t(lang.get(), "orgs")}</h2>
+                    <h2>{tr("orgs")}</h2>
                     {if m.organizations.is_empty() {
-                        view! { <p class="muted">{move || t(lang.get(), "none")}</p> }.into_any()
+                        view! { <p class="muted">{tr("none")}</p> }.into_any()
                     } else {
                         view! {
                             <table>
                                 <thead><tr>
-                                    <th>{move || t(lang.get(), "orgs")}</th>
-                                    <th>{move || t(lang.get(), "role")}</th>
-                                    <th>{move || t(lang.get(), "grants")}</th>
+                                    <th>{tr("orgs")}</th>
+                                    <th>{tr("role")}</th>
+                                    <th>{tr("grants")}</th>
                                 </tr></thead>
                                 <tbody>
                                     {m.organizations.iter().map(|o| {
@@ -86,7 +86,7 @@ pub fn Home() -> impl IntoView {
                                         let can = o.grants.iter().any(|g| g == "initiate");
                                         view! { <tr>
                                             <td>{o.org_name.clone()}</td>
-                                            <td>{move || t(lang.get(), role)}</td>
+                                            <td>{tr(role)}</td>
                                             <td>{move || if can { t(lang.get(), "initiate") } else { t(lang.get(), "none") }}</td>
                                         </tr> }
                                     }).collect_view()}
@@ -99,9 +99,9 @@ pub fn Home() -> impl IntoView {
                     <Show when=move || me.with(|m| m.as_ref().is_some_and(|m| {
                         m.may_initiate_personally || m.organizations.iter().any(|o| o.may_initiate)
                     }))>
-                        <A href="/initiate" attr:class="button" attr:id="start-initiate">{move || t(lang.get(), "start_initiate")}</A>
+                        <A href="/initiate" attr:class="button" attr:id="start-initiate">{tr("start_initiate")}</A>
                     </Show>
-                    <button type="button" id="logout" class="secondary" on:click=logout.clone()>{move || t(lang.get(), "logout")}</button>
+                    <button type="button" id="logout" class="secondary" on:click=logout.clone()>{tr("logout")}</button>
                 </div>
                 <super::tasks::TaskBoard/>
             </Show>

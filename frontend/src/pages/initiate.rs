@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use super::account::Breadcrumbs;
 use crate::api::{self, ApiErr, Method};
-use crate::i18n::t;
+use crate::i18n::{label, t, tr};
 use crate::session::use_session;
 use crate::wizard::{self, FileEntry, Section, SignerEntry};
 
@@ -64,7 +64,6 @@ fn FieldError(problems: Problems, section: Section) -> impl IntoView {
 #[component]
 pub fn InitiatePage() -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let to_login = super::home::login_redirect();
     if s.tokens.get_untracked().is_none() {
         to_login();
@@ -75,7 +74,7 @@ pub fn InitiatePage() -> impl IntoView {
         LocalResource::new(move || async move { api::authed_get::<Me>(s, "/api/v1/me").await });
     view! {
         <main class="wide initiate">
-            <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                 {move || {
                     let from = from.clone();
                     Suspend::new(async move {
@@ -88,8 +87,8 @@ pub fn InitiatePage() -> impl IntoView {
                                     view! { <Wizard me=me from=from/> }.into_any()
                                 } else {
                                     view! {
-                                        <Breadcrumbs steps=vec![(None, Signal::derive(move || t(lang.get(), "start_initiate").to_owned()))]/>
-                                        <p class="error" id="no-initiate-right">{move || t(lang.get(), "no_initiate_right")}</p>
+                                        <Breadcrumbs steps=vec![(None, label("start_initiate"))]/>
+                                        <p class="error" id="no-initiate-right">{tr("no_initiate_right")}</p>
                                     }.into_any()
                                 }
                             }
@@ -367,16 +366,10 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
     let start = move |_| submit(true);
 
     let crumbs = move || {
-        let mut steps = vec![(
-            None,
-            Signal::derive(move || t(lang.get(), "start_initiate").to_owned()),
-        )];
+        let mut steps = vec![(None, label("start_initiate"))];
         if stage.get() >= 2 {
             steps[0].0 = Some("/initiate".to_owned());
-            steps.push((
-                None,
-                Signal::derive(move || t(lang.get(), "choose_signers").to_owned()),
-            ));
+            steps.push((None, label("choose_signers")));
         }
         view! { <Breadcrumbs steps=steps/> }
     };
@@ -395,71 +388,71 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
         <ol class="wizard-steps">
             {["wizard_files", "choose_signers", "wizard_review"].iter().enumerate().map(|(i, k)| {
                 let n = i as u8 + 1;
-                view! { <li class:active=move || stage.get() == n>{n}". "{move || t(lang.get(), k)}</li> }
+                view! { <li class:active=move || stage.get() == n>{n}". "{tr(k)}</li> }
             }).collect_view()}
         </ol>
 
         // Stage 1.
         <section class="stage" id="stage-files" class:hidden=move || stage.get() != 1>
-            <p class="muted">{move || t(lang.get(), "rename_hint")}</p>
-            <label for="task-name"><span class="req">"*"</span>{move || t(lang.get(), "contract_name")}</label>
-            <input id="task-name" type="text" bind:value=name placeholder=move || t(lang.get(), "contract_name_ph")/>
+            <p class="muted">{tr("rename_hint")}</p>
+            <label for="task-name"><span class="req">"*"</span>{tr("contract_name")}</label>
+            <input id="task-name" type="text" bind:value=name placeholder=tr("contract_name_ph")/>
             <FieldError problems=problems section=Section::Name/>
             {(!forwarding).then(|| {
                 let orgs = orgs_for_select.clone();
                 view! {
-                    <label for="acting">{move || t(lang.get(), "acting_for")}</label>
+                    <label for="acting">{tr("acting_for")}</label>
                     <select id="acting" prop:value=move || acting.get() on:change=move |ev| acting.set(event_target_value(&ev))>
-                        {personal.then(|| view! { <option value="">{move || t(lang.get(), "acting_personal")}</option> })}
+                        {personal.then(|| view! { <option value="">{tr("acting_personal")}</option> })}
                         {orgs.into_iter().map(|o| view! { <option value=o.org_id.clone()>{o.org_name.clone()}</option> }).collect_view()}
                     </select>
                     <FieldError problems=problems section=Section::Org/>
-                    <label><span class="req">"*"</span>{move || t(lang.get(), "upload_files")}</label>
+                    <label><span class="req">"*"</span>{tr("upload_files")}</label>
                     <label class="dropzone" id="dropzone" class:dragging=move || dragging.get()
                         on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                         on:dragleave=move |_| dragging.set(false)
                         on:drop=on_drop>
                         <input type="file" id="file-input" accept="application/pdf,.pdf" multiple class="visually-hidden" on:change=on_pick/>
-                        <span class="link">{move || t(lang.get(), "choose_files")}</span>
-                        " "{move || t(lang.get(), "drop_hint")}
+                        <span class="link">{tr("choose_files")}</span>
+                        " "{tr("drop_hint")}
                     </label>
                 }
             })}
             {source.map(|src| view! {
                 {move || match src.get() {
-                    None => view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }.into_any(),
+                    None => view! { <p class="muted">{tr("loading")}</p> }.into_any(),
                     Some(Err(e)) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                    Some(Ok(_)) => view! { <p id="forward-source">{move || t(lang.get(), "forward_docs")}</p> }.into_any(),
+                    Some(Ok(_)) => view! { <p id="forward-source">{tr("forward_docs")}</p> }.into_any(),
                 }}
             })}
             <FileTable entries=entries progress=progress editable=!forwarding remove=remove_file/>
             <FieldError problems=problems section=Section::Files/>
-            <label for="deadline">{move || t(lang.get(), "deadline")}</label>
+            <label for="deadline">{tr("deadline")}</label>
             <input id="deadline" type="date" bind:value=deadline/>
             <FieldError problems=problems section=Section::Deadline/>
             <div class="actions">
                 <button type="button" id="to-signers" disabled=move || entries.with(Vec::is_empty)
-                    on:click=move |_| stage.set(2)>{move || t(lang.get(), "next_step")}</button>
+                    on:click=move |_| stage.set(2)>{tr("next_step")}</button>
             </div>
         </section>
 
         // Stage 2: 盖章参与方选择.
         <section class="stage" id="stage-signers" class:hidden=move || stage.get() != 2>
-            <p id="signers-for">{move || t(lang.get(), "signers_for_prefix")}<strong>{doc_names}</strong>{move || t(lang.get(), "signers_for_suffix")}</p>
+            <p id="signers-for">{tr("signers_for_prefix")}<strong>{doc_names}</strong>{tr("signers_for_suffix")}</p>
             <label class="check"><input type="checkbox" id="myself" prop:checked=myself on:change=toggle_myself/>
-                {move || t(lang.get(), "sign_myself")}</label>
+                {tr("sign_myself")}</label>
             <form class="row lookup" on:submit=search>
-                <input id="signer-entry" type="text" bind:value=entry placeholder=move || t(lang.get(), "signer_entry_ph")/>
-                <button type="submit" id="signer-search">{move || t(lang.get(), "search")}</button>
+                <input id="signer-entry" type="text" bind:value=entry placeholder=tr("signer_entry_ph")/>
+                <button type="submit" id="signer-search">{tr("search")}</button>
             </form>
-            <p class="muted">{move || t(lang.get(), "signer_entry_hint")}</p>
+            <p class="muted">{tr("signer_entry_hint")}</p>
             <table id="signer-results">
                 <thead><tr>
-                    <th>{move || t(lang.get(), "col_no")}</th>
-                    <th>{move || t(lang.get(), "col_person")}</th>
-                    <th>{move || t(lang.get(), "phone")}</th>
-                    <th>{move || t(lang.get(), "col_units")}</th>
-                    <th>{move || t(lang.get(), "col_actions")}</th>
+                    <th>{tr("col_no")}</th>
+                    <th>{tr("col_person")}</th>
+                    <th>{tr("phone")}</th>
+                    <th>{tr("col_units")}</th>
+                    <th>{tr("col_actions")}</th>
                 </tr></thead>
                 <tbody>
                     {move || match found.get() {
@@ -469,28 +462,28 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
                             view! { <tr class="found">
                                 <td>"1"</td><td>{m.name.clone()}</td><td>{m.phone_masked.clone()}</td><td>{units}</td>
                                 <td><button type="button" id="choose-signer" class="secondary" on:click=move |_| choose(pick.clone())>
-                                    {move || t(lang.get(), "choose")}</button></td>
+                                    {tr("choose")}</button></td>
                             </tr> }.into_any()
                         }
-                        Some(Ok(None)) => view! { <tr><td colspan="5" class="muted" id="no-match">{move || t(lang.get(), "no_signer_match")}</td></tr> }.into_any(),
+                        Some(Ok(None)) => view! { <tr><td colspan="5" class="muted" id="no-match">{tr("no_signer_match")}</td></tr> }.into_any(),
                         Some(Err(m)) => view! { <tr><td colspan="5" class="error" id="lookup-error">{m}</td></tr> }.into_any(),
-                        None => view! { <tr><td colspan="5" class="muted">{move || t(lang.get(), "no_data_search")}</td></tr> }.into_any(),
+                        None => view! { <tr><td colspan="5" class="muted">{tr("no_data_search")}</td></tr> }.into_any(),
                     }}
                 </tbody>
             </table>
-            <p class="muted">{move || t(lang.get(), "total_prefix")}" "{move || usize::from(matches!(found.get(), Some(Ok(Some(_)))))}" "{move || t(lang.get(), "total_suffix")}</p>
+            <p class="muted">{tr("total_prefix")}" "{move || usize::from(matches!(found.get(), Some(Ok(Some(_)))))}" "{tr("total_suffix")}</p>
 
-            <h3>{move || t(lang.get(), "chosen_signers")}</h3>
-            <p class="muted">{move || t(lang.get(), "order_hint")}</p>
+            <h3>{tr("chosen_signers")}</h3>
+            <p class="muted">{tr("order_hint")}</p>
             <table id="signer-rows">
                 <thead><tr>
-                    <th>{move || t(lang.get(), "col_order")}</th>
-                    <th>{move || t(lang.get(), "col_signer")}</th>
-                    <th>{move || t(lang.get(), "col_mode")}</th>
-                    <th>{move || t(lang.get(), "col_seal_kind")}</th>
-                    <th>{move || t(lang.get(), "col_org")}</th>
-                    <th>{move || t(lang.get(), "col_description")}</th>
-                    <th>{move || t(lang.get(), "col_actions")}</th>
+                    <th>{tr("col_order")}</th>
+                    <th>{tr("col_signer")}</th>
+                    <th>{tr("col_mode")}</th>
+                    <th>{tr("col_seal_kind")}</th>
+                    <th>{tr("col_org")}</th>
+                    <th>{tr("col_description")}</th>
+                    <th>{tr("col_actions")}</th>
                 </tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().enumerate().map(|(i, r)| {
@@ -500,41 +493,41 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
                                 on:change=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(1); edit(i, Box::new(move |x| x.order = v)) }/></td>
                             <td class="who">{r.label.clone()}</td>
                             <td><select class="mode" on:change=move |ev| { let v = event_target_value(&ev); edit(i, Box::new(move |x| x.mode = v.clone())) }>
-                                {MODES.iter().map(|m| view! { <option value=*m selected={e.mode == *m}>{move || t(lang.get(), m)}</option> }).collect_view()}
+                                {MODES.iter().map(|m| view! { <option value=*m selected={e.mode == *m}>{tr(m)}</option> }).collect_view()}
                             </select></td>
                             <td><select class="seal-kind" on:change=move |ev| { let v = event_target_value(&ev); edit(i, Box::new(move |x| x.seal_kind = v.clone())) }>
                                 {SEAL_KINDS.iter().map(|k| {
                                     let key = match *k { "any" => "seal_any", "personal" => "seal_personal", _ => "seal_org" };
-                                    view! { <option value=*k selected={e.seal_kind == *k}>{move || t(lang.get(), key)}</option> }
+                                    view! { <option value=*k selected={e.seal_kind == *k}>{tr(key)}</option> }
                                 }).collect_view()}
                             </select></td>
                             <td><select class="org" on:change=move |ev| { let v = event_target_value(&ev); edit(i, Box::new(move |x| x.org_id = Some(v.clone()).filter(|v| !v.is_empty()))) }>
-                                <option value="">{move || t(lang.get(), "acting_personal")}</option>
+                                <option value="">{tr("acting_personal")}</option>
                                 {r.orgs.iter().map(|o| view! { <option value=o.org_id.clone() selected={e.org_id.as_deref() == Some(o.org_id.as_str())}>{o.org_name.clone()}</option> }).collect_view()}
                             </select></td>
-                            <td><input type="text" class="description" prop:value=e.description.clone() placeholder=move || t(lang.get(), "description_ph")
+                            <td><input type="text" class="description" prop:value=e.description.clone() placeholder=tr("description_ph")
                                 on:change=move |ev| { let v = event_target_value(&ev); edit(i, Box::new(move |x| x.description = v.clone())) }/></td>
                             <td><button type="button" class="link remove-signer" on:click=move |_| rows.update(|r| { if i < r.len() { r.remove(i); } })>
-                                {move || t(lang.get(), "remove")}</button></td>
+                                {tr("remove")}</button></td>
                         </tr> }
                     }).collect_view()}
                 </tbody>
             </table>
             <FieldError problems=problems section=Section::Signers/>
             <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| stage.set(1)>{move || t(lang.get(), "prev_step")}</button>
+                <button type="button" class="secondary" on:click=move |_| stage.set(1)>{tr("prev_step")}</button>
                 <button type="button" id="to-review" disabled=move || rows.with(Vec::is_empty)
-                    on:click=move |_| stage.set(3)>{move || t(lang.get(), "next_step")}</button>
+                    on:click=move |_| stage.set(3)>{tr("next_step")}</button>
             </div>
         </section>
 
         // Stage 3: review and send.
         <section class="stage" id="stage-review" class:hidden=move || stage.get() != 3>
             <dl class="review">
-                <dt>{move || t(lang.get(), "contract_name")}</dt><dd id="review-name">{move || name.get()}</dd>
-                <dt>{move || t(lang.get(), "deadline")}</dt>
+                <dt>{tr("contract_name")}</dt><dd id="review-name">{move || name.get()}</dd>
+                <dt>{tr("deadline")}</dt>
                 <dd>{move || Some(deadline.get()).filter(|d| !d.is_empty()).unwrap_or_else(|| t(lang.get(), "none").into())}</dd>
-                <dt>{move || t(lang.get(), "chosen_signers")}</dt>
+                <dt>{tr("chosen_signers")}</dt>
                 <dd><ol id="review-signers">{move || {
                     let mut r = rows.get();
                     r.sort_by_key(|x| x.entry.order);
@@ -544,14 +537,14 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
             <FileTable entries=entries progress=progress editable=false remove=remove_file/>
             <FieldError problems=problems section=Section::Form/>
             <Show when=move || busy.get() && progress.with(|p| !p.is_empty() && p.iter().all(|x| *x >= 1.0))>
-                <p class="muted" id="processing">{move || t(lang.get(), "processing")}</p>
+                <p class="muted" id="processing">{tr("processing")}</p>
             </Show>
             <div class="actions">
-                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| stage.set(2)>{move || t(lang.get(), "prev_step")}</button>
+                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| stage.set(2)>{tr("prev_step")}</button>
                 {(!forwarding).then(|| view! {
-                    <button type="button" class="secondary" id="save-draft" disabled=move || busy.get() on:click=draft.clone()>{move || t(lang.get(), "save_draft")}</button>
+                    <button type="button" class="secondary" id="save-draft" disabled=move || busy.get() on:click=draft.clone()>{tr("save_draft")}</button>
                 })}
-                <button type="button" id="start-task" disabled=move || busy.get() on:click=start.clone()>{move || t(lang.get(), "start_task")}</button>
+                <button type="button" id="start-task" disabled=move || busy.get() on:click=start.clone()>{tr("start_task")}</button>
             </div>
         </section>
     }
@@ -603,7 +596,6 @@ fn FileTable(
     editable: bool,
     remove: impl Fn(usize) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let lang = use_session().lang;
     let rename = move |i: usize, v: String| {
         entries.update(|e| {
             if let Some(f) = e.get_mut(i) {
@@ -615,11 +607,11 @@ fn FileTable(
         <Show when=move || entries.with(|e| !e.is_empty())>
             <table class="files" id=if editable { "file-table" } else { "review-files" }>
                 <thead><tr>
-                    <th>{move || t(lang.get(), "col_no")}</th>
-                    <th>{move || t(lang.get(), "col_files")}</th>
-                    <th>{move || t(lang.get(), "col_size")}</th>
-                    <th>{move || t(lang.get(), "col_progress")}</th>
-                    {editable.then(|| view! { <th>{move || t(lang.get(), "col_actions")}</th> })}
+                    <th>{tr("col_no")}</th>
+                    <th>{tr("col_files")}</th>
+                    <th>{tr("col_size")}</th>
+                    <th>{tr("col_progress")}</th>
+                    {editable.then(|| view! { <th>{tr("col_actions")}</th> })}
                 </tr></thead>
                 <tbody>
                     {move || entries.get().into_iter().enumerate().map(|(i, f)| {
@@ -640,7 +632,7 @@ fn FileTable(
                                 })}
                             </td>
                             {editable.then(|| view! {
-                                <td><button type="button" class="link remove-file" on:click=move |_| remove(i)>{move || t(lang.get(), "remove")}</button></td>
+                                <td><button type="button" class="link remove-file" on:click=move |_| remove(i)>{tr("remove")}</button></td>
                             })}
                         </tr> }
                     }).collect_view()}

@@ -9,7 +9,7 @@ use signet_api::{PasswordLogin, SmsLogin, TokenPair};
 
 use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::use_session;
 
 #[component]
@@ -69,15 +69,15 @@ pub fn Login() -> impl IntoView {
 
     view! {
         <main>
-            <h1>{move || t(lang.get(), "login_title")}</h1>
+            <h1>{tr("login_title")}</h1>
             <div class="tabs">
                 <button type="button" id="tab-password" class:active=move || !by_sms.get()
                     on:click=move |_| { by_sms.set(false); error.set(None); }>
-                    {move || t(lang.get(), "tab_password")}
+                    {tr("tab_password")}
                 </button>
                 <button type="button" id="tab-sms" class:active=move || by_sms.get()
                     on:click=move |_| { by_sms.set(true); error.set(None); }>
-                    {move || t(lang.get(), "tab_sms")}
+                    {tr("tab_sms")}
                 </button>
             </div>
             <form on:submit=submit>
@@ -91,10 +91,10 @@ pub fn Login() -> impl IntoView {
                 </Show>
                 <Messages error=error notice=notice/>
                 <div class="actions">
-                    <button type="submit" id="login-submit" disabled=move || busy.get()>{move || t(lang.get(), "login")}</button>
+                    <button type="submit" id="login-submit" disabled=move || busy.get()>{tr("login")}</button>
                 </div>
             </form>
-            <p class="muted"><A href="/register">{move || t(lang.get(), "no_account")}</A></p>
+            <p class="muted"><A href="/register">{tr("no_account")}</A></p>
         </main>
     }
 }

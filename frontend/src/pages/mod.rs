@@ -6,6 +6,7 @@ pub mod home;
 pub mod initiate;
 pub mod login;
 pub mod register;
+pub mod seals;
 pub mod tasks;
 pub mod verify;
 pub mod viewer;
@@ -15,7 +16,7 @@ use leptos::task::spawn_local;
 use signet_api::{CaptchaChallenge, SendSmsCode, SmsCodeSent};
 
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::use_session;
 
 /// Text input bound to a signal.
@@ -27,10 +28,9 @@ pub fn Field(
     value: RwSignal<String>,
     #[prop(default = "text")] kind: &'static str,
 ) -> impl IntoView {
-    let lang = use_session().lang;
     view! {
-        <label for=id><span class="req">"*"</span>{move || t(lang.get(), label)}</label>
-        <input id=id name=id type=kind placeholder=move || t(lang.get(), placeholder) bind:value=value/>
+        <label for=id><span class="req">"*"</span>{tr(label)}</label>
+        <input id=id name=id type=kind placeholder=tr(placeholder) bind:value=value/>
     }
 }
 
@@ -74,16 +74,15 @@ impl Captcha {
 
 #[component]
 pub fn CaptchaField(captcha: Captcha) -> impl IntoView {
-    let lang = use_session().lang;
     view! {
-        <label for="captcha"><span class="req">"*"</span>{move || t(lang.get(), "captcha")}</label>
+        <label for="captcha"><span class="req">"*"</span>{tr("captcha")}</label>
         <div class="row captcha">
             <input id="captcha" name="captcha" type="text" autocomplete="off"
-                placeholder=move || t(lang.get(), "captcha_ph") bind:value=captcha.answer/>
+                placeholder=tr("captcha_ph") bind:value=captcha.answer/>
             <img id="captcha-image" alt="captcha" data-captcha-id=move || captcha.id.get()
                 src=move || captcha.image.get() on:click=move |_| captcha.refresh()/>
             <button type="button" class="secondary" on:click=move |_| captcha.refresh()>
-                {move || t(lang.get(), "captcha_refresh")}
+                {tr("captcha_refresh")}
             </button>
         </div>
     }
@@ -99,12 +98,11 @@ pub fn SmsCodeField(
     error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let lang = use_session().lang;
     view! {
-        <label for="sms_code"><span class="req">"*"</span>{move || t(lang.get(), "sms_code")}</label>
+        <label for="sms_code"><span class="req">"*"</span>{tr("sms_code")}</label>
         <div class="row">
             <input id="sms_code" name="sms_code" type="text" inputmode="numeric" maxlength="6"
-                placeholder=move || t(lang.get(), "sms_code_ph") bind:value=code/>
+                placeholder=tr("sms_code_ph") bind:value=code/>
             <SendCodeButton phone=phone purpose=purpose captcha=captcha error=error notice=notice/>
         </div>
     }

@@ -9,7 +9,7 @@ use signet_api::{AcceptedAgreement, AgreementList, Me, RegisterRequest};
 
 use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::use_session;
 
 #[component]
@@ -97,7 +97,7 @@ pub fn Register() -> impl IntoView {
 
     view! {
         <main>
-            <h1>{move || t(lang.get(), "register_title")}</h1>
+            <h1>{tr("register_title")}</h1>
             <form on:submit=submit>
                 <Field id="account_name" label="account" placeholder="account_ph" value=account/>
                 <Field id="real_name" label="real_name" placeholder="real_name_ph" value=real_name/>
@@ -111,13 +111,13 @@ pub fn Register() -> impl IntoView {
                     <label class="row">
                         <input type="checkbox" id="agree" bind:checked=agreed/>
                         <span>
-                            {move || t(lang.get(), "agree_prefix")}" "
+                            {tr("agree_prefix")}" "
                             <Suspense fallback=|| ()>
                                 {move || agreements.get().map(|items| {
                                     let n = items.len();
                                     items.into_iter().enumerate().map(|(i, a)| view! {
                                         <a href=a.url.clone() target="_blank">"《"{a.title.clone()}"》"</a>
-                                        {if i + 2 == n { Some(view! { " " {move || t(lang.get(), "and")} " " }) } else { None }}
+                                        {if i + 2 == n { Some(view! { " " {tr("and")} " " }) } else { None }}
                                     }).collect_view()
                                 })}
                             </Suspense>
@@ -126,11 +126,11 @@ pub fn Register() -> impl IntoView {
                 </p>
                 <Messages error=error notice=notice/>
                 <div class="actions">
-                    <button type="submit" id="register-submit" disabled=move || busy.get()>{move || t(lang.get(), "confirm")}</button>
-                    <button type="button" class="secondary" on:click=reset>{move || t(lang.get(), "reset")}</button>
+                    <button type="submit" id="register-submit" disabled=move || busy.get()>{tr("confirm")}</button>
+                    <button type="button" class="secondary" on:click=reset>{tr("reset")}</button>
                 </div>
             </form>
-            <p class="muted"><A href="/login">{move || t(lang.get(), "have_account")}</A></p>
+            <p class="muted"><A href="/login">{tr("have_account")}</A></p>
         </main>
     }
 }

@@ -12,7 +12,7 @@ use signet_domain::task_access::Operation;
 use signet_domain::workflow::TaskState;
 
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::use_session;
 
 const LISTS: [(&str, &str); 3] = [
@@ -69,7 +69,6 @@ fn event_key(kind: &str) -> Option<&'static str> {
 #[component]
 pub fn TaskBoard() -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let location = use_location();
     let navigate = use_navigate();
     let query = Memo::new(move |_| current_query(&location.search.get()));
@@ -167,7 +166,7 @@ pub fn TaskBoard() -> impl IntoView {
                         <button type="button" role="tab" id=format!("tab-{list}")
                             class:active=move || query.get().list == list
                             on:click=tab(list)>
-                            {move || t(lang.get(), key)}
+                            {tr(key)}
                             {(list == "to_sign").then(|| view! {
                                 <Transition fallback=|| ()>
                                     {move || Suspend::new(async move {
@@ -182,28 +181,28 @@ pub fn TaskBoard() -> impl IntoView {
                 }).collect_view()}
             </div>
             <form class="search" on:submit=search>
-                <label>{move || t(lang.get(), "search_name")}
+                <label>{tr("search_name")}
                     <input type="text" id="search-name" bind:value=name/></label>
-                <label>{move || t(lang.get(), "search_initiator")}
+                <label>{tr("search_initiator")}
                     <input type="text" id="search-initiator" bind:value=initiator/></label>
-                <label>{move || t(lang.get(), "search_from")}
+                <label>{tr("search_from")}
                     <input type="date" id="search-from" bind:value=from/></label>
-                <label>{move || t(lang.get(), "search_to")}
+                <label>{tr("search_to")}
                     <input type="date" id="search-to" bind:value=to/></label>
                 <Show when=move || query.get().list == "initiated">
-                    <label>{move || t(lang.get(), "search_status")}
+                    <label>{tr("search_status")}
                         <select id="search-status" prop:value=move || status.get()
                             on:change=move |ev| status.set(event_target_value(&ev))>
-                            <option value="">{move || t(lang.get(), "any_status")}</option>
+                            <option value="">{tr("any_status")}</option>
                             {STATES.iter().map(|st| {
                                 let v = st.as_str();
-                                view! { <option value=v>{move || t(lang.get(), v)}</option> }
+                                view! { <option value=v>{tr(v)}</option> }
                             }).collect_view()}
                         </select></label>
                 </Show>
-                <button type="submit" id="search-submit">{move || t(lang.get(), "search")}</button>
+                <button type="submit" id="search-submit">{tr("search")}</button>
             </form>
-            <Transition fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
                         Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
@@ -227,26 +226,26 @@ pub fn TaskBoard() -> impl IntoView {
                             let jump = to_page.clone();
                             view! {
                                 <nav class="pager" aria-label="pages">
-                                    <span id="total">{move || t(lang.get(), "total_prefix")}" "{list.total}" "{move || t(lang.get(), "total_suffix")}</span>
+                                    <span id="total">{tr("total_prefix")}" "{list.total}" "{tr("total_suffix")}</span>
                                     <select id="page-size" on:change=size_changed.clone()>
                                         {PAGE_SIZES.iter().map(|n| view! {
-                                            <option value=n.to_string() selected={*n == list.page_size}>{*n}" "{move || t(lang.get(), "per_page")}</option>
+                                            <option value=n.to_string() selected={*n == list.page_size}>{*n}" "{tr("per_page")}</option>
                                         }).collect_view()}
                                     </select>
                                     <button type="button" class="secondary" id="prev-page" disabled={page <= 1}
-                                        on:click=move |_| prev(page - 1)>{move || t(lang.get(), "prev_page")}</button>
+                                        on:click=move |_| prev(page - 1)>{tr("prev_page")}</button>
                                     <span id="page-of">{page}" / "{pages}</span>
                                     <button type="button" class="secondary" id="next-page" disabled={page >= pages}
-                                        on:click=move |_| next(page + 1)>{move || t(lang.get(), "next_page")}</button>
+                                        on:click=move |_| next(page + 1)>{tr("next_page")}</button>
                                     <form class="goto" on:submit=move |ev: leptos::ev::SubmitEvent| {
                                         ev.prevent_default();
                                         if let Ok(n) = goto.get_untracked().trim().parse::<u64>() {
                                             jump(n.clamp(1, pages));
                                         }
                                     }>
-                                        {move || t(lang.get(), "goto_prefix")}
+                                        {tr("goto_prefix")}
                                         <input type="text" inputmode="numeric" id="goto-page" size="3" bind:value=goto/>
-                                        {move || t(lang.get(), "goto_suffix")}
+                                        {tr("goto_suffix")}
                                     </form>
                                 </nav>
                             }
@@ -260,23 +259,21 @@ pub fn TaskBoard() -> impl IntoView {
 
 #[component]
 fn TaskTable(list: TaskList, initiated: bool) -> impl IntoView {
-    let lang = use_session().lang;
     if list.items.is_empty() {
-        return view! { <p class="muted" id="no-tasks">{move || t(lang.get(), "no_tasks")}</p> }
-            .into_any();
+        return view! { <p class="muted" id="no-tasks">{tr("no_tasks")}</p> }.into_any();
     }
     let first = (list.page - 1) * list.page_size;
     view! {
         <table class="tasks" id="task-table">
             <thead><tr>
-                <th>{move || t(lang.get(), "col_no")}</th>
-                <th>{move || t(lang.get(), "col_task")}</th>
-                <th>{move || t(lang.get(), "col_files")}</th>
-                <th>{move || t(lang.get(), "col_org")}</th>
-                <th>{move || t(lang.get(), "col_initiator")}</th>
-                <th>{move || t(lang.get(), "col_created")}</th>
-                {initiated.then(|| view! { <th>{move || t(lang.get(), "col_status")}</th> })}
-                <th>{move || t(lang.get(), "col_actions")}</th>
+                <th>{tr("col_no")}</th>
+                <th>{tr("col_task")}</th>
+                <th>{tr("col_files")}</th>
+                <th>{tr("col_org")}</th>
+                <th>{tr("col_initiator")}</th>
+                <th>{tr("col_created")}</th>
+                {initiated.then(|| view! { <th>{tr("col_status")}</th> })}
+                <th>{tr("col_actions")}</th>
             </tr></thead>
             {list.items.into_iter().enumerate().map(|(i, task)| view! {
                 <TaskRow n=first + i as u64 + 1 task=task initiated=initiated/>
@@ -328,26 +325,26 @@ fn TaskRow(n: u64, task: TaskView, initiated: bool) -> impl IntoView {
                 <td>{match task.org_name.clone() {
                     Some(org) => org.into_any(),
                     // The seed's 所属公司 of a personal task: 无.
-                    None => (move || t(lang.get(), "none")).into_any(),
+                    None => (tr("none")).into_any(),
                 }}</td>
                 <td>{task.initiator_name.clone()}</td>
                 <td>{local_time(task.created_at)}</td>
-                {initiated.then(|| view! { <td class="state">{move || t(lang.get(), state)}</td> })}
+                {initiated.then(|| view! { <td class="state">{tr(state)}</td> })}
                 <td class="ops">
                     {view_op.then(|| view! {
-                        <a class="link op-view" href=format!("/tasks/{}", task.id)>{move || t(lang.get(), "op_view")}</a>
+                        <a class="link op-view" href=format!("/tasks/{}", task.id)>{tr("op_view")}</a>
                     })}
                     <button type="button" class="link op-details" on:click=move |_| open.update(|o| *o = !*o)>
                         {move || t(lang.get(), if open.get() { "op_hide" } else { "op_details" })}
                     </button>
                     {sign_op.then(|| view! {
-                        <a class="button op-sign" href=format!("/tasks/{}/sign", task.id)>{move || t(lang.get(), "op_sign")}</a>
+                        <a class="button op-sign" href=format!("/tasks/{}/sign", task.id)>{tr("op_sign")}</a>
                     })}
                     {more_op.then(|| view! {
-                        <a class="button secondary op-initiate" href=format!("/initiate?from={}", task.id)>{move || t(lang.get(), "op_initiate_more")}</a>
+                        <a class="button secondary op-initiate" href=format!("/initiate?from={}", task.id)>{tr("op_initiate_more")}</a>
                     })}
                     {download_op.then(|| view! {
-                        <button type="button" class="secondary op-download" on:click=download.clone()>{move || t(lang.get(), "op_download")}</button>
+                        <button type="button" class="secondary op-download" on:click=download.clone()>{tr("op_download")}</button>
                     })}
                     {move || failed.get().map(|m| view! { <div class="error" role="alert">{m}</div> })}
                 </td>
@@ -394,28 +391,28 @@ fn TaskDetails(task: TaskView) -> impl IntoView {
     };
     view! {
         {(!codes.is_empty() || may_download).then(|| view! {
-            <h3>{move || t(lang.get(), "evidence_title")}</h3>
+            <h3>{tr("evidence_title")}</h3>
             <ul class="codes">
                 {codes.into_iter().map(|(name, code)| view! {
-                    <li>{name}" · "{move || t(lang.get(), "verification_code")}": "
+                    <li>{name}" · "{tr("verification_code")}": "
                         <a class="link verification-code" href=format!("/verify/{code}")>{code.clone()}</a></li>
                 }).collect_view()}
             </ul>
             {may_download.then(|| view! {
-                <button type="button" class="secondary op-evidence" on:click=evidence.clone()>{move || t(lang.get(), "evidence_download")}</button>
+                <button type="button" class="secondary op-evidence" on:click=evidence.clone()>{tr("evidence_download")}</button>
             })}
             {move || evidence_failed.get().map(|m| view! { <div class="error" role="alert">{m}</div> })}
         })}
-        <h3>{move || t(lang.get(), "steps_title")}</h3>
+        <h3>{tr("steps_title")}</h3>
         <table class="steps">
             <thead><tr>
-                <th>{move || t(lang.get(), "col_step_no")}</th>
-                <th>{move || t(lang.get(), "col_signer")}</th>
-                <th>{move || t(lang.get(), "col_org")}</th>
-                <th>{move || t(lang.get(), "col_step_status")}</th>
-                <th>{move || t(lang.get(), "col_done_at")}</th>
-                <th>{move || t(lang.get(), "col_mode")}</th>
-                <th>{move || t(lang.get(), "col_description")}</th>
+                <th>{tr("col_step_no")}</th>
+                <th>{tr("col_signer")}</th>
+                <th>{tr("col_org")}</th>
+                <th>{tr("col_step_status")}</th>
+                <th>{tr("col_done_at")}</th>
+                <th>{tr("col_mode")}</th>
+                <th>{tr("col_description")}</th>
             </tr></thead>
             <tbody>
                 {steps.into_iter().map(|st| {
@@ -425,16 +422,16 @@ fn TaskDetails(task: TaskView) -> impl IntoView {
                         <td>{st.order}</td>
                         <td>{st.signer_name}</td>
                         <td>{st.org_name.unwrap_or_default()}</td>
-                        <td>{move || t(lang.get(), state)}</td>
+                        <td>{tr(state)}</td>
                         <td>{st.signed_at.map(local_time).unwrap_or_default()}</td>
-                        <td>{move || t(lang.get(), mode)}</td>
+                        <td>{tr(mode)}</td>
                         <td>{st.description}</td>
                     </tr> }
                 }).collect_view()}
             </tbody>
         </table>
-        <h3>{move || t(lang.get(), "history_title")}</h3>
-        <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+        <h3>{tr("history_title")}</h3>
+        <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
             {move || Suspend::new(async move {
                 match trail.await {
                     Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),

@@ -10,7 +10,7 @@ use signet_api::PublicVerification;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, t, tr};
 use crate::session::use_session;
 
 /// The text key of a validator's verdict.
@@ -77,18 +77,18 @@ pub fn Verify() -> impl IntoView {
 
     view! {
         <main>
-            <h1>{move || t(lang.get(), "verify_title")}</h1>
+            <h1>{tr("verify_title")}</h1>
             <form on:submit=lookup>
-                <label for="verify-code">{move || t(lang.get(), "verify_code")}</label>
+                <label for="verify-code">{tr("verify_code")}</label>
                 <input id="verify-code" name="verify-code" type="text" bind:value=code
-                    placeholder=move || t(lang.get(), "verify_code_ph")/>
-                <button type="submit" id="verify-lookup">{move || t(lang.get(), "verify_lookup")}</button>
+                    placeholder=tr("verify_code_ph")/>
+                <button type="submit" id="verify-lookup">{tr("verify_lookup")}</button>
             </form>
-            <h2>{move || t(lang.get(), "verify_upload")}</h2>
-            <p class="hint">{move || t(lang.get(), "verify_upload_hint")}</p>
+            <h2>{tr("verify_upload")}</h2>
+            <p class="hint">{tr("verify_upload_hint")}</p>
             <input id="verify-file" type="file" accept="application/pdf,.pdf" on:change=upload/>
             <Show when=move || busy.get()>
-                <p class="notice">{move || t(lang.get(), "verify_checking")}</p>
+                <p class="notice">{tr("verify_checking")}</p>
             </Show>
             {move || error.get().map(|e| view! { <p class="error" id="verify-error">{e}</p> })}
             {move || report.get().map(|r| view! { <ReportView report=r/> })}
@@ -161,9 +161,9 @@ pub fn VerifyCode() -> impl IntoView {
     });
     view! {
         <main>
-            <h1>{move || t(lang.get(), "verify_title")}</h1>
+            <h1>{tr("verify_title")}</h1>
             {move || match result.get() {
-                None => view! { <p>{move || t(lang.get(), "loading")}</p> }.into_any(),
+                None => view! { <p>{tr("loading")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" id="verify-error">{e}</p> }.into_any(),
                 Some(Ok(v)) => {
                     let verdict = v.verdict.clone();
@@ -172,13 +172,13 @@ pub fn VerifyCode() -> impl IntoView {
                         <section class="verdict" id="verify-result" data-verdict=v.verdict.clone()>
                             <h2 class=class>{move || t(lang.get(), verdict_key(&verdict))}</h2>
                             <dl>
-                                <dt>{move || t(lang.get(), "verify_document")}</dt>
+                                <dt>{tr("verify_document")}</dt>
                                 <dd id="verify-document">{v.document_name.clone()}</dd>
                                 <dt>"SHA-256"</dt>
                                 <dd><code>{v.sha256.clone()}</code></dd>
-                                <dt>{move || t(lang.get(), "verify_completed")}</dt>
+                                <dt>{tr("verify_completed")}</dt>
                                 <dd>{v.completed_at.map(|t| local_time(&t.to_rfc3339())).unwrap_or_default()}</dd>
-                                <dt>{move || t(lang.get(), "verify_signers")}</dt>
+                                <dt>{tr("verify_signers")}</dt>
                                 <dd>
                                     <ul id="verify-signers">
                                         {v.signers.iter().map(|s| {
@@ -189,7 +189,7 @@ pub fn VerifyCode() -> impl IntoView {
                                     </ul>
                                 </dd>
                             </dl>
-                            <p class="hint">{move || t(lang.get(), "verify_compare")}</p>
+                            <p class="hint">{tr("verify_compare")}</p>
                         </section>
                     }.into_any()
                 }

@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 
 use super::verify::verdict_key;
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::session::use_session;
 
 const ZOOMS: [u32; 6] = [50, 75, 100, 125, 150, 200];
@@ -30,7 +30,6 @@ fn render_width(css_px: f64, device_ratio: f64) -> u32 {
 #[component]
 pub fn Viewer() -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let params = use_params_map();
     let query = use_query_map();
     let to_login = super::home::login_redirect();
@@ -44,7 +43,7 @@ pub fn Viewer() -> impl IntoView {
     });
     view! {
         <main class="viewer-page">
-            <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                 {move || Suspend::new(async move {
                     match task.await {
                         Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
@@ -94,7 +93,6 @@ fn TaskDocuments(task: TaskView, doc: String) -> impl IntoView {
 #[component]
 fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let base = format!("/api/v1/tasks/{task_id}/documents/{doc_id}");
     let pages = {
         let base = base.clone();
@@ -113,7 +111,7 @@ fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
     let zoom = RwSignal::new(100u32);
     view! {
         <div class="viewer">
-            <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                 {
                     let base = base.clone();
                     move || {
@@ -136,10 +134,10 @@ fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
                     <button type="button" class="secondary" id="zoom-in"
                         disabled={move || zoom.get() >= ZOOMS[ZOOMS.len() - 1]}
                         on:click=move |_| zoom.update(|z| *z = ZOOMS.iter().copied().find(|v| v > z).unwrap_or(*z))>"+"</button>
-                    <button type="button" class="secondary" id="zoom-fit" on:click=move |_| zoom.set(100)>{move || t(lang.get(), "fit_width")}</button>
+                    <button type="button" class="secondary" id="zoom-fit" on:click=move |_| zoom.set(100)>{tr("fit_width")}</button>
                 </div>
-                <h2>{move || t(lang.get(), "signatures_title")}</h2>
-                <Suspense fallback=move || view! { <p class="muted">{move || t(lang.get(), "loading")}</p> }>
+                <h2>{tr("signatures_title")}</h2>
+                <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
                     {move || Suspend::new(async move {
                         match signatures.await {
                             Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
@@ -154,13 +152,12 @@ fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
 
 #[component]
 fn SignatureList(sigs: DocumentSignatures) -> impl IntoView {
-    let lang = use_session().lang;
     if sigs.signatures.is_empty() {
-        return view! { <p class="muted" id="no-signatures">{move || t(lang.get(), "no_signatures")}</p> }.into_any();
+        return view! { <p class="muted" id="no-signatures">{tr("no_signatures")}</p> }.into_any();
     }
     let verdict: &'static str = verdict_key(&sigs.verdict);
     view! {
-        <p id="file-verdict" class=format!("verdict {}", sigs.verdict)>{move || t(lang.get(), verdict)}</p>
+        <p id="file-verdict" class=format!("verdict {}", sigs.verdict)>{tr(verdict)}</p>
         <ol class="signature-list">
             {sigs.signatures.into_iter().map(|sig| {
                 let v: &'static str = verdict_key(&sig.verdict);
@@ -168,12 +165,12 @@ fn SignatureList(sigs: DocumentSignatures) -> impl IntoView {
                 view! {
                     <li class="signature" data-verdict=sig.verdict.clone()>
                         <strong class="signer">{sig.signer.clone().unwrap_or_default()}</strong>
-                        {(kind == "document_timestamp").then(|| view! { " " <span class="muted">{move || t(lang.get(), "doc_timestamp")}</span> })}
+                        {(kind == "document_timestamp").then(|| view! { " " <span class="muted">{tr("doc_timestamp")}</span> })}
                         <div class="muted">{sig.signed_at.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()}
                             {sig.level.clone().map(|l| format!(" · {l}"))}</div>
                         <div class="muted cert">{sig.issuer.clone().unwrap_or_default()}
                             {sig.serial.clone().map(|x| format!(" · {x}"))}</div>
-                        <div class=format!("verdict {}", sig.verdict)>{move || t(lang.get(), v)}</div>
+                        <div class=format!("verdict {}", sig.verdict)>{tr(v)}</div>
                     </li>
                 }
             }).collect_view()}
