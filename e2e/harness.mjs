@@ -83,3 +83,57 @@ export async function launchBrowser() {
     },
   };
 }
+
+/// A JSON call to the API (an access token if given); fails the test on an error answer.
+export async function api(base, path, { body, token, method = "POST" } = {}) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/// A valid ID number: the GB 11643 check digit over the first 17 digits.
+export function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+/// 王五 (wangwu2026 / Secret-2026, phone 13912340001), registered over the API with the dev
+/// captcha and SMS outbox: no grant, no organisation.
+export async function registerPlainUser(base) {
+  const phone = "13912340001";
+  const captcha = await api(base, "/api/v1/captcha", { body: {} });
+  const { answer } = await api(base, `/api/v1/dev/captcha/${captcha.captcha_id}`, { method: "GET" });
+  await api(base, "/api/v1/sms/send", {
+    body: { phone, purpose: "register", captcha_id: captcha.captcha_id, captcha_answer: answer },
+  });
+  const box = await api(base, `/api/v1/dev/sms-outbox?phone=${phone}`, { method: "GET" });
+  const code = box.items[0].text.match(/(\d{6})/)[1];
+  const agreements = (await api(base, "/api/v1/agreements", { method: "GET" })).items
+    .map((a) => ({ kind: a.kind, version: a.version }));
+  await api(base, "/api/v1/auth/register", {
+    body: {
+      account_name: "wangwu2026", real_name: "王五", id_card_number: idNumber("35010219900307456"),
+      password: "Secret-2026", phone, sms_code: code, agreements,
+    },
+  });
+}
+
+/// Logs in through the panel's password form and waits for the home page.
+export async function logIn(page, base, account, password = "Signet-demo-2026") {
+  await page.goto(`${base}/login`);
+  await page.fill("#login", account);
+  await page.fill("#password", password);
+  await page.click("#login-submit");
+  await page.locator("#welcome").waitFor();
+}
+
+/// Logs out through the account menu.
+export async function logOut(page) {
+  await page.click("#account-menu");
+  await page.click("#menu-logout");
+  await page.waitForURL(/\/login/);
+}

@@ -9,46 +9,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+import {
+  startServer, launchBrowser, skipReason, api, registerPlainUser, logIn, logOut,
+} from "./harness.mjs";
 
 const CORPUS = join(import.meta.dirname, "../../shared/corpus/pdf");
 const SHOTS = `${import.meta.dirname}/test-results`;
-
-async function api(base, path, { body, token, method = "POST" } = {}) {
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// A valid ID number: GB 11643 check digit over the first 17 digits.
-function idNumber(first17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-  return first17 + "10X98765432"[sum % 11];
-}
-
-/// A user registered over the API, with no grant and no organisation.
-async function registerPlainUser(base) {
-  const phone = "13912340001";
-  const captcha = await api(base, "/api/v1/captcha", { body: {} });
-  const { answer } = await api(base, `/api/v1/dev/captcha/${captcha.captcha_id}`, { method: "GET" });
-  await api(base, "/api/v1/sms/send", {
-    body: { phone, purpose: "register", captcha_id: captcha.captcha_id, captcha_answer: answer },
-  });
-  const box = await api(base, `/api/v1/dev/sms-outbox?phone=${phone}`, { method: "GET" });
-  const code = box.items[0].text.match(/(\d{6})/)[1];
-  const agreements = (await api(base, "/api/v1/agreements", { method: "GET" })).items
-    .map((a) => ({ kind: a.kind, version: a.version }));
-  await api(base, "/api/v1/auth/register", {
-    body: {
-      account_name: "wangwu2026", real_name: "王五", id_card_number: idNumber("35010219900307456"),
-      password: "Secret-2026", phone, sms_code: code, agreements,
-    },
-  });
-}
 
 async function token(base, account) {
   const pair = await api(base, "/api/v1/auth/login", { body: { login: account, password: "Signet-demo-2026" } });
@@ -61,20 +27,6 @@ function watchErrors(page, errors) {
   page.on("console", (m) => {
     if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
   });
-}
-
-async function logIn(page, base, account, password = "Signet-demo-2026") {
-  await page.goto(`${base}/login`);
-  await page.fill("#login", account);
-  await page.fill("#password", password);
-  await page.click("#login-submit");
-  await page.locator("#welcome").waitFor();
-}
-
-async function logOut(page) {
-  await page.click("#account-menu");
-  await page.click("#menu-logout");
-  await page.waitForURL(/\/login/);
 }
 
 test("initiate a task with two files and two signers", async (t) => {

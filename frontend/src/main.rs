@@ -35,6 +35,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>
                 <Route path=path!("/certificates") view=pages::certificates::CertificatesPage/>
                 <Route path=path!("/seals") view=pages::seals::SealsPage/>
+                <Route path=path!("/orgs") view=pages::orgs::OrgsPage/>
                 <Route path=path!("/verify") view=pages::verify::Verify/>
                 <Route path=path!("/verify/:code") view=pages::verify::VerifyCode/>
             </Routes>

@@ -71,6 +71,7 @@ pub fn AccountMenu() -> impl IntoView {
                     <A href="/" attr:role="menuitem" on:click=move |_| open.set(false)>{tr("home")}</A>
                     <A href="/certificates" attr:role="menuitem" attr:id="menu-certificates" on:click=move |_| open.set(false)>{tr("certificates")}</A>
                     <A href="/seals" attr:role="menuitem" attr:id="menu-seals" on:click=move |_| open.set(false)>{tr("seals")}</A>
+                    <A href="/orgs" attr:role="menuitem" attr:id="menu-orgs" on:click=move |_| open.set(false)>{tr("orgs_title")}</A>
                     <A href="/account/password" attr:role="menuitem" attr:id="menu-password" on:click=move |_| open.set(false)>{tr("change_password")}</A>
                     <button type="button" role="menuitem" class="link" id="menu-logout" on:click=logout.clone()>{tr("logout")}</button>
                 </div>

@@ -5,6 +5,7 @@ pub mod certificates;
 pub mod home;
 pub mod initiate;
 pub mod login;
+pub mod orgs;
 pub mod register;
 pub mod seals;
 pub mod tasks;
