@@ -1,9 +1,12 @@
 // 我的证书 in Chromium: a user gets a personal P-256 certificate (PIN twice), changes its PIN,
 // sees a wrong PIN cost an attempt, renews it with the PIN, and revokes the renewed one with
-// a reason; then an SM2 one. English switch; no console error.
+// a reason; then an SM2 one, which five wrong PINs lock and an SMS code unlocks (忘记证书密码).
+// English switch; no console error.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+import {
+  startServer, launchBrowser, skipReason, api, captchaAnswer, smsCode,
+} from "./harness.mjs";
 
 const SHOTS = `${import.meta.dirname}/test-results`;
 
@@ -79,9 +82,41 @@ test("the certificates page", async (t) => {
     await page.click("#issue-submit");
     await page.locator("tbody.certificate[data-status=valid]", { hasText: "SM2" }).waitFor();
 
+    // Five wrong PINs lock it (over the API); 忘记证书密码 by SMS unlocks it, PIN unchanged.
+    const token = (await api(server.base, "/api/v1/auth/login", {
+      body: { login: "demouser", password: "Signet-demo-2026" },
+    })).access_token;
+    const certs = await api(server.base, "/api/v1/certificates", { token, method: "GET" });
+    const sm2 = certs.items.find((c) => c.algorithm === "sm2");
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${server.base}/api/v1/certificates/${sm2.id}/renew`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ pin: "000000" }),
+      });
+      assert.ok(r.status >= 400, `wrong PIN ${i}: ${r.status}`);
+    }
+    await page.reload();
+    const locked = page.locator("tbody.certificate[data-status=locked]");
+    await locked.waitFor();
+    await locked.locator(".op-unlock").click();
+    await page.fill("#reset-phone", "13800000002");
+    await page.fill("#captcha", await captchaAnswer(page, server.base));
+    await page.click("#send-code");
+    await page.getByText("验证码已发送").waitFor();
+    await page.fill("#sms_code", await smsCode(server.base, "13800000002"));
+    await page.screenshot({ path: `${SHOTS}/certificates-unlock-zh.png` }).catch(() => {});
+    await page.click("#reset-submit");
+    await page.getByText("证书已解锁").waitFor();
+    const unlocked = page.locator("tbody.certificate[data-status=valid]", { hasText: "SM2" });
+    await unlocked.waitFor();
+    assert.equal(await unlocked.locator("td.pin-left").innerText(), "5");
+    // The PIN is the one it had.
+    await api(server.base, `/api/v1/certificates/${sm2.id}/renew`, { token, body: { pin: "975310" } });
+
     await page.click("#lang-switch");
     await page.getByRole("heading", { name: "Certificates" }).waitFor();
-    await page.getByText("Certificate issued").waitFor();
+    await page.getByText("Certificate unlocked").waitFor();
     await page.screenshot({ path: `${SHOTS}/certificates-en.png` }).catch(() => {});
     assert.deepEqual(errors.filter((e) => !/status of 4\d\d/.test(e)), [], "no errors in the console");
   } finally {

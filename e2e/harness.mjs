@@ -137,3 +137,33 @@ export async function logOut(page) {
   await page.click("#menu-logout");
   await page.waitForURL(/\/login/);
 }
+
+async function getJson(url) {
+  const r = await fetch(url);
+  if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+  return r.json();
+}
+
+/// The answer to the captcha the page shows (read through the demo endpoint).
+export async function captchaAnswer(page, base) {
+  const img = page.locator("#captcha-image");
+  await img.waitFor();
+  let id = "";
+  for (let i = 0; i < 50 && !id; i++) {
+    id = (await img.getAttribute("data-captcha-id")) || "";
+    if (!id) await page.waitForTimeout(100);
+  }
+  if (!id) throw new Error("the captcha did not load");
+  return (await getJson(`${base}/api/v1/dev/captcha/${id}`)).answer;
+}
+
+/// The newest SMS code sent to `phone` (from the demo outbox).
+export async function smsCode(base, phone) {
+  for (let i = 0; i < 50; i++) {
+    const box = await getJson(`${base}/api/v1/dev/sms-outbox?phone=${phone}`);
+    const m = box.items[0]?.text.match(/(\d{6})/);
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no SMS code arrived");
+}

@@ -2,42 +2,9 @@
 // password, switches the panel to English, logs out, and logs in again with an SMS code.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
-
-// A valid ID number: GB 11643 check digit over the first 17 digits.
-function idNumber(first17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-  return first17 + "10X98765432"[sum % 11];
-}
-
-async function json(url) {
-  const r = await fetch(url);
-  assert.equal(r.status, 200, `${url}: ${r.status}`);
-  return r.json();
-}
-
-async function captchaAnswer(page, base) {
-  const img = page.locator("#captcha-image");
-  await assert.doesNotReject(img.waitFor());
-  let id = "";
-  for (let i = 0; i < 50 && !id; i++) {
-    id = (await img.getAttribute("data-captcha-id")) || "";
-    if (!id) await page.waitForTimeout(100);
-  }
-  assert.ok(id, "the captcha loaded");
-  return (await json(`${base}/api/v1/dev/captcha/${id}`)).answer;
-}
-
-async function smsCode(base, phone) {
-  for (let i = 0; i < 50; i++) {
-    const box = await json(`${base}/api/v1/dev/sms-outbox?phone=${phone}`);
-    const m = box.items[0]?.text.match(/(\d{6})/);
-    if (m) return m[1];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("no SMS code arrived");
-}
+import {
+  startServer, launchBrowser, skipReason, idNumber, captchaAnswer, smsCode,
+} from "./harness.mjs";
 
 test("register and log in through the panel", async (t) => {
   const reason = skipReason();

@@ -390,6 +390,23 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "invitation_sent" => ("邀请已发送", "Invitation sent"),
         "invitation_revoked" => ("邀请已撤回", "Invitation revoked"),
         "revoke_invitation" => ("撤回", "Revoke"),
+        "cert_unlock" => ("解锁", "Unlock"),
+        "cert_forgot_pin" => ("忘记PIN", "Forgot PIN"),
+        "cert_rekey" => ("重置PIN", "Reset PIN"),
+        "cert_unlocked" => ("证书已解锁", "Certificate unlocked"),
+        "cert_rekeyed" => (
+            "已按新 PIN 签发新证书，原证书已吊销",
+            "A new certificate under the new PIN replaces the old one, which is revoked",
+        ),
+        "cert_unlock_hint" => (
+            "输错 PIN 次数过多，证书已锁定。验证注册手机号后解锁，PIN 不变。",
+            "Too many wrong PINs locked the certificate. Confirm your phone to unlock it; the PIN stays.",
+        ),
+        "cert_rekey_hint" => (
+            "忘记 PIN 时无人能打开原密钥：验证注册手机号后将生成新密钥并签发新证书，原证书吊销。",
+            "Nobody can open a key whose PIN is forgotten: after your phone is confirmed, a new key and certificate replace it and the old one is revoked.",
+        ),
+        "pin_ph" => ("6–12 位数字", "6–12 digits"),
         _ => (key, key),
     };
     match lang {

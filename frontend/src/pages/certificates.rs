@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use signet_api::{
-    CertificateList, CertificateView, ChangePin, CreateCertificate, PinProof, PinText,
+    CertificateList, CertificateView, ChangePin, CreateCertificate, PinProof, PinReset, PinText,
     RevokeCertificate,
 };
 
-use super::Messages;
 use super::account::Breadcrumbs;
+use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api::{self, Method};
 use crate::i18n::{label, t, tr};
 use crate::session::use_session;
@@ -149,6 +149,11 @@ enum Action {
     ChangePin,
     Renew,
     Revoke,
+    /// 忘记证书密码, by SMS: unlock a locked key (`rekey: false`), or replace a key whose
+    /// PIN is forgotten (a new key and certificate under a new PIN).
+    Reset {
+        rekey: bool,
+    },
 }
 
 #[component]
@@ -165,6 +170,7 @@ fn CertificateRow(
     let new_pin2 = RwSignal::new(String::new());
     let reason = RwSignal::new("unspecified".to_owned());
     let id = cert.id.clone();
+    let reset_id = cert.id.clone();
     let status = cert.status.clone();
     // A renewed certificate stays valid until it expires, but its successor is the one used.
     let replaced = cert.replaced_by.is_some();
@@ -176,6 +182,9 @@ fn CertificateRow(
         let Some(act) = action.get_untracked() else {
             return;
         };
+        if matches!(act, Action::Reset { .. }) {
+            return;
+        }
         let l = lang.get_untracked();
         if act == Action::ChangePin && new_pin.get_untracked() != new_pin2.get_untracked() {
             on_error(t(l, "pins_differ").into());
@@ -216,6 +225,7 @@ fn CertificateRow(
                 )
                 .await
                 .map(|_| "cert_revoked"),
+                Action::Reset { .. } => return,
             };
             match result {
                 Ok(message) => {
@@ -254,12 +264,26 @@ fn CertificateRow(
                         <button type="button" class="link op-pin" on:click=move |_| action.set(Some(Action::ChangePin))>{tr("change_pin")}</button>
                         <button type="button" class="link op-renew" on:click=move |_| action.set(Some(Action::Renew))>{tr("renew")}</button>
                     })}
+                    {(status == "locked").then(|| view! {
+                        <button type="button" class="link op-unlock" on:click=move |_| action.set(Some(Action::Reset { rekey: false }))>{tr("cert_unlock")}</button>
+                    })}
+                    {(cert.key_location == "server" && !replaced && matches!(status.as_str(), "valid" | "locked")).then(|| view! {
+                        <button type="button" class="link op-forgot" on:click=move |_| action.set(Some(Action::Reset { rekey: true }))>{tr("cert_forgot_pin")}</button>
+                    })}
                     {revocable.then(|| view! {
                         <button type="button" class="link op-revoke" on:click=move |_| action.set(Some(Action::Revoke))>{tr("revoke")}</button>
                     })}
                 </td>
             </tr>
-            <Show when=move || action.get().is_some()>
+            {move || match action.get() {
+                Some(Action::Reset { rekey }) => Some(view! {
+                    <tr class="details"><td colspan="8">
+                        <PinResetForm id=reset_id.clone() rekey=rekey close=move || action.set(None) on_done=on_done/>
+                    </td></tr>
+                }),
+                _ => None,
+            }}
+            <Show when=move || matches!(action.get(), Some(Action::ChangePin | Action::Renew | Action::Revoke))>
                 <tr class="details"><td colspan="8">
                     <form class="inline cert-action" on:submit=submit.clone()>
                         <Show when=move || matches!(action.get(), Some(Action::ChangePin | Action::Renew))>
@@ -284,5 +308,74 @@ fn CertificateRow(
                 </td></tr>
             </Show>
         </tbody>
+    }
+}
+
+/// 忘记证书密码: the phone, the image captcha and an SMS code (purpose `certificate_pin`);
+/// with `rekey`, the new PIN twice.
+#[component]
+fn PinResetForm(
+    id: String,
+    rekey: bool,
+    close: impl Fn() + Copy + Send + Sync + 'static,
+    on_done: impl Fn(&'static str) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let s = use_session();
+    let captcha = Captcha::new();
+    let phone = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let pin2 = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let l = s.lang.get_untracked();
+        if rekey && pin.get_untracked() != pin2.get_untracked() {
+            error.set(Some(t(l, "pins_differ").into()));
+            return;
+        }
+        let body = PinReset {
+            sms_code: code.get_untracked().trim().to_owned(),
+            new_pin: rekey.then(|| PinText(pin.get_untracked())),
+        };
+        let id = id.clone();
+        spawn_local(async move {
+            let r = api::authed_json::<_, CertificateView>(
+                s,
+                Method::Post,
+                &format!("/api/v1/certificates/{id}/pin/reset"),
+                &body,
+            )
+            .await;
+            match r {
+                Ok(_) => {
+                    close();
+                    on_done(if rekey {
+                        "cert_rekeyed"
+                    } else {
+                        "cert_unlocked"
+                    });
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <form class="pin-reset" on:submit=submit>
+            <p class="muted">{tr(if rekey { "cert_rekey_hint" } else { "cert_unlock_hint" })}</p>
+            <Field id="reset-phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
+            <CaptchaField captcha=captcha/>
+            <SmsCodeField code=code phone=phone purpose="certificate_pin" captcha=captcha error=error notice=notice/>
+            {rekey.then(|| view! {
+                <Field id="reset-pin" label="new_pin" placeholder="pin_ph" value=pin kind="password"/>
+                <Field id="reset-pin2" label="pin_again" placeholder="pin_ph" value=pin2 kind="password"/>
+            })}
+            <Messages error=error notice=notice/>
+            <div class="actions">
+                <button type="submit" id="reset-submit">{tr(if rekey { "cert_rekey" } else { "cert_unlock" })}</button>
+                <button type="button" class="secondary" on:click=move |_| close()>{tr("cancel")}</button>
+            </div>
+        </form>
     }
 }
