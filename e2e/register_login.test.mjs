@@ -1,10 +1,13 @@
 // A new user registers through the panel (captcha, SMS code, agreements), logs in with the
-// password, switches the panel to English, logs out, and logs in again with an SMS code.
+// password, switches the panel to English, logs out, and logs in again with an SMS code; then
+// 取消注册, an agreement read as a page, and 忘记密码 followed by a login with the new password.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, launchBrowser, skipReason, idNumber, captchaAnswer, smsCode,
 } from "./harness.mjs";
+
+const SHOTS = `${import.meta.dirname}/test-results`;
 
 test("register and log in through the panel", async (t) => {
   const reason = skipReason();
@@ -74,6 +77,63 @@ test("register and log in through the panel", async (t) => {
   } catch (e) {
     console.error(server.log());
     throw e;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("forgotten password, cancelling a registration, and the agreements", async (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+    // 取消注册 leaves the registration form for the login page.
+    await page.goto(`${server.base}/register`);
+    await page.click("#cancel-register");
+    await page.waitForURL(/\/login$/);
+
+    // The agreements open as pages of text, not as JSON.
+    await page.goto(`${server.base}/register`);
+    const [agreement] = await Promise.all([
+      browser.context.waitForEvent("page"),
+      page.locator("a", { hasText: "用户协议" }).first().click(),
+    ]);
+    await agreement.waitForURL(/\/agreements\/user_agreement\/1$/);
+    await agreement.locator("#agreement-title").waitFor();
+    assert.match(await agreement.locator("#agreement-title").innerText(), /用户协议/);
+    assert.ok(await agreement.locator("#agreement-body li").count() >= 5);
+    assert.doesNotMatch(await agreement.locator("body").innerText(), /"body"|\{/);
+    await agreement.screenshot({ path: `${SHOTS}/agreement-zh.png` });
+    await agreement.close();
+
+    // 忘记密码: a new password after an SMS code, then a login with it.
+    await page.goto(`${server.base}/login`);
+    await page.click("#forgot-password");
+    await page.waitForURL(/\/password\/reset$/);
+    await page.fill("#phone", "13800000002");
+    await page.fill("#captcha", await captchaAnswer(page, server.base));
+    await page.click("#send-code");
+    await page.getByText("验证码已发送").waitFor();
+    await page.fill("#sms_code", await smsCode(server.base, "13800000002"));
+    await page.fill("#password", "Renewed-pass-2026");
+    await page.fill("#password2", "Renewed-pass-2026");
+    await page.screenshot({ path: `${SHOTS}/forgot-password-zh.png` });
+    await page.click("#reset-submit");
+    await page.waitForURL(/\/login\?reset=1$/);
+    await page.getByText("密码已重置").waitFor();
+    await page.fill("#login", "demouser");
+    await page.fill("#password", "Renewed-pass-2026");
+    await page.click("#login-submit");
+    await page.locator("#welcome").waitFor();
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     await server.stop();

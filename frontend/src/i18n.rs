@@ -407,6 +407,15 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "Nobody can open a key whose PIN is forgotten: after your phone is confirmed, a new key and certificate replace it and the old one is revoked.",
         ),
         "pin_ph" => ("6–12 位数字", "6–12 digits"),
+        "forgot_password" => ("忘记密码？", "Forgot your password?"),
+        "forgot_password_title" => ("重置密码", "Reset your password"),
+        "back_to_login" => ("返回登录", "Back to login"),
+        "password_was_reset" => (
+            "密码已重置，请使用新密码登录",
+            "Your password was reset; log in with the new one",
+        ),
+        "cancel_register" => ("取消注册", "Cancel"),
+        "agreement_version" => ("版本", "Version"),
         _ => (key, key),
     };
     match lang {

@@ -2,6 +2,7 @@
 //! with the request and response types of `signet-api`.
 
 mod api;
+mod fmt;
 mod i18n;
 mod pages;
 mod session;
@@ -30,6 +31,8 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::Home/>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/register") view=pages::register::Register/>
+                <Route path=path!("/password/reset") view=pages::login::ForgotPassword/>
+                <Route path=path!("/agreements/:kind/:version") view=pages::agreement::AgreementPage/>
                 <Route path=path!("/initiate") view=pages::initiate::InitiatePage/>
                 <Route path=path!("/tasks/:id") view=pages::viewer::Viewer/>
                 <Route path=path!("/account/password") view=pages::account::ChangePasswordPage/>

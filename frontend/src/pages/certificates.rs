@@ -25,9 +25,7 @@ const REASONS: [&str; 6] = [
 ];
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::fmt::local_day(t)
 }
 
 #[component]

@@ -624,11 +624,14 @@ fn FileTable(
                             } else {
                                 view! { <span class="file-name">{f.name.clone()}</span> }.into_any()
                             }}</td>
-                            <td>{size_text(f.size)}</td>
+                            <td>{crate::fmt::size(f.size)}</td>
                             <td class="progress-cell">
-                                {move || share().map(|p| view! {
-                                    <progress max="1" value=p.to_string() data-share=format!("{p:.3}")></progress>
-                                    " "{format!("{:.0} %", p * 100.0)}
+                                {move || share().map(|p| {
+                                    let pm = crate::fmt::per_mille(p);
+                                    view! {
+                                        <progress max="1000" value=pm data-share=crate::fmt::mille_text(pm)></progress>
+                                        " "{pm / 10}" %"
+                                    }
                                 })}
                             </td>
                             {editable.then(|| view! {
@@ -639,13 +642,5 @@ fn FileTable(
                 </tbody>
             </table>
         </Show>
-    }
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
     }
 }

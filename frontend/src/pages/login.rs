@@ -1,11 +1,11 @@
 //! Login: account or phone + password, or phone + SMS code (the seed's 账号密码登录 and
-//! 手机验证码登录). Certificate login comes with its own issue.
+//! 手机验证码登录), and 忘记密码 (a new password after an SMS code).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use signet_api::{PasswordLogin, SmsLogin, TokenPair};
+use signet_api::{PasswordLogin, ResetPassword, SmsLogin, TokenPair};
 
 use super::{Captcha, CaptchaField, Field, Messages, SmsCodeField};
 use crate::api;
@@ -29,6 +29,9 @@ pub fn Login() -> impl IntoView {
     let query = use_query_map();
     if query.get_untracked().get("registered").is_some() {
         notice.set(Some(t(lang.get_untracked(), "registered").into()));
+    }
+    if query.get_untracked().get("reset").is_some() {
+        notice.set(Some(t(lang.get_untracked(), "password_was_reset").into()));
     }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -94,7 +97,69 @@ pub fn Login() -> impl IntoView {
                     <button type="submit" id="login-submit" disabled=move || busy.get()>{tr("login")}</button>
                 </div>
             </form>
-            <p class="muted"><A href="/register">{tr("no_account")}</A></p>
+            <p class="muted links">
+                <A href="/register">{tr("no_account")}</A>
+                <A href="/password/reset" attr:id="forgot-password">{tr("forgot_password")}</A>
+            </p>
+        </main>
+    }
+}
+
+/// 忘记密码: a new password after the phone, the image captcha and an SMS code (purpose
+/// `reset_password`); every login of the account ends, and the user logs in again.
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    let lang = use_session().lang;
+    let phone = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let password2 = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let captcha = Captcha::new();
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let l = lang.get_untracked();
+        if password.get_untracked() != password2.get_untracked() {
+            error.set(Some(t(l, "passwords_differ").into()));
+            return;
+        }
+        let body = ResetPassword {
+            phone: phone.get_untracked().trim().to_owned(),
+            sms_code: code.get_untracked().trim().to_owned(),
+            new_password: password.get_untracked(),
+        };
+        let navigate = navigate.clone();
+        busy.set(true);
+        spawn_local(async move {
+            let r = api::post_empty("/api/v1/auth/password/reset", &body, l, None).await;
+            busy.set(false);
+            match r {
+                Ok(()) => navigate("/login?reset=1", Default::default()),
+                Err(e) => {
+                    notice.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <main>
+            <h1>{tr("forgot_password_title")}</h1>
+            <form on:submit=submit>
+                <Field id="phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
+                <CaptchaField captcha=captcha/>
+                <SmsCodeField code=code phone=phone purpose="reset_password" captcha=captcha error=error notice=notice/>
+                <Field id="password" label="new_password" placeholder="password_ph" value=password kind="password"/>
+                <Field id="password2" label="password2" placeholder="password2_ph" value=password2 kind="password"/>
+                <Messages error=error notice=notice/>
+                <div class="actions">
+                    <button type="submit" id="reset-submit" disabled=move || busy.get()>{tr("confirm")}</button>
+                </div>
+            </form>
+            <p class="muted"><A href="/login">{tr("back_to_login")}</A></p>
         </main>
     }
 }

@@ -1,6 +1,7 @@
 //! The panel's pages and the widgets they share.
 
 pub mod account;
+pub mod agreement;
 pub mod certificates;
 pub mod home;
 pub mod initiate;

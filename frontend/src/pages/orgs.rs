@@ -42,9 +42,7 @@ impl Outcome {
 }
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::fmt::local_day(t)
 }
 
 #[component]

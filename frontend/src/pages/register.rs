@@ -97,7 +97,11 @@ pub fn Register() -> impl IntoView {
 
     view! {
         <main>
-            <h1>{tr("register_title")}</h1>
+            <div class="title-row">
+                <h1>{tr("register_title")}</h1>
+                // The seed's 取消注册: leave the form for the login page.
+                <A href="/login" attr:id="cancel-register" attr:class="link">{tr("cancel_register")}</A>
+            </div>
             <form on:submit=submit>
                 <Field id="account_name" label="account" placeholder="account_ph" value=account/>
                 <Field id="real_name" label="real_name" placeholder="real_name_ph" value=real_name/>
@@ -116,7 +120,7 @@ pub fn Register() -> impl IntoView {
                                 {move || agreements.get().map(|items| {
                                     let n = items.len();
                                     items.into_iter().enumerate().map(|(i, a)| view! {
-                                        <a href=a.url.clone() target="_blank">"《"{a.title.clone()}"》"</a>
+                                        <a href=format!("/agreements/{}/{}", a.kind, a.version) target="_blank">"《"{a.title.clone()}"》"</a>
                                         {if i + 2 == n { Some(view! { " " {tr("and")} " " }) } else { None }}
                                     }).collect_view()
                                 })}

@@ -41,9 +41,7 @@ fn current_query(search: &str) -> TaskListQuery {
 }
 
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    crate::fmt::local_minute(t)
 }
 
 fn event_key(kind: &str) -> Option<&'static str> {
@@ -83,7 +81,7 @@ pub fn TaskBoard() -> impl IntoView {
     Effect::new(move |_| {
         let q = query.get();
         let (first, last) = q.days();
-        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let day = |d: Option<chrono::NaiveDate>| d.map(crate::fmt::date).unwrap_or_default();
         name.set(q.name.clone().unwrap_or_default());
         initiator.set(q.initiator.clone().unwrap_or_default());
         from.set(day(first));

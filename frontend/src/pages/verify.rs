@@ -27,11 +27,7 @@ pub fn verdict_key(v: &str) -> &'static str {
 
 fn local_time(s: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
+        .map(|t| crate::fmt::local_second(t.with_timezone(&chrono::Utc)))
         .unwrap_or_else(|_| s.to_owned())
 }
 

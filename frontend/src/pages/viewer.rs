@@ -166,7 +166,7 @@ fn SignatureList(sigs: DocumentSignatures) -> impl IntoView {
                     <li class="signature" data-verdict=sig.verdict.clone()>
                         <strong class="signer">{sig.signer.clone().unwrap_or_default()}</strong>
                         {(kind == "document_timestamp").then(|| view! { " " <span class="muted">{tr("doc_timestamp")}</span> })}
-                        <div class="muted">{sig.signed_at.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()}
+                        <div class="muted">{sig.signed_at.map(crate::fmt::local_second).unwrap_or_default()}
                             {sig.level.clone().map(|l| format!(" · {l}"))}</div>
                         <div class="muted cert">{sig.issuer.clone().unwrap_or_default()}
                             {sig.serial.clone().map(|x| format!(" · {x}"))}</div>
