@@ -91,7 +91,7 @@ test("the seals page", async (t) => {
     assert.equal(mine.certificate_id, cert.id);
     await page.locator(".seal-card", { hasText: "扫描章（新）" }).locator(".op-disable").click();
     await page.locator(".notice", { hasText: "印章已停用" }).waitFor();
-    assert.equal(await page.locator(".seal-card", { hasText: "扫描章（新）" }).count(), 0);
+    await page.locator(".seal-card", { hasText: "扫描章（新）" }).first().waitFor({ state: "detached" });
 
     // Grant the 公章 to the member.
     await company.locator(".op-grants").click();

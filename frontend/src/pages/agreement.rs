@@ -86,11 +86,10 @@ pub fn AgreementPage() -> impl IntoView {
     });
     view! {
         <main class="agreement">
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match doc.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok(a) => view! {
+            {move || match doc.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok(a)) => view! {
                             <h1 id="agreement-title">{a.summary.title.clone()}</h1>
                             <p class="muted">{tr("agreement_version")}" "{a.summary.version}" · "
                                 {crate::fmt::local_day(a.summary.published_at)}</p>
@@ -108,9 +107,7 @@ pub fn AgreementPage() -> impl IntoView {
                                 }).collect_view()}
                             </article>
                         }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }}
         </main>
     }
 }

@@ -96,14 +96,13 @@ pub fn CertificatesPage() -> impl IntoView {
             <Breadcrumbs steps=vec![(None, title)]/>
             <h1>{tr("certificates")}</h1>
             <Messages error=error notice=notice/>
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok(list) if list.items.is_empty() => view! {
+            {move || match list.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok(list)) if list.items.is_empty() => view! {
                             <p class="muted" id="no-certificates">{tr("no_certificates")}</p>
                         }.into_any(),
-                        Ok(list) => view! {
+                        Some(Ok(list)) => view! {
                             <table class="certificates" id="certificate-table">
                                 <thead><tr>
                                     <th>{tr("cert_subject")}</th>
@@ -120,9 +119,7 @@ pub fn CertificatesPage() -> impl IntoView {
                                 }).collect_view()}
                             </table>
                         }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }}
             <h2>{tr("cert_issue_title")}</h2>
             <form class="inline" id="issue-form" on:submit=issue>
                 <label>{tr("cert_algorithm")}

@@ -74,13 +74,12 @@ pub fn InitiatePage() -> impl IntoView {
         LocalResource::new(move || async move { api::authed_get::<Me>(s, "/api/v1/me").await });
     view! {
         <main class="wide initiate">
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || {
-                    let from = from.clone();
-                    Suspend::new(async move {
-                        match me.await {
-                            Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                            Ok(me) => {
+            {move || {
+                let from = from.clone();
+                        match me.get() {
+                            None => super::loading(),
+                            Some(Err(e)) => super::failed(e),
+                            Some(Ok(me)) => {
                                 let may = me.may_initiate_personally
                                     || me.organizations.iter().any(|o| o.may_initiate);
                                 if may {
@@ -93,9 +92,7 @@ pub fn InitiatePage() -> impl IntoView {
                                 }
                             }
                         }
-                    })
-                }}
-            </Suspense>
+            }}
         </main>
     }
 }

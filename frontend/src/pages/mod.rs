@@ -185,3 +185,15 @@ pub fn Messages(
         </Show>
     }
 }
+
+/// What a resource shows until it has answered. With [`failed`], the two other arms of a
+/// `move || match resource.get() { … }`: a plain reactive closure, where `<Suspense>` with an
+/// async `Suspend` in it would compile a future of its own into the wasm at every use.
+pub fn loading() -> AnyView {
+    view! { <p class="muted">{crate::i18n::tr("loading")}</p> }.into_any()
+}
+
+/// A failed resource: the server's message.
+pub fn failed(e: crate::api::ApiErr) -> AnyView {
+    view! { <div class="error" role="alert">{e.message}</div> }.into_any()
+}

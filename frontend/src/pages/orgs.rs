@@ -95,17 +95,14 @@ pub fn OrgsPage() -> impl IntoView {
             <Breadcrumbs steps=vec![(None, label("orgs_title"))]/>
             <h1>{tr("orgs_title")}</h1>
             <Messages error=out.error notice=notice/>
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok((orgs, mine)) => view! {
+            {move || match data.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok((orgs, mine))) => view! {
                             <MyInvitations items=mine.items out=out/>
                             <OrgTable orgs=orgs.items open=open/>
                         }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }}
             {move || open.get().map(|org| view! { <OrgMembers org=org out=out/> })}
             <h2>{tr("org_create_title")}</h2>
             <form class="inline" id="create-org" on:submit=create>
@@ -233,11 +230,10 @@ fn OrgMembers(org: String, out: Outcome) -> impl IntoView {
     });
     view! {
         <section class="org-members" id="org-members">
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok((this, members, invitations)) => {
+            {move || match data.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok((this, members, invitations))) => {
                             let admin = this.my_role == Role::Admin;
                             view! {
                                 <h2 id="members-title">{this.name.clone()}" · "{tr("org_members")}</h2>
@@ -245,9 +241,7 @@ fn OrgMembers(org: String, out: Outcome) -> impl IntoView {
                                 {admin.then(|| view! { <Invitations org=this.id.clone() items=invitations out=out/> })}
                             }.into_any()
                         }
-                    }
-                })}
-            </Suspense>
+            }}
         </section>
     }
 }

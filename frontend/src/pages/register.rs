@@ -116,7 +116,6 @@ pub fn Register() -> impl IntoView {
                         <input type="checkbox" id="agree" bind:checked=agreed/>
                         <span>
                             {tr("agree_prefix")}" "
-                            <Suspense fallback=|| ()>
                                 {move || agreements.get().map(|items| {
                                     let n = items.len();
                                     items.into_iter().enumerate().map(|(i, a)| view! {
@@ -124,7 +123,6 @@ pub fn Register() -> impl IntoView {
                                         {if i + 2 == n { Some(view! { " " {tr("and")} " " }) } else { None }}
                                     }).collect_view()
                                 })}
-                            </Suspense>
                         </span>
                     </label>
                 </p>

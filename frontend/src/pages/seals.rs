@@ -77,14 +77,11 @@ pub fn SealsPage() -> impl IntoView {
             <Breadcrumbs steps=vec![(None, title)]/>
             <h1>{tr("seals")}</h1>
             <Messages error=out.error notice=notice/>
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok((me, seals, certs)) => view! { <Seals me=me seals=seals certs=certs out=out/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {move || match data.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok((me, seals, certs))) => view! { <Seals me=me seals=seals certs=certs out=out/> }.into_any(),
+            }}
         </main>
     }
 }
@@ -353,11 +350,10 @@ fn Grants(
     };
     view! {
         <form class="grants" on:submit=save>
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok(members) => members.items.into_iter().filter(|m| m.role != Role::Admin).map(|m| {
+            {move || match data.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok(members)) => members.items.into_iter().filter(|m| m.role != Role::Admin).map(|m| {
                             let id = m.user_id.clone();
                             let checked = {
                                 let id = id.clone();
@@ -378,9 +374,7 @@ fn Grants(
                                 </label>
                             }
                         }).collect_view().into_any(),
-                    }
-                })}
-            </Suspense>
+            }}
             <p class="muted">{tr("seal_grants_hint")}</p>
             <button type="submit" class="grants-save">{tr("confirm")}</button>
             <button type="button" class="secondary" on:click=move |_| close()>{tr("cancel")}</button>

@@ -166,13 +166,9 @@ pub fn TaskBoard() -> impl IntoView {
                             on:click=tab(list)>
                             {tr(key)}
                             {(list == "to_sign").then(|| view! {
-                                <Transition fallback=|| ()>
-                                    {move || Suspend::new(async move {
-                                        to_sign.await.ok().filter(|c| c.count > 0).map(|c| view! {
-                                            <span class="badge" id="to-sign-count">{c.count}</span>
-                                        })
-                                    })}
-                                </Transition>
+                                {move || to_sign.get().and_then(Result::ok).filter(|c| c.count > 0).map(|c| view! {
+                                    <span class="badge" id="to-sign-count">{c.count}</span>
+                                })}
                             })}
                         </button>
                     }
@@ -200,23 +196,18 @@ pub fn TaskBoard() -> impl IntoView {
                 </Show>
                 <button type="submit" id="search-submit">{tr("search")}</button>
             </form>
-            <Transition fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match rows.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok(list) => {
-                            let initiated = query.get_untracked().list == "initiated";
-                            view! { <TaskTable list=list initiated=initiated/> }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
-            <Transition fallback=|| ()>
-                {move || {
+            {move || match rows.get() {
+                None => super::loading(),
+                Some(Err(e)) => super::failed(e),
+                Some(Ok(list)) => {
+                    let initiated = query.get_untracked().list == "initiated";
+                    view! { <TaskTable list=list initiated=initiated/> }.into_any()
+                }
+            }}
+            {move || {
                     let to_page = to_page.clone();
                     let size_changed = size_changed.clone();
-                    Suspend::new(async move {
-                        rows.await.ok().map(|list| {
+                        rows.get().and_then(Result::ok).map(|list| {
                             let pages = list.page_count();
                             let page = list.page;
                             let prev = to_page.clone();
@@ -248,9 +239,7 @@ pub fn TaskBoard() -> impl IntoView {
                                 </nav>
                             }
                         })
-                    })
-                }}
-            </Transition>
+            }}
         </section>
     }
 }
@@ -429,11 +418,10 @@ fn TaskDetails(task: TaskView) -> impl IntoView {
             </tbody>
         </table>
         <h3>{tr("history_title")}</h3>
-        <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-            {move || Suspend::new(async move {
-                match trail.await {
-                    Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                    Ok(trail) => view! {
+            {move || match trail.get() {
+                    None => super::loading(),
+                    Some(Err(e)) => super::failed(e),
+                    Some(Ok(trail)) => view! {
                         <ol class="history">
                             {trail.items.into_iter().map(|e| {
                                 let label = event_key(&e.kind);
@@ -446,8 +434,6 @@ fn TaskDetails(task: TaskView) -> impl IntoView {
                             }).collect_view()}
                         </ol>
                     }.into_any(),
-                }
-            })}
-        </Suspense>
+            }}
     }
 }

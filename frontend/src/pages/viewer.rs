@@ -43,11 +43,10 @@ pub fn Viewer() -> impl IntoView {
     });
     view! {
         <main class="viewer-page">
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match task.await {
-                        Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                        Ok(task) => {
+            {move || match task.get() {
+                        None => super::loading(),
+                        Some(Err(e)) => super::failed(e),
+                        Some(Ok(task)) => {
                             let chosen = query.with_untracked(|q| q.get("doc"));
                             let doc = chosen
                                 .filter(|d| task.documents.iter().any(|x| &x.id == d))
@@ -55,9 +54,7 @@ pub fn Viewer() -> impl IntoView {
                                 .unwrap_or_default();
                             view! { <TaskDocuments task=task doc=doc/> }.into_any()
                         }
-                    }
-                })}
-            </Suspense>
+            }}
         </main>
     }
 }
@@ -111,20 +108,14 @@ fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
     let zoom = RwSignal::new(100u32);
     view! {
         <div class="viewer">
-            <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                {
-                    let base = base.clone();
-                    move || {
-                        let base = base.clone();
-                        Suspend::new(async move {
-                            match pages.await {
-                                Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                                Ok(list) => view! { <Pages base=base list=list zoom=zoom/> }.into_any(),
-                            }
-                        })
-                    }
+            {
+                let base = base.clone();
+                move || match pages.get() {
+                    None => super::loading(),
+                    Some(Err(e)) => super::failed(e),
+                    Some(Ok(list)) => view! { <Pages base=base.clone() list=list zoom=zoom/> }.into_any(),
                 }
-            </Suspense>
+            }
             <aside class="signatures">
                 <div class="zoom">
                     <button type="button" class="secondary" id="zoom-out"
@@ -137,14 +128,11 @@ fn DocumentView(task_id: String, doc_id: String) -> impl IntoView {
                     <button type="button" class="secondary" id="zoom-fit" on:click=move |_| zoom.set(100)>{tr("fit_width")}</button>
                 </div>
                 <h2>{tr("signatures_title")}</h2>
-                <Suspense fallback=move || view! { <p class="muted">{tr("loading")}</p> }>
-                    {move || Suspend::new(async move {
-                        match signatures.await {
-                            Err(e) => view! { <div class="error" role="alert">{e.message}</div> }.into_any(),
-                            Ok(sigs) => view! { <SignatureList sigs=sigs/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {move || match signatures.get() {
+                    None => super::loading(),
+                    Some(Err(e)) => super::failed(e),
+                    Some(Ok(sigs)) => view! { <SignatureList sigs=sigs/> }.into_any(),
+                }}
             </aside>
         </div>
     }
