@@ -39,6 +39,7 @@ export async function startServer() {
     SIGNET_DATABASE__URL: `sqlite://${dir}/signet.db?mode=rwc`,
     SIGNET_PANEL_DIR: process.env.SIGNET_PANEL_DIR,
     SIGNET_LOG__FILTER: "warn",
+    SIGNET_SUPPORT_PHONE: "400-830-1234",
   };
   const proc = spawn(bin, ["serve", "--demo"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -22,6 +22,8 @@ test("register and log in through the panel", async (t) => {
     const phone = "13912345678";
     await page.goto(`${server.base}/register`);
     await page.getByRole("heading", { name: "欢迎注册电子合同签订平台" }).waitFor();
+    // The installation's support line in the header.
+    await page.locator("#support-phone", { hasText: "客服电话 400-830-1234" }).waitFor();
     await page.fill("#account_name", "zhangwei01");
     await page.fill("#real_name", "张伟");
     const id = idNumber("35010219900307123");

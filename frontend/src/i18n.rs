@@ -407,6 +407,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "Nobody can open a key whose PIN is forgotten: after your phone is confirmed, a new key and certificate replace it and the old one is revoked.",
         ),
         "pin_ph" => ("6–12 位数字", "6–12 digits"),
+        "support_phone" => ("客服电话", "Support"),
         "forgot_password" => ("忘记密码？", "Forgot your password?"),
         "forgot_password_title" => ("重置密码", "Reset your password"),
         "back_to_login" => ("返回登录", "Back to login"),

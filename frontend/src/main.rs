@@ -51,6 +51,13 @@ fn App() -> impl IntoView {
 fn TopBar() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
+    // The support line (客服电话), when the installation names one.
+    let settings = LocalResource::new(move || async move {
+        api::get::<signet_api::PublicSettings>("/api/v1/settings", lang.get_untracked(), None)
+            .await
+            .ok()
+            .and_then(|s| s.support_phone)
+    });
     let toggle = move |_| {
         let next = if lang.get() == Lang::Zh {
             Lang::En
@@ -63,6 +70,9 @@ fn TopBar() -> impl IntoView {
         <header class="top">
             <A href="/" attr:class="brand">{tr("app_name")}</A>
             <nav>
+                {move || settings.get().flatten().map(|phone| view! {
+                    <span class="support" id="support-phone">{tr("support_phone")}" "{phone}</span>
+                })}
                 <A href="/verify" attr:id="nav-verify">{tr("verify_nav")}</A>
                 <Show when=move || s.tokens.with(Option::is_some)>
                     <pages::account::AccountMenu/>

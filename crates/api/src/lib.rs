@@ -164,6 +164,16 @@ pub struct Health {
     pub database: Option<String>,
 }
 
+/// What the panel (and any client) shows of the installation's settings. Public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"support_phone": "400-830-1234"})))]
+pub struct PublicSettings {
+    /// The support line shown in the panel's header (客服电话); absent when not configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_phone: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

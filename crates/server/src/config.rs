@@ -34,6 +34,9 @@ pub struct Settings {
     /// recently used go first (checked by the worker every 10 minutes).
     #[serde(default = "default_page_cache_mb")]
     pub page_cache_mb: u64,
+    /// The support line the panel shows in its header (客服电话); empty: none.
+    #[serde(default)]
+    pub support_phone: String,
 }
 
 fn default_page_cache_mb() -> u64 {

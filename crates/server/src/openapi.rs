@@ -21,7 +21,7 @@ errors are RFC 9457 `application/problem+json` with a stable `code`; lists take 
         license(name = "Apache-2.0")
     ),
     paths(
-        health::healthz, health::readyz,
+        health::healthz, health::readyz, health::settings,
         agreements::list, agreements::get,
         codes::new_captcha, codes::send_sms_code,
         accounts::register, accounts::login_password, accounts::login_sms, accounts::refresh,

@@ -544,6 +544,23 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
     assert_eq!(ready["database"], "ok");
 }
 
+/// The public settings: the support line when one is configured, nothing otherwise.
+#[tokio::test]
+async fn public_settings_name_the_support_line() {
+    let app = common::spawn_with(common::Backend::Sqlite, |s| {
+        s.support_phone = " 400-830-1234 ".into()
+    })
+    .await
+    .unwrap();
+    let v: Value = app.get_json("/api/v1/settings", None).await;
+    assert_eq!(v, json!({"support_phone": "400-830-1234"}));
+    let app = common::spawn_with(common::Backend::Sqlite, |_| {})
+        .await
+        .unwrap();
+    let v: Value = app.get_json("/api/v1/settings", None).await;
+    assert_eq!(v, json!({}));
+}
+
 #[tokio::test]
 async fn dev_endpoints_exist_only_in_demo_mode() {
     let app = common::spawn_with(common::Backend::Sqlite, |s| s.demo = false)

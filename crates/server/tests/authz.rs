@@ -24,6 +24,7 @@ const ROLES: [&str; 5] = ["anonymous", "unrelated", "member", "grantee", "admin"
 const MATRIX: &[(&str, &str)] = &[
     ("GET /healthz", "AUMGD"),
     ("GET /readyz", "AUMGD"),
+    ("GET /api/v1/settings", "AUMGD"),
     ("GET /api/v1/agreements", "AUMGD"),
     ("GET /api/v1/agreements/{kind}/{version}", "AUMGD"),
     ("POST /api/v1/captcha", "AUMGD"),

@@ -1,7 +1,8 @@
-//! Liveness and readiness probes for load balancers and orchestrators.
+//! Liveness and readiness probes for load balancers and orchestrators, and the public
+//! settings clients show.
 
 use actix_web::{HttpResponse, web};
-use signet_api::Health;
+use signet_api::{Health, PublicSettings};
 
 use crate::state::AppState;
 
@@ -32,4 +33,20 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             database: Some("unreachable".into()),
         })
     }
+}
+
+/// The installation's public settings: what the panel shows in its header. No
+/// authentication.
+#[utoipa::path(get, path = "/api/v1/settings", tag = "health",
+    responses((status = 200, body = PublicSettings)))]
+pub async fn settings(state: web::Data<AppState>) -> HttpResponse {
+    let phone = state.settings.support_phone.trim();
+    HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=300",
+        ))
+        .json(PublicSettings {
+            support_phone: Some(phone.to_owned()).filter(|p| !p.is_empty()),
+        })
 }

@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .app_data(web::QueryConfig::default().error_handler(problem::query_error))
                 .app_data(web::PathConfig::default().error_handler(problem::path_error))
+                .route("/settings", web::get().to(health::settings))
                 .configure(agreements::configure)
                 .configure(codes::configure)
                 .configure(accounts::configure)
