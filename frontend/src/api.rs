@@ -11,6 +11,10 @@ use leptos::prelude::GetUntracked;
 use signet_api::{RefreshRequest, TokenPair};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// The body `{}`, for calls that take no input.
+#[derive(serde::Serialize)]
+pub struct Empty {}
+
 /// What the panel shows when a call fails: the server's localised message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiErr {

@@ -417,6 +417,38 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         ),
         "cancel_register" => ("取消注册", "Cancel"),
         "agreement_version" => ("版本", "Version"),
+        "tab_cert" => ("数字证书登录", "Certificate"),
+        "agent_found" => (
+            "已连接签名客户端，请选择证书并输入 PIN",
+            "The signing agent answered: choose a certificate and type its PIN",
+        ),
+        "agent_missing" => (
+            "未检测到签名客户端（signet-agent）。可选择本机的证书文件登录：文件只在浏览器内使用，不会上传。",
+            "No signing agent (signet-agent) answered. You may log in with a key file instead: it is used inside the browser only and never uploaded.",
+        ),
+        "agent_choose_certificate" => ("请选择证书", "Choose a certificate"),
+        "keyfile" => ("证书文件", "Key file"),
+        "keyfile_hint" => (
+            "PEM 格式：PKCS#8 私钥（P-256）和证书，可在同一文件或分两个文件选择",
+            "PEM: a PKCS#8 P-256 private key and its certificate, in one file or two",
+        ),
+        "keyfile_ready" => ("证书文件已读取", "Key file read"),
+        "keyfile_choose" => ("请选择证书文件", "Choose a key file"),
+        "keyfile_no_key" => ("文件中没有私钥", "No private key in the files"),
+        "keyfile_no_certificate" => ("文件中没有证书", "No certificate in the files"),
+        "keyfile_not_pkcs8" => (
+            "私钥须为未加密的 PKCS#8 格式（openssl pkcs8 -topk8 -nocrypt 可转换）",
+            "The key must be unencrypted PKCS#8 (openssl pkcs8 -topk8 -nocrypt converts it)",
+        ),
+        "keyfile_sm2" => (
+            "浏览器无法使用 SM2 私钥签名，请通过签名客户端使用 SM2 证书",
+            "Browsers cannot sign with SM2 keys: use the signing agent for SM2 certificates",
+        ),
+        "keyfile_curve" => ("仅支持 P-256 私钥", "Only P-256 keys are supported"),
+        "keyfile_sign_failed" => (
+            "浏览器未能用该私钥签名",
+            "The browser could not sign with this key",
+        ),
         _ => (key, key),
     };
     match lang {

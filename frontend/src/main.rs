@@ -4,6 +4,7 @@
 mod api;
 mod fmt;
 mod i18n;
+mod keyfile;
 mod pages;
 mod session;
 mod wizard;
@@ -16,7 +17,8 @@ use crate::i18n::{Lang, tr};
 use crate::session::{Session, use_session};
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // No panic hook: the panel is built with `panic = "abort"` and within its size budget,
+    // so a panic shows as a wasm trap in the console (the e2e tests fail on any).
     leptos::mount::mount_to_body(App);
 }
 

@@ -25,8 +25,8 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use cryptoki::session::UserType;
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use signet_api::{AgentCertificate, AgentSign, AgentSignature, AgentToken};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,37 +38,6 @@ pub struct AgentSettings {
     pub origin: String,
     /// Address to listen on (loopback only).
     pub listen: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct TokenView {
-    pub slot: u64,
-    pub label: String,
-    pub serial: String,
-    pub certificates: Vec<TokenCertificate>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct TokenCertificate {
-    /// `CKA_ID`, hex: the key with the same id signs for it.
-    pub key_id: String,
-    pub label: String,
-    pub certificate_pem: String,
-}
-
-#[derive(Deserialize)]
-struct SignBody {
-    slot: u64,
-    key_id: String,
-    pin: signet_api::PinText,
-    /// Base64 of the bytes to sign.
-    data: String,
-}
-
-#[derive(Serialize)]
-struct SignAnswer {
-    /// Base64 of the DER `ECDSA-Sig-Value`.
-    signature: String,
 }
 
 struct Agent {
@@ -116,7 +85,7 @@ fn with_cors(mut res: HttpResponse, agent: &Agent) -> HttpResponse {
     res
 }
 
-fn list_tokens(pkcs11: &Pkcs11) -> Result<Vec<TokenView>, P11Error> {
+fn list_tokens(pkcs11: &Pkcs11) -> Result<Vec<AgentToken>, P11Error> {
     let mut out = Vec::new();
     for slot in pkcs11.get_slots_with_token()? {
         let info = pkcs11.get_token_info(slot)?;
@@ -156,13 +125,13 @@ fn list_tokens(pkcs11: &Pkcs11) -> Result<Vec<TokenView>, P11Error> {
             else {
                 continue;
             };
-            certificates.push(TokenCertificate {
+            certificates.push(AgentCertificate {
                 key_id: hex::encode(&id),
                 label: String::from_utf8_lossy(&label).into_owned(),
                 certificate_pem,
             });
         }
-        out.push(TokenView {
+        out.push(AgentToken {
             slot: slot.id(),
             label: info.label().trim().to_owned(),
             serial: info.serial_number().trim().to_owned(),
@@ -261,7 +230,7 @@ async fn sign(req: HttpRequest, agent: web::Data<Agent>, body: web::Bytes) -> Ht
     if let Some(refusal) = foreign_origin(&req, &agent) {
         return refusal;
     }
-    let Ok(body) = serde_json::from_slice::<SignBody>(&body) else {
+    let Ok(body) = serde_json::from_slice::<AgentSign>(&body) else {
         return with_cors(
             problem(
                 StatusCode::BAD_REQUEST,
@@ -288,7 +257,7 @@ async fn sign(req: HttpRequest, agent: web::Data<Agent>, body: web::Bytes) -> Ht
         web::block(move || sign_on_token(&agent2.pkcs11, slot, &key_id, body.pin.expose(), &data))
             .await;
     let res = match signed {
-        Ok(Ok(sig)) => HttpResponse::Ok().json(SignAnswer {
+        Ok(Ok(sig)) => HttpResponse::Ok().json(AgentSignature {
             signature: STANDARD.encode(sig),
         }),
         Ok(Err(SignFailure::WrongPin)) => problem(

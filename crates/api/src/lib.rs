@@ -13,12 +13,14 @@ pub use signet_domain::workflow::{SealKind, SignMode, StepState, TaskState};
 use utoipa::{IntoParams, ToSchema};
 
 mod accounts;
+mod agent;
 mod certificates;
 mod evidence;
 mod orgs;
 mod tasks;
 
 pub use accounts::*;
+pub use agent::*;
 pub use certificates::*;
 pub use evidence::*;
 pub use orgs::*;
@@ -167,11 +169,15 @@ pub struct Health {
 /// What the panel (and any client) shows of the installation's settings. Public.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"support_phone": "400-830-1234"})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"support_phone": "400-830-1234", "agent_origin": "http://127.0.0.1:9321"})))]
 pub struct PublicSettings {
     /// The support line shown in the panel's header (客服电话); absent when not configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_phone: Option<String>,
+    /// Where the local signing agent (`signet-agent`) listens, for the panel's certificate
+    /// login and USB-key signing; absent when none is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_origin: Option<String>,
 }
 
 #[cfg(test)]

@@ -544,7 +544,8 @@ async fn problems_are_localised_and_carry_request_ids(app: TestApp) {
     assert_eq!(ready["database"], "ok");
 }
 
-/// The public settings: the support line when one is configured, nothing otherwise.
+/// The public settings: the support line and the agent's origin when configured, nothing
+/// otherwise.
 #[tokio::test]
 async fn public_settings_name_the_support_line() {
     let app = common::spawn_with(common::Backend::Sqlite, |s| {
@@ -553,8 +554,11 @@ async fn public_settings_name_the_support_line() {
     .await
     .unwrap();
     let v: Value = app.get_json("/api/v1/settings", None).await;
-    assert_eq!(v, json!({"support_phone": "400-830-1234"}));
-    let app = common::spawn_with(common::Backend::Sqlite, |_| {})
+    assert_eq!(
+        v,
+        json!({"support_phone": "400-830-1234", "agent_origin": "http://127.0.0.1:9321"})
+    );
+    let app = common::spawn_with(common::Backend::Sqlite, |s| s.http.agent_origin.clear())
         .await
         .unwrap();
     let v: Value = app.get_json("/api/v1/settings", None).await;

@@ -40,7 +40,7 @@ pub fn logout() -> impl Fn() + Clone {
         spawn_local(async move {
             let _ = api::post_empty(
                 "/api/v1/auth/logout",
-                &serde_json::json!({}),
+                &crate::api::Empty {},
                 l,
                 token.as_deref(),
             )

@@ -41,6 +41,15 @@ pub fn CertificatesPage() -> impl IntoView {
         version.track();
         async move { api::authed_get::<CertificateList>(s, "/api/v1/certificates").await }
     });
+    // The row form that is open, and what is typed in it: kept here, so reading the list
+    // again (after any change) rebuilds the rows without closing the form or losing input.
+    let form = RowForm {
+        open: RwSignal::new(None),
+        old_pin: RwSignal::new(String::new()),
+        new_pin: RwSignal::new(String::new()),
+        new_pin2: RwSignal::new(String::new()),
+        reason: RwSignal::new("unspecified".to_owned()),
+    };
     let error = RwSignal::new(None::<String>);
     // The notice is kept as its text's key, so it follows the language switch.
     let done = RwSignal::new(None::<&'static str>);
@@ -96,29 +105,31 @@ pub fn CertificatesPage() -> impl IntoView {
             <Breadcrumbs steps=vec![(None, title)]/>
             <h1>{tr("certificates")}</h1>
             <Messages error=error notice=notice/>
+            // Rows are rebuilt whenever the list is read again; the open form and its input
+            // live in `form`, so they survive.
             {move || match list.get() {
-                        None => super::loading(),
-                        Some(Err(e)) => super::failed(e),
-                        Some(Ok(list)) if list.items.is_empty() => view! {
-                            <p class="muted" id="no-certificates">{tr("no_certificates")}</p>
-                        }.into_any(),
-                        Some(Ok(list)) => view! {
-                            <table class="certificates" id="certificate-table">
-                                <thead><tr>
-                                    <th>{tr("cert_subject")}</th>
-                                    <th>{tr("cert_kind")}</th>
-                                    <th>{tr("cert_algorithm")}</th>
-                                    <th>{tr("cert_issuer")}</th>
-                                    <th>{tr("cert_validity")}</th>
-                                    <th>{tr("cert_status")}</th>
-                                    <th>{tr("cert_pin_left")}</th>
-                                    <th>{tr("col_actions")}</th>
-                                </tr></thead>
-                                {list.items.into_iter().map(|c| view! {
-                                    <CertificateRow cert=c on_done=reload on_error=failed/>
-                                }).collect_view()}
-                            </table>
-                        }.into_any(),
+                None => super::loading(),
+                Some(Err(e)) => super::failed(e),
+                Some(Ok(list)) if list.items.is_empty() => view! {
+                    <p class="muted" id="no-certificates">{tr("no_certificates")}</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="certificates" id="certificate-table">
+                        <thead><tr>
+                            <th>{tr("cert_subject")}</th>
+                            <th>{tr("cert_kind")}</th>
+                            <th>{tr("cert_algorithm")}</th>
+                            <th>{tr("cert_issuer")}</th>
+                            <th>{tr("cert_validity")}</th>
+                            <th>{tr("cert_status")}</th>
+                            <th>{tr("cert_pin_left")}</th>
+                            <th>{tr("col_actions")}</th>
+                        </tr></thead>
+                        {list.items.into_iter().map(|c| view! {
+                            <CertificateRow cert=c form=form on_done=reload on_error=failed/>
+                        }).collect_view()}
+                    </table>
+                }.into_any(),
             }}
             <h2>{tr("cert_issue_title")}</h2>
             <form class="inline" id="issue-form" on:submit=issue>
@@ -138,6 +149,16 @@ pub fn CertificatesPage() -> impl IntoView {
     }
 }
 
+/// The open row form (certificate id and action) and its inputs; one form is open at a time.
+#[derive(Clone, Copy)]
+struct RowForm {
+    open: RwSignal<Option<(String, Action)>>,
+    old_pin: RwSignal<String>,
+    new_pin: RwSignal<String>,
+    new_pin2: RwSignal<String>,
+    reason: RwSignal<String>,
+}
+
 /// What a row's action form asks for.
 #[derive(Clone, Copy, PartialEq)]
 enum Action {
@@ -154,16 +175,35 @@ enum Action {
 #[component]
 fn CertificateRow(
     cert: CertificateView,
+    form: RowForm,
     on_done: impl Fn(&'static str) + Copy + Send + Sync + 'static,
     on_error: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let action = RwSignal::new(None::<Action>);
-    let old_pin = RwSignal::new(String::new());
-    let new_pin = RwSignal::new(String::new());
-    let new_pin2 = RwSignal::new(String::new());
-    let reason = RwSignal::new("unspecified".to_owned());
+    let RowForm {
+        open,
+        old_pin,
+        new_pin,
+        new_pin2,
+        reason,
+    } = form;
+    let me = StoredValue::new(cert.id.clone());
+    let action = Memo::new(move |_| {
+        open.with(|o| {
+            o.as_ref()
+                .filter(|(id, _)| me.with_value(|m| m == id))
+                .map(|(_, a)| *a)
+        })
+    });
+    // Opens (or closes) this row's form, empty.
+    let set = move |a: Option<Action>| {
+        for f in [old_pin, new_pin, new_pin2] {
+            f.set(String::new());
+        }
+        reason.set("unspecified".to_owned());
+        open.set(a.map(|a| (me.get_value(), a)));
+    };
     let id = cert.id.clone();
     let reset_id = cert.id.clone();
     let status = cert.status.clone();
@@ -224,7 +264,7 @@ fn CertificateRow(
             };
             match result {
                 Ok(message) => {
-                    action.set(None);
+                    set(None);
                     on_done(message);
                 }
                 Err(e) => on_error(e.message),
@@ -256,24 +296,24 @@ fn CertificateRow(
                 <td class="pin-left">{cert.pin_attempts_left}</td>
                 <td class="ops">
                     {usable.then(|| view! {
-                        <button type="button" class="link op-pin" on:click=move |_| action.set(Some(Action::ChangePin))>{tr("change_pin")}</button>
-                        <button type="button" class="link op-renew" on:click=move |_| action.set(Some(Action::Renew))>{tr("renew")}</button>
+                        <button type="button" class="link op-pin" on:click=move |_| set(Some(Action::ChangePin))>{tr("change_pin")}</button>
+                        <button type="button" class="link op-renew" on:click=move |_| set(Some(Action::Renew))>{tr("renew")}</button>
                     })}
                     {(status == "locked").then(|| view! {
-                        <button type="button" class="link op-unlock" on:click=move |_| action.set(Some(Action::Reset { rekey: false }))>{tr("cert_unlock")}</button>
+                        <button type="button" class="link op-unlock" on:click=move |_| set(Some(Action::Reset { rekey: false }))>{tr("cert_unlock")}</button>
                     })}
                     {(cert.key_location == "server" && !replaced && matches!(status.as_str(), "valid" | "locked")).then(|| view! {
-                        <button type="button" class="link op-forgot" on:click=move |_| action.set(Some(Action::Reset { rekey: true }))>{tr("cert_forgot_pin")}</button>
+                        <button type="button" class="link op-forgot" on:click=move |_| set(Some(Action::Reset { rekey: true }))>{tr("cert_forgot_pin")}</button>
                     })}
                     {revocable.then(|| view! {
-                        <button type="button" class="link op-revoke" on:click=move |_| action.set(Some(Action::Revoke))>{tr("revoke")}</button>
+                        <button type="button" class="link op-revoke" on:click=move |_| set(Some(Action::Revoke))>{tr("revoke")}</button>
                     })}
                 </td>
             </tr>
             {move || match action.get() {
                 Some(Action::Reset { rekey }) => Some(view! {
                     <tr class="details"><td colspan="8">
-                        <PinResetForm id=reset_id.clone() rekey=rekey close=move || action.set(None) on_done=on_done/>
+                        <PinResetForm id=reset_id.clone() rekey=rekey close=move || set(None) on_done=on_done/>
                     </td></tr>
                 }),
                 _ => None,
@@ -298,7 +338,7 @@ fn CertificateRow(
                                 </select></label>
                         </Show>
                         <button type="submit" class="action-submit">{tr("confirm")}</button>
-                        <button type="button" class="secondary" on:click=move |_| action.set(None)>{tr("cancel")}</button>
+                        <button type="button" class="secondary" on:click=move |_| set(None)>{tr("cancel")}</button>
                     </form>
                 </td></tr>
             </Show>

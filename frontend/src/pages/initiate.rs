@@ -70,8 +70,10 @@ pub fn InitiatePage() -> impl IntoView {
     }
     let query = use_query_map();
     let from = query.with_untracked(|q| q.get("from"));
-    let me =
-        LocalResource::new(move || async move { api::authed_get::<Me>(s, "/api/v1/me").await });
+    // Read once into a signal set once: the wizard (its files and signers) is built from it
+    // and must never be rebuilt while the user works in it.
+    let me = RwSignal::new(None::<Result<Me, ApiErr>>);
+    spawn_local(async move { me.set(Some(api::authed_get::<Me>(s, "/api/v1/me").await)) });
     view! {
         <main class="wide initiate">
             {move || {

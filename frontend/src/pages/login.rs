@@ -17,6 +17,7 @@ pub fn Login() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
     let by_sms = RwSignal::new(false);
+    let by_cert = RwSignal::new(false);
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
@@ -34,6 +35,16 @@ pub fn Login() -> impl IntoView {
         notice.set(Some(t(lang.get_untracked(), "password_was_reset").into()));
     }
 
+    let on_cert_login = {
+        let navigate = navigate.clone();
+        Callback::new(move |pair: TokenPair| {
+            s.log_in(pair);
+            navigate(
+                &next_page(query.get_untracked().get("next")),
+                Default::default(),
+            );
+        })
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -74,16 +85,23 @@ pub fn Login() -> impl IntoView {
         <main>
             <h1>{tr("login_title")}</h1>
             <div class="tabs">
-                <button type="button" id="tab-password" class:active=move || !by_sms.get()
-                    on:click=move |_| { by_sms.set(false); error.set(None); }>
+                <button type="button" id="tab-password" class:active=move || !by_sms.get() && !by_cert.get()
+                    on:click=move |_| { by_sms.set(false); by_cert.set(false); error.set(None); }>
                     {tr("tab_password")}
                 </button>
                 <button type="button" id="tab-sms" class:active=move || by_sms.get()
-                    on:click=move |_| { by_sms.set(true); error.set(None); }>
+                    on:click=move |_| { by_sms.set(true); by_cert.set(false); error.set(None); }>
                     {tr("tab_sms")}
                 </button>
+                <button type="button" id="tab-cert" class:active=move || by_cert.get()
+                    on:click=move |_| { by_sms.set(false); by_cert.set(true); error.set(None); }>
+                    {tr("tab_cert")}
+                </button>
             </div>
-            <form on:submit=submit>
+            <Show when=move || by_cert.get()>
+                <super::certlogin::CertLoginForm on_login=on_cert_login/>
+            </Show>
+            <form on:submit=submit class:hidden=move || by_cert.get()>
                 <Show when=move || !by_sms.get() fallback=move || view! {
                     <Field id="phone" label="phone" placeholder="phone_ph" value=phone kind="tel"/>
                     <CaptchaField captcha=captcha/>

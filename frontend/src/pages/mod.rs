@@ -3,6 +3,7 @@
 pub mod account;
 pub mod agreement;
 pub mod certificates;
+pub mod certlogin;
 pub mod home;
 pub mod initiate;
 pub mod login;
@@ -60,7 +61,7 @@ impl Captcha {
         spawn_local(async move {
             if let Ok(ch) = api::post::<_, CaptchaChallenge>(
                 "/api/v1/captcha",
-                &serde_json::json!({}),
+                &crate::api::Empty {},
                 lang,
                 None,
             )

@@ -130,7 +130,7 @@ fn MyInvitations(items: Vec<Invitation>, out: Outcome) -> impl IntoView {
                 s,
                 Method::Post,
                 &format!("/api/v1/me/invitations/{id}/{verb}"),
-                &serde_json::json!({}),
+                &crate::api::Empty {},
             )
             .await;
             out.of(
@@ -270,7 +270,7 @@ fn MemberTable(org: String, members: Vec<Member>, admin: bool, out: Outcome) -> 
         }
         spawn_local(async move {
             let path = format!("/api/v1/orgs/{}/members/{user}", org.get_value());
-            let r = api::authed_json_empty(s, Method::Delete, &path, &serde_json::json!({})).await;
+            let r = api::authed_json_empty(s, Method::Delete, &path, &crate::api::Empty {}).await;
             out.of(r, "member_removed");
         });
     };
@@ -342,7 +342,7 @@ fn Invitations(org: String, items: Vec<Invitation>, out: Outcome) -> impl IntoVi
     let revoke = move |id: String| {
         spawn_local(async move {
             let path = format!("/api/v1/orgs/{}/invitations/{id}", org.get_value());
-            let r = api::authed_json_empty(s, Method::Delete, &path, &serde_json::json!({})).await;
+            let r = api::authed_json_empty(s, Method::Delete, &path, &crate::api::Empty {}).await;
             out.of(r, "invitation_revoked");
         });
     };

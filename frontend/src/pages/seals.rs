@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use signet_api::{
-    CertificateList, CertificateView, GenerateSeal, Me, MemberList, Role, SealGrantList, SealList,
-    SealType, SealView, UpdateSeal,
+    CertificateList, CertificateView, CreateSeal, GenerateSeal, Me, MemberList, Role,
+    SealGrantList, SealList, SealType, SealView, UpdateSeal,
 };
 use std::rc::Rc;
 
@@ -452,16 +452,24 @@ fn NewSeals(admin_of: Vec<(String, String)>, out: Outcome) -> impl IntoView {
             return;
         };
         let org = Some(owner.get_untracked()).filter(|o| !o.is_empty());
-        let request = serde_json::json!({
-            "name": name.get_untracked().trim(),
-            "kind": if org.is_some() { kind.get_untracked() } else { "personal".to_owned() },
-            "org_id": org,
-        });
+        let request = CreateSeal {
+            name: name.get_untracked().trim().to_owned(),
+            kind: Some(if org.is_some() {
+                kind.get_untracked()
+            } else {
+                "personal".to_owned()
+            }),
+            org_id: org,
+            certificate_id: None,
+        };
         let Ok(form) = web_sys::FormData::new() else {
             return;
         };
         if form
-            .append_with_str("request", &request.to_string())
+            .append_with_str(
+                "request",
+                &serde_json::to_string(&request).unwrap_or_default(),
+            )
             .and_then(|()| form.append_with_blob_and_filename("image", &f, &f.name()))
             .is_err()
         {

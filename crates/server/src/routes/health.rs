@@ -35,8 +35,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// The installation's public settings: what the panel shows in its header. No
-/// authentication.
+/// The installation's public settings: the support line the panel shows in its header, and
+/// where the local signing agent listens. No authentication.
 #[utoipa::path(get, path = "/api/v1/settings", tag = "health",
     responses((status = 200, body = PublicSettings)))]
 pub async fn settings(state: web::Data<AppState>) -> HttpResponse {
@@ -48,5 +48,7 @@ pub async fn settings(state: web::Data<AppState>) -> HttpResponse {
         ))
         .json(PublicSettings {
             support_phone: Some(phone.to_owned()).filter(|p| !p.is_empty()),
+            agent_origin: Some(state.settings.http.agent_origin.trim().to_owned())
+                .filter(|o| !o.is_empty()),
         })
 }
