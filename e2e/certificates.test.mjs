@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, launchBrowser, skipReason, api, captchaAnswer, smsCode,
+  openPage, startServer, launchBrowser, skipReason, api, captchaAnswer, smsCode,
 } from "./harness.mjs";
 
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -16,11 +16,7 @@ test("the certificates page", async (t) => {
   const server = await startServer();
   const browser = await launchBrowser();
   try {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const { page, errors } = await openPage(browser);
 
     await page.goto(`${server.base}/login`);
     await page.fill("#login", "demouser");

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launchBrowser, skipReason, api } from "./harness.mjs";
+import { openPage, startServer, launchBrowser, skipReason, api } from "./harness.mjs";
 
 const SHOTS = `${import.meta.dirname}/test-results`;
 
@@ -34,14 +34,8 @@ test("certificate login with a key file", async (t) => {
     execFileSync("openssl", ["genpkey", "-algorithm", "SM2", "-out", sm2]);
     writeFileSync(sm2, readFileSync(sm2, "utf8") + cert.certificate_pem);
 
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
     // The panel asks the agent's address first; nothing listens there in this test.
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/ERR_CONNECTION_REFUSED|127\.0\.0\.1:9321/.test(m.text())) errors.push(m.text());
-    });
+    const { page, errors } = await openPage(browser, /ERR_CONNECTION_REFUSED|127\.0\.0\.1:9321/);
     await page.goto(`${server.base}/login`);
     await page.click("#tab-cert");
     await page.locator("#agent-missing").waitFor();

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+import { openPage, startServer, launchBrowser, skipReason } from "./harness.mjs";
 
 const PDF = readFileSync(join(import.meta.dirname, "../../shared/corpus/pdf/reportlab-three-pages.pdf"));
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -39,10 +39,6 @@ async function createTask(base, token, name) {
   assert.equal(r.status, 201, await r.clone().text());
 }
 
-function watchErrors(page, errors) {
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-}
 
 async function logInThroughPanel(page, account) {
   await page.fill("#login", account);
@@ -61,10 +57,7 @@ test("the task lists of the home page", async (t) => {
     await createTask(server.base, admin, "采购协议-A");
     await createTask(server.base, admin, "采购协议-B");
 
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    watchErrors(page, errors);
+    const { page, errors } = await openPage(browser);
 
     // A shared link while signed out: to the login page, and back to the same list after.
     await page.goto(`${server.base}/?list=to_sign&page=2`);

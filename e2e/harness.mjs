@@ -168,3 +168,17 @@ export async function smsCode(base, phone) {
   }
   throw new Error("no SMS code arrived");
 }
+
+/// A new page at 1280×800 and the list its errors go to: uncaught exceptions and console
+/// errors, except those matching `allowed` (answers a test provokes on purpose, which
+/// Chromium logs as errors).
+export async function openPage(browser, allowed = null) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !(allowed && allowed.test(m.text()))) errors.push(m.text());
+  });
+  return { page, errors };
+}

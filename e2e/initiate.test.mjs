@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  startServer, launchBrowser, skipReason, api, registerPlainUser, logIn, logOut,
+  openPage, startServer, launchBrowser, skipReason, api, registerPlainUser, logIn, logOut,
 } from "./harness.mjs";
 
 const CORPUS = join(import.meta.dirname, "../../shared/corpus/pdf");
@@ -21,13 +21,6 @@ async function token(base, account) {
   return pair.access_token;
 }
 
-function watchErrors(page, errors) {
-  page.on("pageerror", (e) => errors.push(e.message));
-  // 4xx answers the test provokes on purpose are logged by Chromium as errors.
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
-  });
-}
 
 test("initiate a task with two files and two signers", async (t) => {
   const reason = skipReason();
@@ -36,10 +29,8 @@ test("initiate a task with two files and two signers", async (t) => {
   const browser = await launchBrowser();
   try {
     await registerPlainUser(server.base);
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    watchErrors(page, errors);
+    // 4xx answers the test provokes on purpose are logged by Chromium as errors.
+    const { page, errors } = await openPage(browser, /status of 4\d\d/);
 
     // No right to initiate: no button, and the wizard says why.
     await logIn(page, server.base, "wangwu2026", "Secret-2026");

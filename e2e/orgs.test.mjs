@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, launchBrowser, skipReason, api, registerPlainUser, logIn, logOut,
+  openPage, startServer, launchBrowser, skipReason, api, registerPlainUser, logIn, logOut,
 } from "./harness.mjs";
 
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -18,13 +18,7 @@ test("the organisation page", async (t) => {
   const browser = await launchBrowser();
   try {
     await registerPlainUser(server.base);
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
-    });
+    const { page, errors } = await openPage(browser, /status of 4\d\d/);
     page.on("dialog", (d) => d.accept());
 
     await logIn(page, server.base, "demoadmin");

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, launchBrowser, skipReason, idNumber, captchaAnswer, smsCode,
+  openPage, startServer, launchBrowser, skipReason, idNumber, captchaAnswer, smsCode,
 } from "./harness.mjs";
 
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -91,11 +91,7 @@ test("forgotten password, cancelling a registration, and the agreements", async 
   const server = await startServer();
   const browser = await launchBrowser();
   try {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const { page, errors } = await openPage(browser);
 
     // 取消注册 leaves the registration form for the login page.
     await page.goto(`${server.base}/register`);

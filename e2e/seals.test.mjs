@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+import { openPage, startServer, launchBrowser, skipReason } from "./harness.mjs";
 
 const CORPUS = join(import.meta.dirname, "../../shared/corpus/pdf/reportlab-three-pages.pdf");
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -37,11 +37,7 @@ test("the seals page", async (t) => {
       token: admin, body: { kind: "personal", algorithm: "sm2", pin: "135790" },
     });
 
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const { page, errors } = await openPage(browser);
     page.on("dialog", (d) => d.accept());
 
     await page.goto(`${server.base}/login`);

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launchBrowser, skipReason } from "./harness.mjs";
+import { openPage, startServer, launchBrowser, skipReason } from "./harness.mjs";
 
 const CORPUS = join(import.meta.dirname, "../../shared/corpus/pdf/reportlab-three-pages.pdf");
 const SHOTS = `${import.meta.dirname}/test-results`;
@@ -49,11 +49,7 @@ test("the document viewer", async (t) => {
     assert.equal(created.status, 201, await created.clone().text());
     const task = await created.json();
 
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const { page, errors } = await openPage(browser);
     const images = [];
     page.on("request", (req) => {
       const m = req.url().match(/\/pages\/(\d+)\?width=/);

@@ -198,3 +198,45 @@ pub fn loading() -> AnyView {
 pub fn failed(e: crate::api::ApiErr) -> AnyView {
     view! { <div class="error" role="alert">{e.message}</div> }.into_any()
 }
+
+/// Where a page's changes end: a notice (kept as its text key, so it follows the language
+/// switch) and the page's data read again (`version`), or the server's message.
+#[derive(Clone, Copy)]
+pub struct Outcome {
+    pub done: RwSignal<Option<&'static str>>,
+    pub notice: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<String>>,
+    pub version: RwSignal<u32>,
+}
+
+impl Outcome {
+    pub fn new() -> Self {
+        let lang = use_session().lang;
+        let out = Self {
+            done: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            error: RwSignal::new(None),
+            version: RwSignal::new(0),
+        };
+        Effect::new(move |_| {
+            out.notice
+                .set(out.done.get().map(|k| t(lang.get(), k).to_owned()))
+        });
+        out
+    }
+    pub fn ok(self, key: &'static str) {
+        self.error.set(None);
+        self.done.set(Some(key));
+        self.version.update(|v| *v += 1);
+    }
+    pub fn failed(self, message: String) {
+        self.done.set(None);
+        self.error.set(Some(message));
+    }
+    pub fn of<T>(self, r: Result<T, crate::api::ApiErr>, key: &'static str) {
+        match r {
+            Ok(_) => self.ok(key),
+            Err(e) => self.failed(e.message),
+        }
+    }
+}

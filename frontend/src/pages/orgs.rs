@@ -10,36 +10,11 @@ use signet_api::{
     Org, OrgList, Role, UpdateMember,
 };
 
-use super::Messages;
 use super::account::Breadcrumbs;
+use super::{Messages, Outcome};
 use crate::api::{self, Method};
 use crate::i18n::{label, t, tr};
 use crate::session::use_session;
-
-/// A change's outcome: a notice by text key (it follows the language) and a reload, or the
-/// server's message.
-#[derive(Clone, Copy)]
-struct Outcome {
-    done: RwSignal<Option<&'static str>>,
-    error: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-}
-
-impl Outcome {
-    fn of<T>(self, r: Result<T, api::ApiErr>, key: &'static str) {
-        match r {
-            Ok(_) => {
-                self.error.set(None);
-                self.done.set(Some(key));
-                self.version.update(|v| *v += 1);
-            }
-            Err(e) => {
-                self.done.set(None);
-                self.error.set(Some(e.message));
-            }
-        }
-    }
-}
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     crate::fmt::local_day(t)
@@ -48,18 +23,11 @@ fn day(t: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let to_login = super::home::login_redirect();
     if s.tokens.get_untracked().is_none() {
         to_login();
     }
-    let out = Outcome {
-        done: RwSignal::new(None),
-        error: RwSignal::new(None),
-        version: RwSignal::new(0),
-    };
-    let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| notice.set(out.done.get().map(|k| t(lang.get(), k).to_owned())));
+    let out = Outcome::new();
     let data = LocalResource::new(move || {
         out.version.track();
         async move {
@@ -94,7 +62,7 @@ pub fn OrgsPage() -> impl IntoView {
         <main class="wide orgs-page">
             <Breadcrumbs steps=vec![(None, label("orgs_title"))]/>
             <h1>{tr("orgs_title")}</h1>
-            <Messages error=out.error notice=notice/>
+            <Messages error=out.error notice=out.notice/>
             {move || match data.get() {
                         None => super::loading(),
                         Some(Err(e)) => super::failed(e),

@@ -12,8 +12,8 @@ use signet_api::{
 };
 use std::rc::Rc;
 
-use super::Messages;
 use super::account::Breadcrumbs;
+use super::{Messages, Outcome};
 use crate::api::{self, Method};
 use crate::i18n::{label, t, tr};
 use crate::session::use_session;
@@ -26,42 +26,14 @@ fn kind_key(kind: SealType) -> &'static str {
     }
 }
 
-/// Where a change's outcome goes: a notice (by text key, so it follows the language) and a
-/// reload, or an error.
-#[derive(Clone, Copy)]
-struct Outcome {
-    done: RwSignal<Option<&'static str>>,
-    error: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-}
-
-impl Outcome {
-    fn ok(self, key: &'static str) {
-        self.error.set(None);
-        self.done.set(Some(key));
-        self.version.update(|v| *v += 1);
-    }
-    fn failed(self, message: String) {
-        self.done.set(None);
-        self.error.set(Some(message));
-    }
-}
-
 #[component]
 pub fn SealsPage() -> impl IntoView {
     let s = use_session();
-    let lang = s.lang;
     let to_login = super::home::login_redirect();
     if s.tokens.get_untracked().is_none() {
         to_login();
     }
-    let out = Outcome {
-        done: RwSignal::new(None),
-        error: RwSignal::new(None),
-        version: RwSignal::new(0),
-    };
-    let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| notice.set(out.done.get().map(|k| t(lang.get(), k).to_owned())));
+    let out = Outcome::new();
     let data = LocalResource::new(move || {
         out.version.track();
         async move {
@@ -76,7 +48,7 @@ pub fn SealsPage() -> impl IntoView {
         <main class="wide seals-page">
             <Breadcrumbs steps=vec![(None, title)]/>
             <h1>{tr("seals")}</h1>
-            <Messages error=out.error notice=notice/>
+            <Messages error=out.error notice=out.notice/>
             {move || match data.get() {
                         None => super::loading(),
                         Some(Err(e)) => super::failed(e),
