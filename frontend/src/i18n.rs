@@ -441,8 +441,8 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "The key must be unencrypted PKCS#8 (openssl pkcs8 -topk8 -nocrypt converts it)",
         ),
         "keyfile_sm2" => (
-            "浏览器无法使用 SM2 私钥签名，请通过签名客户端使用 SM2 证书",
-            "Browsers cannot sign with SM2 keys: use the signing agent for SM2 certificates",
+            "浏览器无法使用 SM2 私钥签名；请使用 P-256 证书文件，或平台签发的云证书",
+            "Browsers cannot sign with SM2 keys: use a P-256 key file, or a certificate the platform holds",
         ),
         "keyfile_curve" => ("仅支持 P-256 私钥", "Only P-256 keys are supported"),
         "keyfile_sign_failed" => (

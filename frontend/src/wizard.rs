@@ -23,18 +23,22 @@ impl EntryError {
     }
 }
 
-/// Reads "张三 13122224444": the name and the phone, separated by one or more half-width
-/// spaces, as the seed asks. A full-width space (　) is refused with the hint to use a
-/// half-width one, rather than guessed.
+/// Reads "张三 13122224444": the name and the phone after the last run of half-width
+/// spaces, as the seed asks (so a name with spaces, "Anna Smith 13122224444", reads too). A
+/// full-width space (　) is refused with the hint to use a half-width one, rather than
+/// guessed.
 pub fn parse_entry(text: &str) -> Result<SignerRef, EntryError> {
     let text = text.trim_matches(|c: char| c == ' ' || c == '\t');
     if text.contains('\u{3000}') {
         return Err(EntryError::Shape);
     }
-    let mut parts = text.split(' ').filter(|p| !p.is_empty());
-    let (Some(name), Some(phone), None) = (parts.next(), parts.next(), parts.next()) else {
+    let Some((name, phone)) = text.rsplit_once(' ') else {
         return Err(EntryError::Shape);
     };
+    let name = name.trim_end_matches(' ');
+    if name.is_empty() {
+        return Err(EntryError::Shape);
+    }
     let phone = PhoneNumber::parse(phone).map_err(|_| EntryError::Phone)?;
     Ok(SignerRef {
         name: name.to_owned(),
@@ -89,9 +93,8 @@ pub fn section_of(field: Option<&str>, code: &str) -> Section {
         Some("org_id") => Section::Org,
         Some(f) if f.starts_with("documents") || f.starts_with("doc") => Section::Files,
         _ => match code {
-            "not_a_pdf" | "part_too_large" | "too_many_documents" | "no_documents" => {
-                Section::Files
-            }
+            "invalid_pdf" | "pdf_encrypted" | "part_too_large" | "too_many_documents"
+            | "no_documents" => Section::Files,
             "signer_not_found" | "signer_not_member" | "invalid_step" | "too_many_steps" => {
                 Section::Signers
             }
@@ -205,7 +208,9 @@ mod tests {
         );
         assert_eq!(parse_entry("张三　13122224444"), Err(EntryError::Shape));
         assert_eq!(parse_entry("张三13122224444"), Err(EntryError::Shape));
-        assert_eq!(parse_entry("张 三 13122224444"), Err(EntryError::Shape));
+        let r = parse_entry("Anna Smith 13122224444").unwrap();
+        assert_eq!(r.name, "Anna Smith");
+        assert_eq!(parse_entry(" 13122224444"), Err(EntryError::Shape));
         assert_eq!(parse_entry(""), Err(EntryError::Shape));
         assert_eq!(parse_entry("张三 1312222444"), Err(EntryError::Phone));
         assert_eq!(parse_entry("张三 23122224444"), Err(EntryError::Phone));
@@ -241,7 +246,7 @@ mod tests {
             section_of(Some("documents[0].name"), "invalid_name"),
             Section::Files
         );
-        assert_eq!(section_of(Some("doc2"), "not_a_pdf"), Section::Files);
+        assert_eq!(section_of(Some("documents"), "invalid_pdf"), Section::Files);
         assert_eq!(section_of(None, "part_too_large"), Section::Files);
         assert_eq!(section_of(None, "initiate_not_granted"), Section::Org);
         assert_eq!(section_of(None, "internal_error"), Section::Form);

@@ -140,6 +140,22 @@ async fn signer_lookups_are_limited_per_caller() {
         .post("/api/v1/signers/lookup", &body, Some(&b.token))
         .await;
     assert_eq!(r.status(), 200);
+    // A signer named in a task who is not found answers the same question: it spends the
+    // same budget (one found does not).
+    let found = json!({"documents": [{"part": "doc1"}],
+        "steps": [{"signer": {"name": "张三", "phone": a.person.phone}, "order": 1}]});
+    let r = create_task(&app, &b.token, found, &[("doc1", corpus_pdf())]).await;
+    assert_eq!(r.status(), 201);
+    for _ in 0..2 {
+        let r = app
+            .post("/api/v1/signers/lookup", &body, Some(&b.token))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let missing = json!({"documents": [{"part": "doc1"}],
+        "steps": [{"signer": {"name": "张三", "phone": "13999999999"}, "order": 1}]});
+    let r = create_task(&app, &b.token, missing, &[("doc1", corpus_pdf())]).await;
+    assert_problem(r, 429, "lookup_rate_limited").await;
 }
 
 /// Registration checks the SMS code before saying that an ID number, phone or account name

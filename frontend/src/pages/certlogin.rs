@@ -199,7 +199,10 @@ pub fn CertLoginForm(on_login: Callback<TokenPair>) -> impl IntoView {
             let r = log_in_with(signer, l).await;
             busy.set(false);
             match r {
-                Ok(pair) => on_login.run(pair),
+                // The login page may have been left while the agent or the server answered.
+                Ok(pair) => {
+                    let _ = on_login.try_run(pair);
+                }
                 Err(e) => {
                     notice.set(None);
                     error.set(Some(e.message));

@@ -44,9 +44,15 @@ impl Problems {
             })
         }
     }
-    fn set(self, e: &ApiErr) {
-        let section = wizard::section_of(e.field.as_deref(), &e.code);
+    /// Shows `e` on its section; `forwarding` has no organisation field, so what belongs
+    /// there shows above the buttons.
+    fn set(self, e: &ApiErr, forwarding: bool) -> Section {
+        let section = match wizard::section_of(e.field.as_deref(), &e.code) {
+            Section::Org if forwarding => Section::Form,
+            s => s,
+        };
         self.0.set(vec![(section, e.message.clone())]);
+        section
     }
     fn clear(self) {
         self.0.set(Vec::new());
@@ -344,9 +350,8 @@ fn Wizard(me: Me, from: Option<String>) -> impl IntoView {
                 match result {
                     Ok(_) => navigate("/?list=initiated", Default::default()),
                     Err(e) => {
-                        problems.set(&e);
                         // Back to the stage that shows the problem.
-                        match wizard::section_of(e.field.as_deref(), &e.code) {
+                        match problems.set(&e, forwarding) {
                             Section::Name | Section::Files | Section::Deadline | Section::Org => {
                                 stage.set(1)
                             }

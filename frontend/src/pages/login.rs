@@ -40,7 +40,7 @@ pub fn Login() -> impl IntoView {
         Callback::new(move |pair: TokenPair| {
             s.log_in(pair);
             navigate(
-                &next_page(query.get_untracked().get("next")),
+                &next_page(query.try_get_untracked().and_then(|q| q.get("next"))),
                 Default::default(),
             );
         })

@@ -97,7 +97,12 @@ fn Seals(me: Me, seals: SealList, certs: CertificateList, out: Outcome) -> impl 
                         .filter(|c| c.status == "valid" && c.replaced_by.is_none() && c.org_id == seal.org_id)
                         .cloned()
                         .collect();
-                    view! { <SealCard seal=seal owner=owner manage=manage offered=offered out=out/> }
+                    let bound = seal
+                        .certificate_id
+                        .as_ref()
+                        .and_then(|c| certs.iter().find(|o| &o.id == c))
+                        .map(|c| c.subject.clone());
+                    view! { <SealCard seal=seal owner=owner bound=bound manage=manage offered=offered out=out/> }
                 }).collect_view().into_any()
             }}
         </div>
@@ -117,6 +122,8 @@ enum Edit {
 fn SealCard(
     seal: SealView,
     owner: Option<String>,
+    /// The subject of the certificate it is bound to (any state), if any.
+    bound: Option<String>,
     manage: bool,
     offered: Vec<CertificateView>,
     out: Outcome,
@@ -139,11 +146,6 @@ fn SealCard(
     let edit = RwSignal::new(None::<Edit>);
     let name = RwSignal::new(seal.name.clone());
     let cert = RwSignal::new(seal.certificate_id.clone().unwrap_or_default());
-    let bound = seal
-        .certificate_id
-        .as_ref()
-        .and_then(|c| offered.iter().find(|o| &o.id == c))
-        .map(|c| c.subject.clone());
     let patch = {
         let id = id.clone();
         move |body: UpdateSeal, done: &'static str| {
@@ -251,9 +253,14 @@ fn SealCard(
                         <input type="text" class="seal-new-name" bind:value=name/>
                     </Show>
                     <Show when=move || edit.get() == Some(Edit::Bind)>
-                        <select class="seal-cert" prop:value=move || cert.get() on:change=move |ev| cert.set(event_target_value(&ev))>
-                            <option value="">{tr("seal_unbound")}</option>
-                            {options.get_value().into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                        <select class="seal-cert" on:change=move |ev| cert.set(event_target_value(&ev))>
+                            // Built when the form opens, selecting the current binding; later
+                            // the select itself is what changes `cert`.
+                            <option value="" selected=cert.get_untracked().is_empty()>{tr("seal_unbound")}</option>
+                            {options.get_value().into_iter().map(|(id, label)| {
+                                let on = cert.get_untracked() == id;
+                                view! { <option value=id selected=on>{label}</option> }
+                            }).collect_view()}
                         </select>
                     </Show>
                     <button type="submit" class="seal-save">{tr("confirm")}</button>
@@ -454,7 +461,9 @@ fn NewSeals(admin_of: Vec<(String, String)>, out: Outcome) -> impl IntoView {
                 Ok(_) => {
                     name.set(String::new());
                     file.set(None);
-                    if let Some(url) = preview.get_untracked() {
+                    // The page may have been left during the upload (a disposed signal reads
+                    // as nothing, never a trap).
+                    if let Some(url) = preview.try_get_untracked().flatten() {
                         let _ = web_sys::Url::revoke_object_url(&url);
                     }
                     preview.set(None);
@@ -491,7 +500,8 @@ fn NewSeals(admin_of: Vec<(String, String)>, out: Outcome) -> impl IntoView {
                     </select>
                     <Show when=for_org>
                         <label for="seal-kind">{tr("col_seal_kind")}</label>
-                        <select id="seal-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        // The first option is the initial kind; later changes (another owner) set the value.
+                        <select id="seal-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
                             <option value="company">{tr("seal_kind_company")}</option>
                             <option value="contract">{tr("seal_kind_contract")}</option>
                         </select>

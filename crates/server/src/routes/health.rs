@@ -48,7 +48,15 @@ pub async fn settings(state: web::Data<AppState>) -> HttpResponse {
         ))
         .json(PublicSettings {
             support_phone: Some(phone.to_owned()).filter(|p| !p.is_empty()),
-            agent_origin: Some(state.settings.http.agent_origin.trim().to_owned())
-                .filter(|o| !o.is_empty()),
+            agent_origin: Some(
+                state
+                    .settings
+                    .http
+                    .agent_origin
+                    .trim()
+                    .trim_end_matches('/')
+                    .to_owned(),
+            )
+            .filter(|o| !o.is_empty()),
         })
 }

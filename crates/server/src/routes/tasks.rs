@@ -105,7 +105,8 @@ async fn read_task_form(
         (status = 400, description = "Bad request, name, step or deadline"),
         (status = 403, description = "Not granted `initiate`"),
         (status = 413, description = "A PDF is larger than 50 MB"),
-        (status = 422, description = "Not a PDF, or a signer that cannot be found")))]
+        (status = 422, description = "Not a PDF, or a signer that cannot be found"),
+        (status = 429, description = "A signer not found, over the caller's signer-lookup budget (`lookup_rate_limited`)")))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -135,10 +136,7 @@ pub async fn lookup_signer(
     user: AuthUser,
     body: web::Json<SignerRef>,
 ) -> ApiResult<HttpResponse> {
-    state
-        .lookup_limiter
-        .check(&user.user_id)
-        .map_err(|wait| ApiError::too_many("lookup_rate_limited", wait.as_secs().max(1)))?;
+    tasks::check_lookup_budget(&state, &user.user_id)?;
     let found = tasks::lookup_signer(&state, &user.user_id, &body).await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -164,7 +162,8 @@ pub async fn get(
     security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateTask,
     responses((status = 200, body = TaskView),
         (status = 403),
-        (status = 409)))]
+        (status = 409),
+        (status = 429, description = "Over the caller's signer-lookup budget (`lookup_rate_limited`)")))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -339,7 +338,8 @@ pub async fn external_finish(
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ForwardTask,
     responses((status = 201, body = TaskView),
         (status = 403, description = "Not signed, or documents from someone else"),
-        (status = 409)))]
+        (status = 409),
+        (status = 429, description = "Over the caller's signer-lookup budget (`lookup_rate_limited`)")))]
 pub async fn forward(
     state: web::Data<AppState>,
     user: AuthUser,

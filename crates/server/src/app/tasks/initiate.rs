@@ -102,6 +102,16 @@ async fn find_signer(state: &AppState, r: &SignerRef) -> ApiResult<Option<users:
         .filter(|u| u.real_name == r.name.trim() && u.real_name_verified_at.is_some()))
 }
 
+/// Counts one signer lookup of `user` (every call of the lookup endpoint, and every signer
+/// named in a new task, a draft's steps or a forward who is not found): 429
+/// `lookup_rate_limited` over `http.signer_lookups_per_minute`.
+pub fn check_lookup_budget(state: &AppState, user: &str) -> ApiResult<()> {
+    state
+        .lookup_limiter
+        .check(user)
+        .map_err(|wait| ApiError::too_many("lookup_rate_limited", wait.as_secs().max(1)))
+}
+
 /// 添加签署人 by "姓名 手机号": the person with exactly this name and phone, with their masked
 /// phone and organisations, or nothing. Only for callers who may initiate (the routes limit
 /// how often one caller asks).
@@ -154,9 +164,16 @@ async fn resolve_steps(
         }
         let signer = match (&s.signer, s.myself) {
             (None, true) => initiator.clone(),
-            (Some(r), false) => find_signer(state, r)
-                .await?
-                .ok_or_else(|| ApiError::unprocessable("signer_not_found").field("steps"))?,
+            (Some(r), false) => match find_signer(state, r).await? {
+                Some(u) => u,
+                None => {
+                    // A miss answers the lookup's question too, so misses spend the same
+                    // per-caller budget (found signers do not: sending many tasks is fine,
+                    // guessing who is registered is not).
+                    check_lookup_budget(state, &initiator.id)?;
+                    return Err(ApiError::unprocessable("signer_not_found").field("steps"));
+                }
+            },
             _ => return Err(bad("give either signer or myself")),
         };
         if out.iter().any(|o: &Step| o.signer_id == signer.id) {

@@ -30,8 +30,8 @@ pub mod step;
 
 pub use commit::{Actor, Caller, EXPIRE_JOB, expire, note};
 pub use initiate::{
-    Upload, cancel, check_initiate_anywhere, create, forward, lookup_signer, start, store_upload,
-    update,
+    Upload, cancel, check_initiate_anywhere, check_lookup_budget, create, forward, lookup_signer,
+    start, store_upload, update,
 };
 
 /// A task with its documents and steps, as read at `task.version`.
