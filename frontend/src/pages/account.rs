@@ -84,10 +84,7 @@ pub fn AccountMenu() -> impl IntoView {
 pub fn ChangePasswordPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());

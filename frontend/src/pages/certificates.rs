@@ -32,10 +32,7 @@ fn day(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn CertificatesPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let version = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();

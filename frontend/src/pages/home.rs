@@ -30,6 +30,14 @@ pub fn login_redirect() -> impl Fn() + Clone {
     }
 }
 
+/// The guard of a protected page: a signed-out visitor goes to the login page and comes back
+/// here afterwards.
+pub fn require_login() {
+    if use_session().tokens.get_untracked().is_none() {
+        login_redirect()();
+    }
+}
+
 #[component]
 pub fn Home() -> impl IntoView {
     let s = use_session();

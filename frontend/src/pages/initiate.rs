@@ -70,10 +70,7 @@ fn FieldError(problems: Problems, section: Section) -> impl IntoView {
 #[component]
 pub fn InitiatePage() -> impl IntoView {
     let s = use_session();
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let query = use_query_map();
     let from = query.with_untracked(|q| q.get("from"));
     // Read once into a signal set once: the wizard (its files and signers) is built from it

@@ -23,10 +23,7 @@ fn day(t: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     let s = use_session();
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let out = Outcome::new();
     let data = LocalResource::new(move || {
         out.version.track();

@@ -29,10 +29,7 @@ fn kind_key(kind: SealType) -> &'static str {
 #[component]
 pub fn SealsPage() -> impl IntoView {
     let s = use_session();
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let out = Outcome::new();
     let data = LocalResource::new(move || {
         out.version.track();

@@ -32,10 +32,7 @@ pub fn Viewer() -> impl IntoView {
     let s = use_session();
     let params = use_params_map();
     let query = use_query_map();
-    let to_login = super::home::login_redirect();
-    if s.tokens.get_untracked().is_none() {
-        to_login();
-    }
+    super::home::require_login();
     let task_id = move || params.with(|p| p.get("id").unwrap_or_default());
     let task = LocalResource::new(move || {
         let id = task_id();
